@@ -1,0 +1,331 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+)
+
+// Named is a parameter or buffer of a network with its state-dict name.
+type Named struct {
+	Name   string // "0.weight", "1.running_mean", ...
+	Layer  int    // index of the layer that owns it
+	Tensor *Tensor
+	Grad   *Tensor // nil for buffers
+	Spec   ParamSpec
+}
+
+// Network is a sequence of layers whose parameters live in one arena and whose gradients
+// live in another of the same layout, so that zeroing gradients is one fill and an
+// optimiser step is one pass over one buffer.
+type Network struct {
+	backend Backend
+	layers  []Layer
+	plans   []LayerPlan
+	in      Shape // per-sample input shape
+
+	Params, Grads *Tensor // the arenas, (P)
+	Buffers       *Tensor // running statistics, (B); nil when there are none
+	params        []Named
+	buffers       []Named
+	states        []LayerState
+
+	capacity  int       // batch size the activation buffers hold
+	acts      []*Tensor // acts[i]: output of layer i at capacity, nil for view layers
+	dins      []*Tensor // dins[i]: gradient of layer i's input at capacity, nil for view layers
+	batch     int       // batch size the states' forward views are cut for
+	gradBatch int       // batch size the states' gradient views are cut for
+	wantDX    bool      // whether the gradient views include the input's
+}
+
+// NewNetwork plans the layers for a per-sample input shape, allocates the arenas and
+// activation buffers for batches of up to capacity samples, and initialises the parameters
+// as PyTorch does by default, from rng.
+func NewNetwork(b Backend, in Shape, capacity int, rng *rand.Rand, layers ...Layer) (*Network, error) {
+	n := &Network{backend: b, layers: layers, in: in.Clone()}
+	shape := in.Clone()
+	var nParams, nBuffers int
+	for _, l := range layers {
+		p, err := l.Plan(shape)
+		if err != nil {
+			return nil, err
+		}
+		n.plans = append(n.plans, p)
+		for _, s := range p.Params {
+			nParams += s.Shape.Size()
+		}
+		for _, s := range p.Buffers {
+			nBuffers += s.Shape.Size()
+		}
+		shape = p.Out
+	}
+	if len(layers) == 0 {
+		return nil, fmt.Errorf("nn: a network needs at least one layer")
+	}
+	n.Params, n.Grads = b.New(max(nParams, 1)), b.New(max(nParams, 1))
+	if nBuffers > 0 {
+		n.Buffers = b.New(nBuffers)
+	}
+	n.states = make([]LayerState, len(layers))
+	var po, bo int
+	for i, p := range n.plans {
+		st := &n.states[i]
+		for _, s := range p.Params {
+			t, g := n.Params.View(po, s.Shape...), n.Grads.View(po, s.Shape...)
+			po += s.Shape.Size()
+			st.Params, st.Grads = append(st.Params, t), append(st.Grads, g)
+			n.params = append(n.params, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Grad: g, Spec: s})
+		}
+		for _, s := range p.Buffers {
+			t := n.Buffers.View(bo, s.Shape...)
+			bo += s.Shape.Size()
+			st.Buffers = append(st.Buffers, t)
+			n.buffers = append(n.buffers, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Spec: s})
+		}
+		for _, s := range p.Saved {
+			st.Saved = append(st.Saved, b.New(s...))
+		}
+	}
+	if err := n.Reserve(capacity); err != nil {
+		return nil, err
+	}
+	n.InitDefault(rng)
+	return n, nil
+}
+
+// Backend is the backend the network runs on.
+func (n *Network) Backend() Backend { return n.backend }
+
+// Layers are the network's layers.
+func (n *Network) Layers() []Layer { return n.layers }
+
+// InShape and OutShape are the per-sample input and output shapes.
+func (n *Network) InShape() Shape  { return n.in.Clone() }
+func (n *Network) OutShape() Shape { return n.plans[len(n.plans)-1].Out.Clone() }
+
+// Parameters lists the trained parameters in state-dict order, with their gradients.
+func (n *Network) Parameters() []Named { return n.params }
+
+// BufferList lists the buffers (BatchNorm running statistics) in state-dict order.
+func (n *Network) BufferList() []Named { return n.buffers }
+
+// NumParams is the number of trained parameters.
+func (n *Network) NumParams() int {
+	c := 0
+	for _, p := range n.params {
+		c += p.Tensor.Len()
+	}
+	return c
+}
+
+// Reserve makes the activation buffers hold batches of up to capacity samples. It allocates
+// only when the capacity grows, so a training loop that calls it with its batch size once
+// allocates nothing per step.
+func (n *Network) Reserve(capacity int) error {
+	if capacity < 1 {
+		return fmt.Errorf("nn: batch size %d, want at least 1", capacity)
+	}
+	if capacity <= n.capacity {
+		return nil
+	}
+	for _, t := range n.acts {
+		if t != nil {
+			n.backend.Free(t)
+		}
+	}
+	for _, t := range n.dins {
+		if t != nil {
+			n.backend.Free(t)
+		}
+	}
+	n.acts, n.dins = make([]*Tensor, len(n.layers)), make([]*Tensor, len(n.layers))
+	in := n.in
+	for i, p := range n.plans {
+		if !p.View {
+			n.acts[i] = n.backend.New(append(Shape{capacity}, p.Out...)...)
+			n.dins[i] = n.backend.New(append(Shape{capacity}, in...)...)
+		}
+		in = p.Out
+	}
+	n.capacity, n.batch, n.gradBatch = capacity, 0, 0
+	return nil
+}
+
+// cutForward points the layer states' inputs and outputs at views for a batch of size batch.
+// Only the network's input changes from call to call; Forward sets it.
+func (n *Network) cutForward(batch int) {
+	if batch == n.batch {
+		return
+	}
+	for i, p := range n.plans {
+		st := &n.states[i]
+		st.X, st.Y = nil, nil
+		if i > 0 {
+			st.X = n.states[i-1].Y
+		}
+		switch {
+		case !p.View:
+			st.Y = n.acts[i].Batch(batch)
+		case st.X != nil:
+			st.Y = st.X.Reshape(append(Shape{batch}, p.Out...)...)
+		}
+	}
+	n.batch, n.gradBatch = batch, 0
+}
+
+// cutBackward points the layer states' gradients at views for the current batch. Only the
+// gradient of the network's output changes from call to call; Backward sets it.
+func (n *Network) cutBackward(wantDX bool) {
+	if n.gradBatch == n.batch && wantDX == n.wantDX {
+		return
+	}
+	last := len(n.plans) - 1
+	for i := last; i >= 0; i-- {
+		st, p := &n.states[i], n.plans[i]
+		st.DX, st.DY = nil, nil
+		if i < last {
+			st.DY = n.states[i+1].DX
+		}
+		switch {
+		case i == 0 && !wantDX:
+		case !p.View:
+			st.DX = n.dins[i].Batch(n.batch)
+		case st.DY != nil:
+			st.DX = st.DY.Reshape(append(Shape{n.batch}, n.inShape(i)...)...)
+		}
+	}
+	n.gradBatch, n.wantDX = n.batch, wantDX
+}
+
+// inShape is layer i's per-sample input shape.
+func (n *Network) inShape(i int) Shape {
+	if i == 0 {
+		return n.in
+	}
+	return n.plans[i-1].Out
+}
+
+// Forward runs the network on x (N, in...), N at most the reserved capacity, and returns its
+// output (N, out...), a view that the next Forward overwrites. In training mode BatchNorm
+// uses and updates batch statistics; in evaluation mode it uses the running ones.
+func (n *Network) Forward(x *Tensor, train bool) *Tensor {
+	batch := n.checkInput(x)
+	n.cutForward(batch)
+	if n.states[0].X != x {
+		n.states[0].X = x
+		// Leading view layers reshape the caller's tensor, so they follow it.
+		for i := 0; i < len(n.plans) && n.plans[i].View; i++ {
+			n.states[i].Y = n.states[i].X.Reshape(append(Shape{batch}, n.plans[i].Out...)...)
+			if i+1 < len(n.plans) {
+				n.states[i+1].X = n.states[i].Y
+			}
+		}
+	}
+	for i, l := range n.layers {
+		if !n.plans[i].View {
+			l.Forward(n.backend, &n.states[i], train)
+		}
+	}
+	return n.states[len(n.states)-1].Y
+}
+
+func (n *Network) checkInput(x *Tensor) int {
+	if len(x.Shape) != len(n.in)+1 || !x.Shape[1:].Equal(n.in) {
+		panic(fmt.Sprintf("nn: network input %v, want (N, %v)", x.Shape, n.in))
+	}
+	if x.Shape[0] > n.capacity || x.Shape[0] < 1 {
+		panic(fmt.Sprintf("nn: batch of %d for a network reserved for %d", x.Shape[0], n.capacity))
+	}
+	return x.Shape[0]
+}
+
+// Backward propagates dout, the gradient of the loss with respect to the last Forward's
+// output, accumulating parameter gradients into Grads. With wantInputGrad it also returns the
+// gradient with respect to the input (a view that the next Backward overwrites), otherwise nil.
+func (n *Network) Backward(dout *Tensor, wantInputGrad bool) *Tensor {
+	last := len(n.states) - 1
+	if !dout.Shape.Equal(n.states[last].Y.Shape) {
+		panic(fmt.Sprintf("nn: output gradient %v, want %v", dout.Shape, n.states[last].Y.Shape))
+	}
+	n.cutBackward(wantInputGrad)
+	if n.states[last].DY != dout {
+		n.states[last].DY = dout
+		// Trailing view layers reshape the caller's gradient, so they follow it.
+		for i := last; i >= 0 && n.plans[i].View; i-- {
+			n.states[i].DX = n.states[i].DY.Reshape(append(Shape{n.batch}, n.inShape(i)...)...)
+			if i > 0 {
+				n.states[i-1].DY = n.states[i].DX
+			}
+		}
+	}
+	for i := last; i >= 0; i-- {
+		if !n.plans[i].View {
+			n.layers[i].Backward(n.backend, &n.states[i])
+		}
+	}
+	return n.states[0].DX
+}
+
+// ZeroGrad clears the gradient arena.
+func (n *Network) ZeroGrad() { n.backend.Fill(n.Grads, 0) }
+
+// InitDefault initialises parameters and buffers as PyTorch's layers do when constructed.
+func (n *Network) InitDefault(rng *rand.Rand) {
+	host := make([]float32, n.Params.Len())
+	for _, p := range n.params {
+		fill(host[offsetIn(n.Params, p.Tensor):][:p.Tensor.Len()], p.Spec, rng)
+	}
+	n.backend.Upload(n.Params, host)
+	if n.Buffers != nil {
+		host = make([]float32, n.Buffers.Len())
+		for _, p := range n.buffers {
+			fill(host[offsetIn(n.Buffers, p.Tensor):][:p.Tensor.Len()], p.Spec, rng)
+		}
+		n.backend.Upload(n.Buffers, host)
+	}
+	n.ZeroGrad()
+}
+
+// offsetIn is the element offset of view v inside arena a.
+func offsetIn(a, v *Tensor) int {
+	if a.Host != nil {
+		return int((uintptrOf(v.Host) - uintptrOf(a.Host)) / 4)
+	}
+	return int((v.Device - a.Device) / 4)
+}
+
+func fill(dst []float32, s ParamSpec, rng *rand.Rand) {
+	switch s.Init {
+	case InitZeros:
+		clear(dst)
+	case InitOnes:
+		for i := range dst {
+			dst[i] = 1
+		}
+	case InitFanIn:
+		bound := 1 / math.Sqrt(float64(s.FanIn))
+		for i := range dst {
+			dst[i] = float32((2*rng.Float64() - 1) * bound)
+		}
+	}
+}
+
+// InitNormal sets each parameter that init selects (by its layer and spec) to draws from
+// N(mean, std) from rng, leaving the others; parameters are visited in state-dict order, so a
+// seed gives the same values on every machine.
+func (n *Network) InitNormal(rng *rand.Rand, init func(l Layer, s ParamSpec) (mean, std float64, ok bool)) {
+	host := make([]float32, n.Params.Len())
+	n.backend.Download(host, n.Params)
+	for _, p := range n.params {
+		mean, std, ok := init(n.layers[p.Layer], p.Spec)
+		if !ok {
+			continue
+		}
+		dst := host[offsetIn(n.Params, p.Tensor):][:p.Tensor.Len()]
+		for i := range dst {
+			dst[i] = float32(mean + std*rng.NormFloat64())
+		}
+	}
+	n.backend.Upload(n.Params, host)
+}
