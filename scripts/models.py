@@ -1,0 +1,190 @@
+"""gogan's DCGAN models in PyTorch, the reference the Go engine is checked against.
+
+Each network is an ``nn.Sequential`` of exactly the layers gogan builds, in the
+same order, so state-dict keys (``0.weight``, ``1.running_mean``, ...) and
+weight layouts match gogan's checkpoints one for one. Convolutions carry no
+bias because every one of them is followed by BatchNorm or is the last layer of
+a DCGAN, as in Radford et al.
+"""
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+ARCHS = ("dcgan28", "dcgan64")
+
+# Image side per architecture.
+IMAGE_SIZE = {"dcgan28": 28, "dcgan64": 64}
+
+# Parameter counts at nz 100, ngf = ndf = 64, nc 1: a cheap guard that the
+# layer list has not drifted from the Go models.
+PARAM_COUNTS = {
+    "dcgan28": (837_504, 659_456),
+    "dcgan64": (3_574_656, 2_763_520),
+}
+
+# Adam settings of the PyTorch DCGAN example, used by gogan too.
+LR = 2e-4
+BETAS = (0.5, 0.999)
+EPS = 1e-8
+
+
+def _up(cin, cout, k, s, p, last=False):
+    """Transposed convolution followed by BN + ReLU, or by Tanh when last."""
+    conv = nn.ConvTranspose2d(cin, cout, k, s, p, bias=False)
+    if last:
+        return [conv, nn.Tanh()]
+    return [conv, nn.BatchNorm2d(cout), nn.ReLU()]
+
+
+def _down(cin, cout, k, s, p, bn=True):
+    """Convolution followed by (optionally) BN and LeakyReLU(0.2)."""
+    layers = [nn.Conv2d(cin, cout, k, s, p, bias=False)]
+    if bn:
+        layers.append(nn.BatchNorm2d(cout))
+    layers.append(nn.LeakyReLU(0.2))
+    return layers
+
+
+def generator(arch, nz, ngf, nc):
+    """Build G for ``arch``: z (N, nz, 1, 1) -> image (N, nc, S, S) in [-1, 1]."""
+    if arch == "dcgan28":
+        layers = (
+            _up(nz, 4 * ngf, 4, 1, 0)  # (N, 4ngf, 4, 4)
+            + _up(4 * ngf, 2 * ngf, 3, 2, 1)  # (N, 2ngf, 7, 7)
+            + _up(2 * ngf, ngf, 4, 2, 1)  # (N, ngf, 14, 14)
+            + _up(ngf, nc, 4, 2, 1, last=True)  # (N, nc, 28, 28)
+        )
+    elif arch == "dcgan64":
+        layers = (
+            _up(nz, 8 * ngf, 4, 1, 0)  # (N, 8ngf, 4, 4)
+            + _up(8 * ngf, 4 * ngf, 4, 2, 1)  # (N, 4ngf, 8, 8)
+            + _up(4 * ngf, 2 * ngf, 4, 2, 1)  # (N, 2ngf, 16, 16)
+            + _up(2 * ngf, ngf, 4, 2, 1)  # (N, ngf, 32, 32)
+            + _up(ngf, nc, 4, 2, 1, last=True)  # (N, nc, 64, 64)
+        )
+    else:
+        raise ValueError(f"unknown architecture {arch!r} (want one of {', '.join(ARCHS)})")
+    return nn.Sequential(*layers)
+
+
+def discriminator(arch, ndf, nc):
+    """Build D for ``arch``: image (N, nc, S, S) -> logits (N, 1, 1, 1).
+
+    Use :func:`logits` to flatten the output to one logit per image.
+    """
+    if arch == "dcgan28":
+        layers = (
+            _down(nc, ndf, 4, 2, 1, bn=False)  # (N, ndf, 14, 14)
+            + _down(ndf, 2 * ndf, 4, 2, 1)  # (N, 2ndf, 7, 7)
+            + _down(2 * ndf, 4 * ndf, 4, 2, 1)  # (N, 4ndf, 3, 3)
+            + [nn.Conv2d(4 * ndf, 1, 3, 1, 0, bias=False)]  # (N, 1, 1, 1)
+        )
+    elif arch == "dcgan64":
+        layers = (
+            _down(nc, ndf, 4, 2, 1, bn=False)  # (N, ndf, 32, 32)
+            + _down(ndf, 2 * ndf, 4, 2, 1)  # (N, 2ndf, 16, 16)
+            + _down(2 * ndf, 4 * ndf, 4, 2, 1)  # (N, 4ndf, 8, 8)
+            + _down(4 * ndf, 8 * ndf, 4, 2, 1)  # (N, 8ndf, 4, 4)
+            + [nn.Conv2d(8 * ndf, 1, 4, 1, 0, bias=False)]  # (N, 1, 1, 1)
+        )
+    else:
+        raise ValueError(f"unknown architecture {arch!r} (want one of {', '.join(ARCHS)})")
+    return nn.Sequential(*layers)
+
+
+def dcgan_init(module):
+    """Apply the DCGAN initialisation; use as ``net.apply(dcgan_init)``.
+
+    Conv and transposed-conv weights ~ N(0, 0.02); BatchNorm weight ~ N(1, 0.02)
+    and bias 0. The draws follow module order, so a fixed seed fixes the weights.
+    """
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+def count_params(net):
+    """Number of trainable scalars in ``net``."""
+    return sum(p.numel() for p in net.parameters())
+
+
+def check_param_counts():
+    """Raise AssertionError if a model's size differs from gogan's at nz 100, 64 filters, 1 channel."""
+    for arch, (want_g, want_d) in PARAM_COUNTS.items():
+        got_g = count_params(generator(arch, 100, 64, 1))
+        got_d = count_params(discriminator(arch, 64, 1))
+        assert (got_g, got_d) == (want_g, want_d), (
+            f"{arch}: G has {got_g} and D {got_d} parameters, want {want_g} and {want_d}"
+        )
+
+
+def logits(d, x):
+    """Run D on ``x`` and flatten its (N, 1, 1, 1) output to (N,)."""
+    return d(x).reshape(-1)
+
+
+def adam(net):
+    """Adam with the DCGAN settings for ``net``'s parameters."""
+    return torch.optim.Adam(net.parameters(), lr=LR, betas=BETAS, eps=EPS)
+
+
+def train_step(g, d, opt_g, opt_d, real, z, record=None):
+    """One DCGAN step: D on real then fake, then G with the non-saturating loss.
+
+    This is the PyTorch DCGAN example's step with logits and BCE-with-logits
+    (mean reduction). D stays in train mode, so its BatchNorm running statistics
+    update three times per step. If ``record`` is a dict, the intermediate
+    values the golden files need are stored in it: logits, losses, the fake
+    batch, and clones of both networks' gradients taken before each optimiser
+    step.
+
+    Returns a detached tensor of 4 values: loss_d_real + loss_d_fake, loss_g,
+    mean D(real) and mean D(fake), D(.) being the sigmoid of the D-step logits.
+    It stays on the device so that timing loops are not forced to synchronise.
+    """
+    n = real.shape[0]
+    ones = torch.ones(n, dtype=real.dtype, device=real.device)
+    zeros = torch.zeros(n, dtype=real.dtype, device=real.device)
+
+    opt_d.zero_grad()
+    out_r = logits(d, real)
+    loss_d_real = F.binary_cross_entropy_with_logits(out_r, ones)
+    loss_d_real.backward()
+    fake = g(z)
+    out_f = logits(d, fake.detach())
+    loss_d_fake = F.binary_cross_entropy_with_logits(out_f, zeros)
+    loss_d_fake.backward()
+    if record is not None:
+        record["grad.D"] = {k: p.grad.detach().clone() for k, p in d.named_parameters()}
+    opt_d.step()
+
+    opt_g.zero_grad()
+    out_g = logits(d, fake)
+    loss_g = F.binary_cross_entropy_with_logits(out_g, ones)
+    loss_g.backward()
+    if record is not None:
+        record["grad.G"] = {k: p.grad.detach().clone() for k, p in g.named_parameters()}
+    opt_g.step()
+
+    if record is not None:
+        record.update(
+            fake=fake.detach().clone(),
+            d_real_logits=out_r.detach().clone(),
+            d_fake_logits=out_f.detach().clone(),
+            g_logits=out_g.detach().clone(),
+            loss_d_real=loss_d_real.detach().reshape(1).clone(),
+            loss_d_fake=loss_d_fake.detach().reshape(1).clone(),
+            loss_g=loss_g.detach().reshape(1).clone(),
+        )
+    with torch.no_grad():
+        return torch.stack(
+            [
+                loss_d_real + loss_d_fake,
+                loss_g,
+                torch.sigmoid(out_r).mean(),
+                torch.sigmoid(out_f).mean(),
+            ]
+        )
