@@ -1,0 +1,107 @@
+// Package cpu is gogan's reference backend: every op of nn.Backend in plain Go on host
+// memory, using all cores. The CUDA backend is tested against it.
+//
+// Convolutions run as one matrix multiply per layer over the whole batch (batched im2col in
+// a channel-major layout), through package gemm, whose kernel can be replaced without touching
+// the ops. Scratch memory grows to the largest layer on the first step and is reused after,
+// so steady-state training allocates no buffers.
+package cpu
+
+import (
+	"fmt"
+
+	"gogan/nn"
+)
+
+// Backend is the CPU implementation of nn.Backend. Like every backend it is driven from one
+// goroutine at a time; it parallelises inside each op.
+type Backend struct {
+	scratch [3][]float32 // reusable work buffers, grown on demand
+}
+
+// New returns a CPU backend.
+func New() *Backend { return &Backend{} }
+
+var _ nn.Backend = (*Backend)(nil)
+
+// Name implements nn.Backend.
+func (b *Backend) Name() string { return "cpu" }
+
+// New implements nn.Backend.
+func (b *Backend) New(shape ...int) *nn.Tensor {
+	s := nn.Shape(shape).Clone()
+	for _, d := range s {
+		if d < 0 {
+			panic(fmt.Sprintf("cpu: negative dimension in %v", s))
+		}
+	}
+	return &nn.Tensor{Shape: s, Host: make([]float32, s.Size())}
+}
+
+// Upload implements nn.Backend.
+func (b *Backend) Upload(t *nn.Tensor, src []float32) {
+	checkLen("Upload", t, len(src))
+	copy(t.Host, src)
+}
+
+// Download implements nn.Backend.
+func (b *Backend) Download(dst []float32, t *nn.Tensor) {
+	checkLen("Download", t, len(dst))
+	copy(dst, t.Host)
+}
+
+// Fill implements nn.Backend.
+func (b *Backend) Fill(t *nn.Tensor, v float32) {
+	h := t.Host
+	if v == 0 {
+		clear(h)
+		return
+	}
+	for i := range h {
+		h[i] = v
+	}
+}
+
+// Copy implements nn.Backend.
+func (b *Backend) Copy(dst, src *nn.Tensor) {
+	checkLen("Copy", dst, src.Len())
+	copy(dst.Host, src.Host)
+}
+
+// Sync implements nn.Backend; CPU ops finish before they return.
+func (b *Backend) Sync() error { return nil }
+
+// Free implements nn.Backend; the garbage collector owns host memory.
+func (b *Backend) Free(t *nn.Tensor) {}
+
+// Clamp implements nn.Backend.
+func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
+	h := t.Host
+	parallelFor(len(h), elementGrain, func(s, e int) {
+		for i := s; i < e; i++ {
+			h[i] = min(max(h[i], lo), hi)
+		}
+	})
+}
+
+// work returns scratch buffer i with at least n elements; its contents are undefined.
+func (b *Backend) work(i, n int) []float32 {
+	if cap(b.scratch[i]) < n {
+		b.scratch[i] = make([]float32, n)
+	}
+	return b.scratch[i][:n]
+}
+
+func checkLen(op string, t *nn.Tensor, n int) {
+	if t.Len() != n || len(t.Host) != n {
+		panic(fmt.Sprintf("cpu: %s of %d elements into a tensor of %v", op, n, t.Shape))
+	}
+}
+
+// checkShape panics when t is not of the wanted shape: shapes are fixed when a network is
+// built, so a mismatch here is a broken invariant.
+func checkShape(op, name string, t *nn.Tensor, want ...int) {
+	if !t.Shape.Equal(want) {
+		panic(fmt.Sprintf("cpu: %s: %s is %v, want %v", op, name, t.Shape, nn.Shape(want)))
+	}
+}

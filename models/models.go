@@ -1,0 +1,165 @@
+// Package models defines gogan's networks as layer lists, once, for every backend: the DCGAN
+// generators and discriminators for 28×28 and 64×64 images and the two small MLPs of the
+// one-dimensional experiment. Layer indices, and so the state-dict names, are those of a
+// PyTorch nn.Sequential of the same layers.
+package models
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"gogan/nn"
+)
+
+// Config sizes a DCGAN: latent size NZ, generator and discriminator widths NGF and NDF,
+// image channels NC.
+type Config struct {
+	Arch         string // dcgan28 or dcgan64
+	NZ, NGF, NDF int
+	NC           int
+}
+
+// Spec is a network definition: the per-sample input shape and the layers.
+type Spec struct {
+	Name   string
+	In     nn.Shape
+	Layers []nn.Layer
+}
+
+// Archs lists the DCGAN architectures with their image size.
+var Archs = map[string]int{"dcgan28": 28, "dcgan64": 64}
+
+// ArchForImageSize picks the architecture for square images of the given size.
+func ArchForImageSize(size int) (string, error) {
+	for name, s := range Archs {
+		if s == size {
+			return name, nil
+		}
+	}
+	return "", fmt.Errorf("no architecture for %d×%d images (dcgan28 takes 28, dcgan64 takes 64; resize with --image-size)", size, size)
+}
+
+// Validate checks the configuration.
+func (c Config) Validate() error {
+	if _, ok := Archs[c.Arch]; !ok {
+		return fmt.Errorf("unknown architecture %q (want dcgan28 or dcgan64)", c.Arch)
+	}
+	if c.NZ < 1 || c.NGF < 1 || c.NDF < 1 || c.NC < 1 {
+		return fmt.Errorf("nz, ngf, ndf and nc must be positive; got %d, %d, %d, %d", c.NZ, c.NGF, c.NDF, c.NC)
+	}
+	return nil
+}
+
+// ImageSize is the side of the square images the architecture makes.
+func (c Config) ImageSize() int { return Archs[c.Arch] }
+
+func convT(in, out, k, s, p int) nn.Layer {
+	return &nn.ConvTranspose2d{In: in, Out: out, ConvParams: nn.ConvParams{Kernel: k, Stride: s, Pad: p}}
+}
+
+func conv(in, out, k, s, p int) nn.Layer {
+	return &nn.Conv2d{In: in, Out: out, ConvParams: nn.ConvParams{Kernel: k, Stride: s, Pad: p}}
+}
+
+func bn(c int) nn.Layer { return &nn.BatchNorm{Channels: c} }
+
+// Generator returns G: z (N, NZ, 1, 1) → images (N, NC, S, S) in [−1, 1].
+func Generator(c Config) (Spec, error) {
+	if err := c.Validate(); err != nil {
+		return Spec{}, err
+	}
+	g := c.NGF
+	var ls []nn.Layer
+	switch c.Arch {
+	case "dcgan28":
+		ls = []nn.Layer{
+			convT(c.NZ, 4*g, 4, 1, 0), bn(4 * g), nn.NewReLU(), // 4×4
+			convT(4*g, 2*g, 3, 2, 1), bn(2 * g), nn.NewReLU(), // 7×7
+			convT(2*g, g, 4, 2, 1), bn(g), nn.NewReLU(), // 14×14
+			convT(g, c.NC, 4, 2, 1), nn.NewTanh(), // 28×28
+		}
+	case "dcgan64":
+		ls = []nn.Layer{
+			convT(c.NZ, 8*g, 4, 1, 0), bn(8 * g), nn.NewReLU(), // 4×4
+			convT(8*g, 4*g, 4, 2, 1), bn(4 * g), nn.NewReLU(), // 8×8
+			convT(4*g, 2*g, 4, 2, 1), bn(2 * g), nn.NewReLU(), // 16×16
+			convT(2*g, g, 4, 2, 1), bn(g), nn.NewReLU(), // 32×32
+			convT(g, c.NC, 4, 2, 1), nn.NewTanh(), // 64×64
+		}
+	}
+	return Spec{Name: c.Arch + " generator", In: nn.Shape{c.NZ, 1, 1}, Layers: ls}, nil
+}
+
+// Discriminator returns D: images (N, NC, S, S) → one logit per image (N, 1).
+func Discriminator(c Config) (Spec, error) {
+	if err := c.Validate(); err != nil {
+		return Spec{}, err
+	}
+	d := c.NDF
+	lrelu := func() nn.Layer { return nn.NewLeakyReLU(0.2) }
+	var ls []nn.Layer
+	switch c.Arch {
+	case "dcgan28":
+		ls = []nn.Layer{
+			conv(c.NC, d, 4, 2, 1), lrelu(), // 14×14
+			conv(d, 2*d, 4, 2, 1), bn(2 * d), lrelu(), // 7×7
+			conv(2*d, 4*d, 4, 2, 1), bn(4 * d), lrelu(), // 3×3
+			conv(4*d, 1, 3, 1, 0), // 1×1
+		}
+	case "dcgan64":
+		ls = []nn.Layer{
+			conv(c.NC, d, 4, 2, 1), lrelu(), // 32×32
+			conv(d, 2*d, 4, 2, 1), bn(2 * d), lrelu(), // 16×16
+			conv(2*d, 4*d, 4, 2, 1), bn(4 * d), lrelu(), // 8×8
+			conv(4*d, 8*d, 4, 2, 1), bn(8 * d), lrelu(), // 4×4
+			conv(8*d, 1, 4, 1, 0), // 1×1
+		}
+	}
+	// The trailing Flatten holds no parameters, so state-dict names stay PyTorch's.
+	ls = append(ls, nn.NewFlatten())
+	s := Archs[c.Arch]
+	return Spec{Name: c.Arch + " discriminator", In: nn.Shape{c.NC, s, s}, Layers: ls}, nil
+}
+
+// ToyGenerator and ToyDiscriminator are the MLPs of the one-dimensional experiment:
+// G 5 → 128 → ReLU → 15 and D 15 → 128 → ReLU → 1 (a logit; the sigmoid is in the loss).
+func ToyGenerator() Spec {
+	return Spec{Name: "toy generator", In: nn.Shape{5}, Layers: []nn.Layer{
+		&nn.Linear{In: 5, Out: 128, Bias: true}, nn.NewReLU(), &nn.Linear{In: 128, Out: 15, Bias: true}}}
+}
+
+// ToyDiscriminator: see ToyGenerator.
+func ToyDiscriminator() Spec {
+	return Spec{Name: "toy discriminator", In: nn.Shape{15}, Layers: []nn.Layer{
+		&nn.Linear{In: 15, Out: 128, Bias: true}, nn.NewReLU(), &nn.Linear{In: 128, Out: 1, Bias: true}}}
+}
+
+// Build allocates a network for a spec on a backend, for batches of up to capacity samples,
+// with PyTorch's default initialisation drawn from rng.
+func Build(b nn.Backend, s Spec, capacity int, rng *rand.Rand) (*nn.Network, error) {
+	net, err := nn.NewNetwork(b, s.In, capacity, rng, s.Layers...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.Name, err)
+	}
+	return net, nil
+}
+
+// InitDCGAN applies the initialisation of Radford et al.: convolution and transposed
+// convolution weights from N(0, 0.02), BatchNorm weights from N(1, 0.02) and biases 0.
+func InitDCGAN(net *nn.Network, rng *rand.Rand) {
+	net.InitNormal(rng, func(l nn.Layer, s nn.ParamSpec) (float64, float64, bool) {
+		switch l.(type) {
+		case *nn.Conv2d, *nn.ConvTranspose2d:
+			if s.Name == "weight" {
+				return 0, 0.02, true
+			}
+			return 0, 0, true
+		case *nn.BatchNorm:
+			if s.Name == "weight" {
+				return 1, 0.02, true
+			}
+			return 0, 0, true
+		}
+		return 0, 0, false
+	})
+}
