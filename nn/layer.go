@@ -52,6 +52,9 @@ type LayerState struct {
 	Grads        []*Tensor // the matching views into the gradient arena
 	Buffers      []*Tensor // views into the buffer arena
 	Saved        []*Tensor // the layer's scratch
+	// NoParamGrads skips the parameter gradients, when only the input gradient is wanted
+	// (the discriminator's backward pass in a generator update).
+	NoParamGrads bool
 }
 
 // param returns parameter i, or nil when the layer has fewer (an absent bias).
@@ -63,7 +66,7 @@ func (s *LayerState) param(i int) *Tensor {
 }
 
 func (s *LayerState) grad(i int) *Tensor {
-	if i < len(s.Grads) {
+	if i < len(s.Grads) && !s.NoParamGrads {
 		return s.Grads[i]
 	}
 	return nil
@@ -96,7 +99,7 @@ func (l *Linear) Forward(b Backend, s *LayerState, train bool) {
 
 // Backward implements Layer.
 func (l *Linear) Backward(b Backend, s *LayerState) {
-	b.LinearBackward(s.DX, s.Grads[0], s.grad(1), s.DY, s.X, s.Params[0])
+	b.LinearBackward(s.DX, s.grad(0), s.grad(1), s.DY, s.X, s.Params[0])
 }
 
 // Conv2d is a square-kernel convolution with PyTorch's weight layout (out, in, k, k).
@@ -144,7 +147,7 @@ func (l *Conv2d) Forward(b Backend, s *LayerState, train bool) {
 
 // Backward implements Layer.
 func (l *Conv2d) Backward(b Backend, s *LayerState) {
-	b.Conv2DBackward(s.DX, s.Grads[0], s.grad(1), s.DY, s.X, s.Params[0], l.ConvParams)
+	b.Conv2DBackward(s.DX, s.grad(0), s.grad(1), s.DY, s.X, s.Params[0], l.ConvParams)
 }
 
 // ConvTranspose2d is a square-kernel transposed convolution with PyTorch's weight layout
@@ -187,7 +190,7 @@ func (l *ConvTranspose2d) Forward(b Backend, s *LayerState, train bool) {
 
 // Backward implements Layer.
 func (l *ConvTranspose2d) Backward(b Backend, s *LayerState) {
-	b.ConvTranspose2DBackward(s.DX, s.Grads[0], s.grad(1), s.DY, s.X, s.Params[0], l.ConvParams)
+	b.ConvTranspose2DBackward(s.DX, s.grad(0), s.grad(1), s.DY, s.X, s.Params[0], l.ConvParams)
 }
 
 // BatchNorm normalises per channel: BatchNorm1d on (N, C) inputs, BatchNorm2d on (N, C, H, W).
@@ -244,7 +247,7 @@ func (l *BatchNorm) Backward(b Backend, s *LayerState) {
 	if s.DX != nil {
 		dx = asNCS(s.DX)
 	}
-	b.BatchNormBackward(dx, s.Grads[0], s.Grads[1], asNCS(s.DY), asNCS(s.X), s.Params[0], s.Saved[0], s.Saved[1])
+	b.BatchNormBackward(dx, s.grad(0), s.grad(1), asNCS(s.DY), asNCS(s.X), s.Params[0], s.Saved[0], s.Saved[1])
 }
 
 // Act applies an elementwise nonlinearity.

@@ -244,6 +244,13 @@ func (n *Network) checkInput(x *Tensor) int {
 // output, accumulating parameter gradients into Grads. With wantInputGrad it also returns the
 // gradient with respect to the input (a view that the next Backward overwrites), otherwise nil.
 func (n *Network) Backward(dout *Tensor, wantInputGrad bool) *Tensor {
+	return n.backward(dout, wantInputGrad)
+}
+
+func (n *Network) backward(dout *Tensor, wantInputGrad bool) *Tensor {
+	if n.batch == 0 {
+		panic("nn: Backward before Forward")
+	}
 	last := len(n.states) - 1
 	if !dout.Shape.Equal(n.states[last].Y.Shape) {
 		panic(fmt.Sprintf("nn: output gradient %v, want %v", dout.Shape, n.states[last].Y.Shape))
@@ -265,6 +272,21 @@ func (n *Network) Backward(dout *Tensor, wantInputGrad bool) *Tensor {
 		}
 	}
 	return n.states[0].DX
+}
+
+// InputGrad propagates dout like Backward but computes only the gradient with respect to the
+// input, leaving the parameter gradients untouched: the discriminator's part of a generator
+// update, where D's own gradients are not used.
+func (n *Network) InputGrad(dout *Tensor) *Tensor {
+	for i := range n.states {
+		n.states[i].NoParamGrads = true
+	}
+	defer func() {
+		for i := range n.states {
+			n.states[i].NoParamGrads = false
+		}
+	}()
+	return n.backward(dout, true)
 }
 
 // ZeroGrad clears the gradient arena.

@@ -1,0 +1,226 @@
+// Package train runs GAN training steps on any backend: the discriminator is updated on a
+// real and a detached fake batch, then the generator through the discriminator, with the
+// chosen objective, as in the PyTorch DCGAN example and Algorithm 1 of the GAN paper.
+package train
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gogan/nn"
+)
+
+// Hyper are the optimisation settings of a GAN.
+type Hyper struct {
+	Objective    nn.Objective
+	LR           float32 // both networks
+	Beta1, Beta2 float32
+	DSteps       int     // discriminator updates per generator update (k of the GAN paper)
+	Clip         float32 // WGAN weight clipping of the critic; 0 for none
+}
+
+// DefaultHyper are the settings of Radford et al.
+func DefaultHyper() Hyper {
+	return Hyper{Objective: nn.NonSaturating, LR: 2e-4, Beta1: 0.5, Beta2: 0.999, DSteps: 1}
+}
+
+// Validate checks the settings.
+func (h Hyper) Validate() error {
+	if !(h.LR > 0) || math.IsInf(float64(h.LR), 0) {
+		return fmt.Errorf("learning rate %g must be positive", h.LR)
+	}
+	if h.Beta1 < 0 || h.Beta1 >= 1 || h.Beta2 < 0 || h.Beta2 >= 1 {
+		return fmt.Errorf("betas %g, %g must lie in [0, 1)", h.Beta1, h.Beta2)
+	}
+	if h.DSteps < 1 {
+		return fmt.Errorf("d-steps %d must be at least 1", h.DSteps)
+	}
+	if h.Clip < 0 {
+		return fmt.Errorf("clip %g must not be negative", h.Clip)
+	}
+	return nil
+}
+
+// GAN is a generator and a discriminator with their optimisers and the device buffers of a
+// training step, all allocated once.
+type GAN struct {
+	B          nn.Backend
+	G, D       *nn.Network
+	OptG, OptD *nn.Optimizer
+	Hyper      Hyper
+
+	z, real  *nn.Tensor // (capacity, nz...) and (capacity, C, H, W)
+	dlogits  *nn.Tensor // (capacity, 1)
+	stats    *nn.Tensor // (9): LogitLoss stats of D on real, D on fake, and the G step
+	hostZ    []float32
+	hostStat [9]float32
+}
+
+// Stats are the scalars of one generator step, averaged over its discriminator steps where
+// there are several.
+type Stats struct {
+	LossD     float64 `json:"loss_d"`      // D's loss: real term + fake term
+	LossG     float64 `json:"loss_g"`      // G's loss
+	DReal     float64 `json:"d_real"`      // mean σ(D(x))
+	DFake     float64 `json:"d_fake"`      // mean σ(D(G(z))) in D's update
+	DFakeG    float64 `json:"d_fake_g"`    // mean σ(D(G(z))) in G's update, after D's update
+	CriticGap float64 `json:"critic_gap"`  // mean D(x) − mean D(G(z)) in logits (the WGAN estimate)
+	LossDReal float64 `json:"loss_d_real"` // the real term of D's loss
+	LossDFake float64 `json:"loss_d_fake"` // the fake term of D's loss
+}
+
+// New assembles a GAN from built networks, with Adam for both, for batches of up to capacity.
+func New(b nn.Backend, g, d *nn.Network, h Hyper, capacity int) (*GAN, error) {
+	if err := h.Validate(); err != nil {
+		return nil, err
+	}
+	if !g.OutShape().Equal(d.InShape()) {
+		return nil, fmt.Errorf("generator makes %v but the discriminator takes %v", g.OutShape(), d.InShape())
+	}
+	if out := d.OutShape(); out.Size() != 1 {
+		return nil, fmt.Errorf("discriminator outputs %v per sample, want one logit", out)
+	}
+	if err := g.Reserve(capacity); err != nil {
+		return nil, err
+	}
+	if err := d.Reserve(capacity); err != nil {
+		return nil, err
+	}
+	optG, err := nn.NewAdam(g, h.LR, h.Beta1, h.Beta2, 0)
+	if err != nil {
+		return nil, err
+	}
+	optD, err := nn.NewAdam(d, h.LR, h.Beta1, h.Beta2, 0)
+	if err != nil {
+		return nil, err
+	}
+	optD.Clip = h.Clip
+	gan := &GAN{B: b, G: g, D: d, OptG: optG, OptD: optD, Hyper: h,
+		z:       b.New(append(nn.Shape{capacity}, g.InShape()...)...),
+		real:    b.New(append(nn.Shape{capacity}, d.InShape()...)...),
+		dlogits: b.New(capacity, 1),
+		stats:   b.New(9),
+		hostZ:   make([]float32, capacity*g.InShape().Size()),
+	}
+	return gan, nil
+}
+
+// Capacity is the largest batch the GAN's buffers hold.
+func (g *GAN) Capacity() int { return g.real.Shape[0] }
+
+// SampleLatents fills dst with N(0, 1) draws from rng, in order, so that a seed gives the
+// same latents on every machine and backend.
+func SampleLatents(dst []float32, rng *rand.Rand) {
+	for i := range dst {
+		dst[i] = float32(rng.NormFloat64())
+	}
+}
+
+// UploadReal copies a host batch of n real samples, n·C·H·W values, into the GAN's buffer.
+func (g *GAN) UploadReal(host []float32, n int) (*nn.Tensor, error) {
+	if n < 1 || n > g.Capacity() {
+		return nil, fmt.Errorf("batch of %d samples, want 1 to %d", n, g.Capacity())
+	}
+	real := g.real.Batch(n)
+	if len(host) != real.Len() {
+		return nil, fmt.Errorf("batch of %d values, want %d for %v", len(host), real.Len(), real.Shape)
+	}
+	g.B.Upload(real, host)
+	return real, nil
+}
+
+// DiscriminatorStep updates D once on a real batch and on G's output for the latents z (the
+// same batch size), and returns G's output, which the generator step may reuse.
+func (g *GAN) DiscriminatorStep(real, z *nn.Tensor) *nn.Tensor {
+	fake := g.DiscriminatorGrads(real, z)
+	g.OptD.Step()
+	return fake
+}
+
+// DiscriminatorGrads leaves in D's gradient arena the gradient of D's loss on a real batch and
+// on G's output for the latents z, and returns that output.
+func (g *GAN) DiscriminatorGrads(real, z *nn.Tensor) *nn.Tensor {
+	termReal, termFake := g.Hyper.Objective.DiscriminatorTerms()
+	n := real.Shape[0]
+	dl := g.dlogits.Batch(n)
+	g.D.ZeroGrad()
+	logits := g.D.Forward(real, true)
+	g.B.LogitLoss(g.stats.View(0, 3), dl, logits, termReal, 1)
+	g.D.Backward(dl, false)
+	fake := g.G.Forward(z, true)
+	logits = g.D.Forward(fake, true)
+	g.B.LogitLoss(g.stats.View(3, 3), dl, logits, termFake, 1)
+	g.D.Backward(dl, false)
+	return fake
+}
+
+// GeneratorStep updates G through the updated D on fake, the output of G's last forward pass
+// in training mode (whose activations the backward pass reuses).
+func (g *GAN) GeneratorStep(fake *nn.Tensor) {
+	g.GeneratorGrads(fake)
+	g.OptG.Step()
+}
+
+// GeneratorGrads leaves in G's gradient arena the gradient of G's loss through D on fake.
+func (g *GAN) GeneratorGrads(fake *nn.Tensor) {
+	dl := g.dlogits.Batch(fake.Shape[0])
+	g.G.ZeroGrad()
+	logits := g.D.Forward(fake, true)
+	g.B.LogitLoss(g.stats.View(6, 3), dl, logits, g.Hyper.Objective.GeneratorTerm(), 1)
+	dfake := g.D.InputGrad(dl)
+	g.G.Backward(dfake, false)
+}
+
+// Step is one generator step with DSteps discriminator updates before it: next supplies each
+// real batch (as n·C·H·W host values) and latents fills each latent batch (see SampleLatents).
+// It returns the step's statistics, or an error when a loss is not finite.
+func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float32)) (Stats, error) {
+	var s Stats
+	var fake *nn.Tensor
+	for k := 0; k < g.Hyper.DSteps; k++ {
+		host, n, err := next()
+		if err != nil {
+			return s, err
+		}
+		real, err := g.UploadReal(host, n)
+		if err != nil {
+			return s, err
+		}
+		z := g.z.Batch(n)
+		zHost := g.hostZ[:z.Len()]
+		latents(zHost)
+		g.B.Upload(z, zHost)
+		fake = g.DiscriminatorStep(real, z)
+		g.B.Download(g.hostStat[:6], g.stats.View(0, 6))
+		h := &g.hostStat
+		s.LossDReal += float64(h[0])
+		s.LossDFake += float64(h[3])
+		s.DReal += float64(h[1])
+		s.DFake += float64(h[4])
+		s.CriticGap += float64(h[2] - h[5])
+	}
+	k := float64(g.Hyper.DSteps)
+	s.LossDReal, s.LossDFake, s.DReal, s.DFake, s.CriticGap = s.LossDReal/k, s.LossDFake/k, s.DReal/k, s.DFake/k, s.CriticGap/k
+	s.LossD = s.LossDReal + s.LossDFake
+	g.GeneratorStep(fake)
+	g.B.Download(g.hostStat[6:], g.stats.View(6, 3))
+	s.LossG, s.DFakeG = float64(g.hostStat[6]), float64(g.hostStat[7])
+	if bad := !finite(s.LossD) || !finite(s.LossG); bad {
+		return s, fmt.Errorf("loss is not finite (D %g, G %g): training diverged; lower --lr or try another --loss", s.LossD, s.LossG)
+	}
+	return s, nil
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// StatsOf returns the last LogitLoss statistics on the host: [0:3] of D on real, [3:6] of D on
+// fake, [6:9] of the generator step, each [mean loss term, mean σ(logit), mean logit].
+func (g *GAN) StatsOf() [9]float32 {
+	g.B.Download(g.hostStat[:], g.stats)
+	return g.hostStat
+}
+
+// Generate runs G on latents z in evaluation mode (BatchNorm with running statistics) and
+// returns its output, a view that G's next forward pass overwrites.
+func (g *GAN) Generate(z *nn.Tensor) *nn.Tensor { return g.G.Forward(z, false) }
