@@ -153,6 +153,27 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRoundTripLarge covers tensors that span many encoding and decoding chunks, with
+// lengths that are not multiples of a chunk.
+func TestRoundTripLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "large.safetensors")
+	tensors := []Tensor{
+		F32("f32", []int{3, 33337}, f32Values(3*33337)),
+		I64("i64", []int{50021}, i64Values(50021)),
+		U8("u8", []int{200003}, u8Values(200003)),
+	}
+	if err := Write(path, tensors, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range tensors {
+		checkTensor(t, f, want)
+	}
+}
+
 // TestReferenceBytes compares Write's output with the bytes the reference implementation's
 // own tests expect for the same input (safetensors/src/tensor.rs: test_serialization,
 // test_serialization_forced_alignement, test_empty).
