@@ -41,6 +41,9 @@ func (b *Backend) ActivationForward(out, x *nn.Tensor, a nn.Activation) {
 
 // ActivationBackward implements nn.Backend.
 func (b *Backend) ActivationBackward(dx, dout, x, out *nn.Tensor, a nn.Activation) {
+	if dx == nil {
+		return
+	}
 	checkShape("ActivationBackward", "dx", dx, dout.Shape...)
 	dy, xs, ys, d := dout.Host, x.Host, out.Host, dx.Host
 	parallelFor(len(dy), elementGrain, func(lo, hi int) {
