@@ -109,12 +109,6 @@ func compare(t *testing.T, what string, got, want []float32, tol float64) {
 	}
 }
 
-func download(b nn.Backend, t *nn.Tensor) []float32 {
-	out := make([]float32, t.Len())
-	b.Download(out, t)
-	return out
-}
-
 // newGoldenGAN builds the golden file's dcgan28 on the CPU backend with PyTorch's initial weights.
 func newGoldenGAN(t *testing.T, g golden) (*GAN, models.Config, int) {
 	b := cpu.New()

@@ -1,0 +1,207 @@
+package train
+
+import (
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+
+	"gorgonia.org/tensor"
+
+	"gogan/checkpoints"
+	"gogan/nn"
+)
+
+// checkpointFormat names the layout of gogan's checkpoints, so that a file of another
+// layout is refused with a clear message.
+const checkpointFormat = "gogan-checkpoint-1"
+
+// Tensor name prefixes: the networks' state dicts under these, in PyTorch's names.
+const (
+	generatorPrefix     = "generator."
+	discriminatorPrefix = "discriminator."
+)
+
+// Progress is where a run stands: generator steps done, the data loader's position, and the
+// latent generator's state.
+type Progress struct {
+	Step       int
+	Epoch      int // of the next batch
+	BatchIndex int // within that epoch
+	ZRNG       *rand.PCG
+}
+
+// SaveCheckpoint writes the GAN, both Adam states, the progress and the configuration to
+// path, atomically.
+func SaveCheckpoint(path string, gan *GAN, p Progress, cfg Config) error {
+	var ts []checkpoints.Tensor
+	for _, part := range []struct {
+		prefix string
+		net    *nn.Network
+		opt    *nn.Optimizer
+	}{{generatorPrefix, gan.G, gan.OptG}, {discriminatorPrefix, gan.D, gan.OptD}} {
+		b := part.net.Backend()
+		for _, name := range part.net.StateNames() {
+			t := part.net.Named(name).Tensor
+			ts = append(ts, checkpoints.F32(part.prefix+name, t.Shape, download(b, t)))
+		}
+		m, v := download(b, part.opt.M), download(b, part.opt.V)
+		opt := "optimizer." + part.prefix
+		for _, p := range part.net.Parameters() {
+			off, n := arenaOffset(part.net, p), p.Tensor.Len()
+			ts = append(ts,
+				checkpoints.F32(opt+p.Name+".exp_avg", p.Tensor.Shape, m[off:off+n]),
+				checkpoints.F32(opt+p.Name+".exp_avg_sq", p.Tensor.Shape, v[off:off+n]))
+		}
+		ts = append(ts, checkpoints.I64(opt+"step", []int{}, []int64{int64(part.opt.Steps())}))
+	}
+	rngState, err := p.ZRNG.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: latent generator state: %w", path, err)
+	}
+	meta := map[string]string{
+		"format":      checkpointFormat,
+		"step":        strconv.Itoa(p.Step),
+		"epoch":       strconv.Itoa(p.Epoch),
+		"batch_index": strconv.Itoa(p.BatchIndex),
+		"z_rng":       hex.EncodeToString(rngState),
+		"config":      MarshalConfig(cfg),
+	}
+	return checkpoints.Write(path, ts, meta)
+}
+
+// download copies a device tensor to a new host slice.
+func download(b nn.Backend, t *nn.Tensor) []float32 {
+	out := make([]float32, t.Len())
+	b.Download(out, t)
+	return out
+}
+
+// arenaOffset is the offset of a parameter in its network's arena: the optimiser's moment
+// buffers share the arena's layout.
+func arenaOffset(net *nn.Network, p nn.Named) int {
+	off := 0
+	for _, q := range net.Parameters() {
+		if q.Name == p.Name {
+			return off
+		}
+		off += q.Tensor.Len()
+	}
+	panic("train: parameter " + p.Name + " not in its network")
+}
+
+// Checkpoint is a validated checkpoint file with its configuration and progress.
+type Checkpoint struct {
+	Path     string
+	Config   Config
+	Progress Progress
+	file     *checkpoints.File
+}
+
+// LoadCheckpoint reads and validates a checkpoint's header and metadata; the tensors are
+// checked against the networks when they are applied.
+func LoadCheckpoint(path string) (*Checkpoint, error) {
+	f, err := checkpoints.Read(path)
+	if err != nil {
+		return nil, err
+	}
+	meta := f.Metadata()
+	if meta["format"] != checkpointFormat {
+		return nil, fmt.Errorf("checkpoint %s: not a gogan training checkpoint (format %q, want %q)", path, meta["format"], checkpointFormat)
+	}
+	cfg, err := UnmarshalConfig(meta["config"])
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	if err := cfg.Model().Validate(); err != nil {
+		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
+	}
+	c := &Checkpoint{Path: path, Config: cfg, file: f}
+	ints := map[string]*int{"step": &c.Progress.Step, "epoch": &c.Progress.Epoch, "batch_index": &c.Progress.BatchIndex}
+	for key, dst := range ints {
+		v, err := strconv.Atoi(meta[key])
+		if err != nil || v < 0 {
+			return nil, fmt.Errorf("checkpoint %s: metadata %s %q is not a count", path, key, meta[key])
+		}
+		*dst = v
+	}
+	state, err := hex.DecodeString(meta["z_rng"])
+	c.Progress.ZRNG = &rand.PCG{}
+	if err == nil {
+		err = c.Progress.ZRNG.UnmarshalBinary(state)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint %s: latent generator state: %v", path, err)
+	}
+	return c, nil
+}
+
+// stateDict collects the tensors under prefix, checking that each is float32.
+func (c *Checkpoint) stateDict(prefix string, net *nn.Network) (map[string]*tensor.Dense, error) {
+	out := map[string]*tensor.Dense{}
+	for _, name := range net.StateNames() {
+		want := net.Named(name).Tensor.Shape
+		data, err := c.file.F32(prefix+name, want...)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = tensor.New(tensor.WithShape(want...), tensor.WithBacking(data))
+	}
+	return out, nil
+}
+
+// LoadGenerator copies the checkpoint's generator state into g.
+func (c *Checkpoint) LoadGenerator(g *nn.Network) error {
+	state, err := c.stateDict(generatorPrefix, g)
+	if err != nil {
+		return err
+	}
+	if err := g.LoadState(state); err != nil {
+		return fmt.Errorf("checkpoint %s: generator: %w", c.Path, err)
+	}
+	return nil
+}
+
+// Restore copies both networks and both optimiser states into gan.
+func (c *Checkpoint) Restore(gan *GAN) error {
+	for _, part := range []struct {
+		prefix string
+		net    *nn.Network
+		opt    *nn.Optimizer
+	}{{generatorPrefix, gan.G, gan.OptG}, {discriminatorPrefix, gan.D, gan.OptD}} {
+		state, err := c.stateDict(part.prefix, part.net)
+		if err != nil {
+			return err
+		}
+		if err := part.net.LoadState(state); err != nil {
+			return fmt.Errorf("checkpoint %s: %w", c.Path, err)
+		}
+		opt := "optimizer." + part.prefix
+		m, v := make([]float32, part.net.Params.Len()), make([]float32, part.net.Params.Len())
+		for _, p := range part.net.Parameters() {
+			off := arenaOffset(part.net, p)
+			for _, mv := range []struct {
+				suffix string
+				dst    []float32
+			}{{".exp_avg", m}, {".exp_avg_sq", v}} {
+				data, err := c.file.F32(opt+p.Name+mv.suffix, p.Tensor.Shape...)
+				if err != nil {
+					return err
+				}
+				copy(mv.dst[off:], data)
+			}
+		}
+		steps, err := c.file.I64(opt + "step")
+		if err != nil {
+			return err
+		}
+		if len(steps) != 1 || steps[0] < 0 {
+			return fmt.Errorf("checkpoint %s: %sstep is not a count", c.Path, opt)
+		}
+		b := part.net.Backend()
+		b.Upload(part.opt.M, m)
+		b.Upload(part.opt.V, v)
+		part.opt.SetSteps(int(steps[0]))
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"gogan/models"
+	"gogan/nn"
+)
+
+// Config is everything that defines a training run: it is written to config.json and into
+// every checkpoint, so that a run can be resumed and its generator rebuilt from a checkpoint
+// alone.
+type Config struct {
+	Dataset   string  `json:"dataset"`
+	Data      string  `json:"data,omitempty"`
+	ImageSize int     `json:"image_size"`
+	Arch      string  `json:"arch"`
+	NZ        int     `json:"nz"`
+	NGF       int     `json:"ngf"`
+	NDF       int     `json:"ndf"`
+	NC        int     `json:"nc"`
+	BatchSize int     `json:"batch_size"`
+	Epochs    int     `json:"epochs"`
+	Steps     int     `json:"steps,omitempty"`
+	LR        float32 `json:"lr"`
+	Beta1     float32 `json:"beta1"`
+	Beta2     float32 `json:"beta2"`
+	Loss      string  `json:"loss"`
+	DSteps    int     `json:"d_steps"`
+	Clip      float32 `json:"clip,omitempty"`
+	Seed      uint64  `json:"seed"`
+	Device    string  `json:"device"`
+	Out       string  `json:"out"`
+
+	SampleEvery     int `json:"sample_every"`
+	CheckpointEvery int `json:"checkpoint_every"`
+	Keep            int `json:"keep"`
+}
+
+// Model is the architecture part of the configuration.
+func (c Config) Model() models.Config {
+	return models.Config{Arch: c.Arch, NZ: c.NZ, NGF: c.NGF, NDF: c.NDF, NC: c.NC}
+}
+
+// Hyper is the optimisation part of the configuration.
+func (c Config) Hyper() (Hyper, error) {
+	obj, err := nn.ParseObjective(c.Loss)
+	if err != nil {
+		return Hyper{}, err
+	}
+	h := Hyper{Objective: obj, LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, DSteps: c.DSteps, Clip: c.Clip}
+	if obj == nn.Wasserstein && h.Clip == 0 {
+		h.Clip = 0.01 // the WGAN paper's value
+	}
+	return h, h.Validate()
+}
+
+// Validate checks the settings that do not depend on the data.
+func (c Config) Validate() error {
+	switch {
+	case c.BatchSize < 1:
+		return fmt.Errorf("batch size %d must be at least 1", c.BatchSize)
+	case c.Epochs < 1 && c.Steps < 1:
+		return fmt.Errorf("epochs %d must be at least 1 (or give --steps)", c.Epochs)
+	case c.Steps < 0:
+		return fmt.Errorf("steps %d must not be negative", c.Steps)
+	case c.SampleEvery < 0 || c.CheckpointEvery < 0:
+		return fmt.Errorf("sample-every and checkpoint-every must not be negative")
+	case c.Keep < 1:
+		return fmt.Errorf("keep %d must be at least 1", c.Keep)
+	case c.ImageSize < 0:
+		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
+	}
+	if c.Arch != "auto" {
+		if err := c.Model().Validate(); err != nil {
+			return err
+		}
+	}
+	_, err := c.Hyper()
+	return err
+}
+
+// MarshalConfig and UnmarshalConfig convert a configuration to and from JSON.
+func MarshalConfig(c Config) string {
+	b, err := json.MarshalIndent(c, "", "  ")
+	if err != nil {
+		panic(err) // a struct of plain fields always marshals
+	}
+	return string(b)
+}
+
+// UnmarshalConfig reads a configuration written by MarshalConfig.
+func UnmarshalConfig(s string) (Config, error) {
+	var c Config
+	if err := json.Unmarshal([]byte(s), &c); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}

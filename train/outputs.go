@@ -1,0 +1,193 @@
+package train
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+
+	"gogan/internal/atomicfile"
+)
+
+// Record is one line of metrics.jsonl: the statistics of one generator step.
+type Record struct {
+	Step    int     `json:"step"`
+	Epoch   int     `json:"epoch"`
+	Seconds float64 `json:"seconds"` // wall time since the run (or its first resume) started
+	Stats
+}
+
+// metricsLog appends records to metrics.jsonl, one JSON object per line, each written whole
+// with one write so that every line is valid JSON even if the process dies mid-run.
+type metricsLog struct {
+	f   *os.File
+	buf []byte
+}
+
+// openMetrics opens path for appending. When resuming at step, lines of later steps (written
+// after the checkpoint by a run that then died) are dropped first, so the log matches the
+// weights; the file is rewritten atomically for that.
+func openMetrics(path string, resumeStep int) (*metricsLog, []Record, error) {
+	var kept []Record
+	if resumeStep > 0 {
+		old, err := readMetrics(path)
+		if err != nil && !os.IsNotExist(err) {
+			return nil, nil, err
+		}
+		var buf []byte
+		for _, r := range old {
+			if r.Step <= resumeStep {
+				kept = append(kept, r)
+				line, _ := json.Marshal(r)
+				buf = append(append(buf, line...), '\n')
+			}
+		}
+		if err := atomicfile.WriteFile(path, buf, 0o644); err != nil {
+			return nil, nil, err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	return &metricsLog{f: f}, kept, nil
+}
+
+func (m *metricsLog) append(r Record) error {
+	line, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	m.buf = append(append(m.buf[:0], line...), '\n')
+	if _, err := m.f.Write(m.buf); err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	return nil
+}
+
+func (m *metricsLog) close() error { return m.f.Close() }
+
+// readMetrics reads metrics.jsonl; a line that does not parse is an error naming it.
+func readMetrics(path string) ([]Record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Record
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		var r Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		out = append(out, r)
+	}
+	return out, sc.Err()
+}
+
+var stepFile = regexp.MustCompile(`^step_(\d+)\.(safetensors|png)$`)
+
+// stepFiles lists the files step_<n>.<ext> in dir, ordered by step.
+func stepFiles(dir, ext string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	type sf struct {
+		step int
+		path string
+	}
+	var files []sf
+	for _, e := range entries {
+		m := stepFile.FindStringSubmatch(e.Name())
+		if m == nil || m[2] != ext {
+			continue
+		}
+		n, err := strconv.Atoi(m[1])
+		if err != nil {
+			continue
+		}
+		files = append(files, sf{n, filepath.Join(dir, e.Name())})
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].step < files[j].step })
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = f.path
+	}
+	return out, nil
+}
+
+// pruneCheckpoints removes all but the newest keep step checkpoints.
+func pruneCheckpoints(dir string, keep int) error {
+	files, err := stepFiles(dir, "safetensors")
+	if err != nil {
+		return err
+	}
+	for len(files) > keep {
+		if err := os.Remove(files[0]); err != nil {
+			return fmt.Errorf("prune checkpoints: %w", err)
+		}
+		files = files[1:]
+	}
+	return nil
+}
+
+// linkLatest points dir/latest.safetensors at path atomically: a hard link under a temporary
+// name renamed over the old one, falling back to a copy where links are not supported.
+func linkLatest(path string) error {
+	latest := filepath.Join(filepath.Dir(path), "latest.safetensors")
+	tmp := latest + ".tmp-link"
+	os.Remove(tmp)
+	if err := os.Link(path, tmp); err == nil {
+		if err := os.Rename(tmp, latest); err != nil {
+			return fmt.Errorf("latest checkpoint: %w", err)
+		}
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("latest checkpoint: %w", err)
+	}
+	return atomicfile.WriteFile(latest, data, 0o644)
+}
+
+// maxGIFFrames bounds progress.gif: a long run shows evenly spaced frames.
+const maxGIFFrames = 120
+
+// gifFrames loads the sample grids of dir, at most maxGIFFrames evenly spaced, the last
+// always included.
+func gifFrames(dir string) ([]image.Image, error) {
+	files, err := stepFiles(dir, "png")
+	if err != nil {
+		return nil, err
+	}
+	if len(files) > maxGIFFrames {
+		var picked []string
+		for i := 0; i < maxGIFFrames; i++ {
+			picked = append(picked, files[i*(len(files)-1)/(maxGIFFrames-1)])
+		}
+		files = slices.Compact(picked)
+	}
+	frames := make([]image.Image, 0, len(files))
+	for _, p := range files {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+		frames = append(frames, img)
+	}
+	return frames, nil
+}

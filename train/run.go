@@ -1,0 +1,316 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorgonia.org/tensor"
+
+	"gogan/data"
+	"gogan/internal/atomicfile"
+	"gogan/models"
+	"gogan/nn"
+)
+
+// Seed streams: each use of the run's seed draws from its own PCG stream, so that adding
+// a use of randomness never shifts another.
+const (
+	streamInit    = 1 // network initialisation, G then D
+	streamSamples = 2 // the fixed latents of the sample grids
+	streamLatents = 3 // the latents of training steps
+)
+
+// sampleCount is the number of fixed latents in each sample grid, 8×8.
+const sampleCount, sampleRow = 64, 8
+
+// InterruptedError reports a run stopped by a signal after writing a checkpoint.
+type InterruptedError struct {
+	Step       int
+	Checkpoint string
+}
+
+func (e *InterruptedError) Error() string {
+	return fmt.Sprintf("interrupted at step %d; checkpoint written to %s (continue with --resume %s)", e.Step, e.Checkpoint, e.Checkpoint)
+}
+
+// ExitCode is the conventional status of a process stopped by SIGINT.
+func (e *InterruptedError) ExitCode() int { return 130 }
+
+// Run trains a GAN as cfg says, on backend b, writing its outputs under cfg.Out; resume, when
+// not nil, is the checkpoint to continue from (cfg then comes from it). Cancelling ctx stops
+// the run after the current step with a checkpoint and an InterruptedError.
+func Run(ctx context.Context, cfg Config, resume *Checkpoint, b nn.Backend, stdout, stderr io.Writer) error {
+	r, err := newRun(cfg, resume, b, stderr)
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	return r.loop(ctx, stdout, stderr)
+}
+
+type run struct {
+	cfg     Config
+	b       nn.Backend
+	ds      *data.Dataset
+	loader  *data.Loader
+	gan     *GAN
+	prog    Progress
+	total   int
+	zFixed  *nn.Tensor
+	metrics *metricsLog
+	history []Record
+	ckDir   string
+	lastCk  string
+}
+
+func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	ds, err := openDataset(&cfg, stderr)
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareOut(cfg.Out); err != nil {
+		return nil, err
+	}
+	r := &run{cfg: cfg, b: b, ds: ds, ckDir: filepath.Join(cfg.Out, "checkpoints")}
+	if r.gan, err = buildGAN(cfg, b); err != nil {
+		return nil, err
+	}
+	r.prog = Progress{ZRNG: rand.NewPCG(cfg.Seed, streamLatents)}
+	if resume != nil {
+		if err := resume.Restore(r.gan); err != nil {
+			return nil, err
+		}
+		r.prog = resume.Progress
+		r.lastCk = resume.Path
+	}
+	if r.loader, err = data.NewLoader(ds, cfg.BatchSize, cfg.Seed, true); err != nil {
+		return nil, err
+	}
+	if err := r.loader.Seek(r.prog.Epoch, r.prog.BatchIndex); err != nil {
+		return nil, err
+	}
+	r.total = cfg.Steps
+	if r.total == 0 {
+		r.total = cfg.Epochs * r.loader.BatchesPerEpoch()
+	}
+	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step); err != nil {
+		return nil, err
+	}
+	if err := r.gan.G.Reserve(sampleCount); err != nil {
+		return nil, err
+	}
+	zHost := make([]float32, sampleCount*cfg.NZ)
+	SampleLatents(zHost, rand.New(rand.NewPCG(cfg.Seed, streamSamples)))
+	r.zFixed = b.New(sampleCount, cfg.NZ, 1, 1)
+	b.Upload(r.zFixed, zHost)
+	if err := atomicfile.WriteFile(filepath.Join(cfg.Out, "config.json"), []byte(MarshalConfig(cfg)+"\n"), 0o644); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// openDataset opens the training images and settles the configuration's data-dependent
+// fields: the image size, the channel count and, for --arch auto, the architecture.
+func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
+	size := cfg.ImageSize
+	if size == 0 && cfg.Arch != "auto" {
+		size = models.Archs[cfg.Arch]
+	}
+	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: "train", ImageSize: size, Channels: cfg.NC, Warn: stderr}
+	if st, err := os.Stat(cfg.Dataset); err == nil && st.IsDir() || strings.ContainsRune(cfg.Dataset, os.PathSeparator) {
+		spec.Folder = cfg.Dataset
+	}
+	ds, err := data.Open(spec)
+	if err != nil {
+		return nil, err
+	}
+	c, h, w := ds.Shape()
+	if h != w {
+		return nil, fmt.Errorf("%s has %d×%d images; give --image-size to make them square", ds.Name, h, w)
+	}
+	if cfg.Arch == "auto" {
+		if cfg.Arch, err = models.ArchForImageSize(h); err != nil {
+			return nil, fmt.Errorf("%s: %w", ds.Name, err)
+		}
+	}
+	if want := models.Archs[cfg.Arch]; h != want {
+		return nil, fmt.Errorf("%s has %d×%d images but %s makes %d×%d; set --image-size %d", ds.Name, h, h, cfg.Arch, want, want, want)
+	}
+	cfg.ImageSize, cfg.NC = h, c
+	return ds, nil
+}
+
+// prepareOut creates the output folders and checks that they are writable before any
+// training time is spent.
+func prepareOut(out string) error {
+	for _, d := range []string{out, filepath.Join(out, "samples"), filepath.Join(out, "checkpoints")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("output folder: %w", err)
+		}
+	}
+	probe := filepath.Join(out, ".write-test")
+	if err := os.WriteFile(probe, nil, 0o644); err != nil {
+		return fmt.Errorf("output folder %s is not writable: %w", out, err)
+	}
+	return os.Remove(probe)
+}
+
+// buildGAN makes G and D as cfg says, with DCGAN initialisation from the seed.
+func buildGAN(cfg Config, b nn.Backend) (*GAN, error) {
+	h, err := cfg.Hyper()
+	if err != nil {
+		return nil, err
+	}
+	gs, err := models.Generator(cfg.Model())
+	if err != nil {
+		return nil, err
+	}
+	ds, err := models.Discriminator(cfg.Model())
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(cfg.Seed, streamInit))
+	g, err := models.Build(b, gs, cfg.BatchSize, rng)
+	if err != nil {
+		return nil, err
+	}
+	d, err := models.Build(b, ds, cfg.BatchSize, rng)
+	if err != nil {
+		return nil, err
+	}
+	models.InitDCGAN(g, rng)
+	models.InitDCGAN(d, rng)
+	return New(b, g, d, h, cfg.BatchSize)
+}
+
+func (r *run) close() {
+	if r.loader != nil {
+		r.loader.Close()
+	}
+	if r.metrics != nil {
+		r.metrics.close()
+	}
+}
+
+func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
+	if r.prog.Step == 0 {
+		if err := r.writeReal(); err != nil {
+			return err
+		}
+	}
+	con := newConsole(stderr, r.total, r.prog.Step)
+	defer con.finish()
+	zrng := rand.New(r.prog.ZRNG)
+	latents := func(dst []float32) { SampleLatents(dst, zrng) }
+	next := func() ([]float32, int, error) {
+		images, _, ok := r.loader.Next()
+		if !ok {
+			return nil, 0, errors.New("data loader closed")
+		}
+		return images.Data().([]float32), images.Shape()[0], nil
+	}
+	start := time.Now()
+	for r.prog.Step < r.total {
+		epoch := r.prog.Epoch
+		s, err := r.gan.Step(next, latents)
+		if err != nil {
+			return r.failed(err)
+		}
+		r.prog.Step++
+		r.prog.Epoch, r.prog.BatchIndex = r.loader.Position()
+		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(start).Seconds(), Stats: s}
+		r.history = append(r.history, rec)
+		if err := r.metrics.append(rec); err != nil {
+			return err
+		}
+		con.step(rec)
+		epochEnd := r.prog.Epoch != epoch
+		last := r.prog.Step == r.total
+		if r.cfg.SampleEvery > 0 && r.prog.Step%r.cfg.SampleEvery == 0 || epochEnd || last {
+			if err := r.writeSamples(); err != nil {
+				return err
+			}
+		}
+		stopping := ctx.Err() != nil
+		if r.cfg.CheckpointEvery > 0 && r.prog.Step%r.cfg.CheckpointEvery == 0 || last || stopping {
+			if err := r.checkpoint(); err != nil {
+				return err
+			}
+		}
+		if epochEnd || last {
+			con.epoch(epoch, r.history)
+			if err := r.writeFigures(); err != nil {
+				return err
+			}
+		}
+		if stopping && !last {
+			con.finish()
+			return &InterruptedError{Step: r.prog.Step, Checkpoint: r.lastCk}
+		}
+	}
+	con.finish()
+	fmt.Fprintf(stdout, "trained %d steps; outputs in %s; latest checkpoint %s\n", r.prog.Step, r.cfg.Out, r.lastCk)
+	return nil
+}
+
+// failed explains a diverged run, naming the checkpoint that survives it.
+func (r *run) failed(err error) error {
+	if r.lastCk != "" {
+		return fmt.Errorf("step %d: %w; the last good checkpoint is %s", r.prog.Step+1, err, r.lastCk)
+	}
+	return fmt.Errorf("step %d: %w", r.prog.Step+1, err)
+}
+
+func (r *run) checkpoint() error {
+	path := filepath.Join(r.ckDir, fmt.Sprintf("step_%d.safetensors", r.prog.Step))
+	if err := SaveCheckpoint(path, r.gan, r.prog, r.cfg); err != nil {
+		return err
+	}
+	r.lastCk = path
+	if err := linkLatest(path); err != nil {
+		return err
+	}
+	return pruneCheckpoints(r.ckDir, r.cfg.Keep)
+}
+
+// writeReal writes real_samples.png, the first images of the dataset.
+func (r *run) writeReal() error {
+	c, h, w := r.ds.Shape()
+	n := min(sampleCount, r.ds.Len())
+	host := make([]float32, 0, n*c*h*w)
+	for i := 0; i < n; i++ {
+		for _, v := range r.ds.Image(i) {
+			host = append(host, float32(v)/127.5-1)
+		}
+	}
+	t := tensor.New(tensor.WithShape(n, c, h, w), tensor.WithBacking(host))
+	return data.WriteGrid(filepath.Join(r.cfg.Out, "real_samples.png"), t, sampleRow, 2, 0)
+}
+
+// writeSamples writes G's output on the fixed latents, BatchNorm in evaluation mode.
+func (r *run) writeSamples() error {
+	out := nn.ToDense(r.b, r.gan.Generate(r.zFixed))
+	return data.WriteGrid(filepath.Join(r.cfg.Out, "samples", fmt.Sprintf("step_%d.png", r.prog.Step)), out, sampleRow, 2, 0)
+}
+
+// writeFigures refreshes loss.png and progress.gif.
+func (r *run) writeFigures() error {
+	if err := WritePlot(filepath.Join(r.cfg.Out, "loss.png"), r.history, LossPanels()); err != nil {
+		return err
+	}
+	frames, err := gifFrames(filepath.Join(r.cfg.Out, "samples"))
+	if err != nil {
+		return err
+	}
+	return data.WriteGIF(filepath.Join(r.cfg.Out, "progress.gif"), frames, 20)
+}
