@@ -14,6 +14,7 @@ import (
 type Config struct {
 	Dataset   string  `json:"dataset"`
 	Data      string  `json:"data,omitempty"`
+	Split     string  `json:"split"`
 	ImageSize int     `json:"image_size"`
 	Arch      string  `json:"arch"`
 	NZ        int     `json:"nz"`

@@ -126,7 +126,7 @@ func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 	if size == 0 && cfg.Arch != "auto" {
 		size = models.Archs[cfg.Arch]
 	}
-	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: "train", ImageSize: size, Channels: cfg.NC, Warn: stderr}
+	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: cfg.Split, ImageSize: size, Channels: cfg.NC, Warn: stderr}
 	if st, err := os.Stat(cfg.Dataset); err == nil && st.IsDir() || strings.ContainsRune(cfg.Dataset, os.PathSeparator) {
 		spec.Folder = cfg.Dataset
 	}

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"gogan/train"
+)
+
+func init() {
+	register("train", "train a DCGAN on a dataset or an image folder", runTrain)
+}
+
+// bindTrainFlags binds the flags of gan train, but for the float ones, to a configuration,
+// with the defaults of Radford et al.
+func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
+	fs.StringVar(&c.Dataset, "dataset", "fashion-mnist", "dataset name (mnist, fashion-mnist, kmnist, emnist-balanced, emnist-letters, emnist-digits) or a folder of images")
+	fs.StringVar(&c.Data, "data", "", "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)")
+	fs.StringVar(&c.Split, "split", "train", "which split of a named dataset to train on: train or test")
+	fs.IntVar(&c.ImageSize, "image-size", 0, "side of the square training images; 0 keeps the dataset's (or the architecture's)")
+	fs.StringVar(&c.Arch, "arch", "auto", "architecture: auto (from the image size), dcgan28 or dcgan64")
+	fs.IntVar(&c.NZ, "nz", 100, "size of the latent vector z")
+	fs.IntVar(&c.NGF, "ngf", 64, "generator width")
+	fs.IntVar(&c.NDF, "ndf", 64, "discriminator width")
+	fs.IntVar(&c.NC, "nc", 0, "image channels, 1 or 3; 0 takes the dataset's")
+	fs.IntVar(&c.BatchSize, "batch-size", 64, "images per batch")
+	fs.IntVar(&c.Epochs, "epochs", 25, "passes over the training set")
+	fs.IntVar(&c.Steps, "steps", 0, "stop after this many generator steps, overriding --epochs (0: use --epochs)")
+	fs.StringVar(&c.Loss, "loss", "nonsaturating", "objective: nonsaturating, minimax, lsgan, hinge or wgan")
+	fs.IntVar(&c.DSteps, "d-steps", 1, "discriminator updates per generator update (k of the GAN paper)")
+	fs.Uint64Var(&c.Seed, "seed", 1, "random seed: the same seed gives the same run")
+	fs.StringVar(&c.Device, "device", defaultDevice, "cpu or cuda")
+	fs.StringVar(&c.Out, "out", "", "output folder (default runs/<dataset>-<timestamp>)")
+	fs.IntVar(&c.SampleEvery, "sample-every", 500, "write a sample grid every N steps (0: only at epoch ends)")
+	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every N steps (0: only at the end)")
+	fs.IntVar(&c.Keep, "keep", 3, "step checkpoints to keep")
+	fs.StringVar(resume, "resume", "", "continue from this checkpoint (its configuration is used)")
+}
+
+// resumable lists the flags that may change when resuming: how long to train, where and how
+// often to write, and on which device. Everything else comes from the checkpoint.
+var resumable = map[string]bool{"epochs": true, "steps": true, "out": true, "sample-every": true,
+	"checkpoint-every": true, "keep": true, "device": true, "data": true, "resume": true}
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("train", stderr)
+	var cfg train.Config
+	var resumePath string
+	lr := fs.Float64("lr", 2e-4, "Adam learning rate of both networks")
+	b1 := fs.Float64("beta1", 0.5, "Adam β1")
+	b2 := fs.Float64("beta2", 0.999, "Adam β2")
+	clip := fs.Float64("clip", 0, "WGAN weight clipping of the critic (0: 0.01 with --loss wgan, none otherwise)")
+	bindTrainFlags(fs, &cfg, &resumePath)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Clip = float32(*lr), float32(*b1), float32(*b2), float32(*clip)
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	var resume *train.Checkpoint
+	if resumePath != "" {
+		ck, err := train.LoadCheckpoint(resumePath)
+		if err != nil {
+			return err
+		}
+		for name := range set {
+			if !resumable[name] {
+				return fmt.Errorf("--%s cannot change when resuming: the checkpoint's configuration is used", name)
+			}
+		}
+		base := ck.Config
+		for name := range set {
+			switch name {
+			case "epochs":
+				base.Epochs, base.Steps = cfg.Epochs, 0
+			case "steps":
+				base.Steps = cfg.Steps
+			case "out":
+				base.Out = cfg.Out
+			case "sample-every":
+				base.SampleEvery = cfg.SampleEvery
+			case "checkpoint-every":
+				base.CheckpointEvery = cfg.CheckpointEvery
+			case "keep":
+				base.Keep = cfg.Keep
+			case "device":
+				base.Device = cfg.Device
+			case "data":
+				base.Data = cfg.Data
+			}
+		}
+		if !set["out"] {
+			// The checkpoint lives in <out>/checkpoints: continue in the same run folder.
+			base.Out = filepath.Dir(filepath.Dir(resumePath))
+		}
+		cfg, resume = base, ck
+	}
+	if cfg.Out == "" {
+		cfg.Out = filepath.Join("runs", fmt.Sprintf("%s-%s", sanitize(cfg.Dataset), time.Now().Format("20060102-150405")))
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	b, err := newBackend(cfg.Device)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return train.Run(ctx, cfg, resume, b, stdout, stderr)
+}
+
+// sanitize makes a dataset name or folder path usable in a run folder's name.
+func sanitize(s string) string {
+	s = strings.TrimRight(s, "/")
+	s = filepath.Base(s)
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r == os.PathSeparator {
+			return '_'
+		}
+		return r
+	}, s)
+}
