@@ -28,7 +28,8 @@
 // (widest element type first, then by name, so that every tensor starts at a multiple of its
 // element size), writes the header with fixed key order and no spaces, and pads it with
 // spaces to a multiple of 8 bytes. Without metadata, or with one metadata entry, the file is
-// byte for byte what safetensors' own serialize writes. The file is replaced atomically: a
+// byte for byte what safetensors' own serialize writes for the same tensors (names with the
+// rare characters the two JSON encoders escape differently, U+2028 and U+2029, aside). The file is replaced atomically: a
 // crash or an error mid-write leaves the previous file in place.
 //
 // # Reading

@@ -18,8 +18,8 @@ const (
 	// maxHeader is the reference implementation's bound on the header, which keeps a
 	// hostile file from making the reader parse gigabytes of JSON.
 	maxHeader = 100_000_000
-	// maxRank is NumPy's limit on dimensions. It bounds the memory a shape can take; no
-	// tensor library makes tensors of higher rank.
+	// maxRank is NumPy's limit on dimensions. It bounds the memory a shape can take, and
+	// a tensor of higher rank could not be loaded by NumPy anyway.
 	maxRank = 64
 )
 

@@ -353,3 +353,20 @@ func BenchmarkWrite(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkRead(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "bench.safetensors")
+	if err := Write(path, []Tensor{F32("w", []int{4 << 20}, f32Values(4<<20))}, nil); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(16 << 20)
+	for b.Loop() {
+		f, err := Read(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := f.F32("w"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
