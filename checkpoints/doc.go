@@ -24,13 +24,14 @@
 // # Writing
 //
 // [Write] is deterministic: the same tensors and metadata give the same bytes whatever their
-// order in the arguments. It lays the tensors out as the reference implementation does
-// (widest element type first, then by name, so that every tensor starts at a multiple of its
-// element size), writes the header with fixed key order and no spaces, and pads it with
-// spaces to a multiple of 8 bytes. Without metadata, or with one metadata entry, the file is
-// byte for byte what safetensors' own serialize writes for the same tensors (names with the
-// rare characters the two JSON encoders escape differently, U+2028 and U+2029, aside). The file is replaced atomically: a
-// crash or an error mid-write leaves the previous file in place.
+// order in the arguments. It lays the tensors out as the reference implementation does (in
+// its dtype order, widest types first, then by name, so that every tensor starts at a
+// multiple of its element size), writes the header with fixed key order and no spaces, and
+// pads it with spaces to a multiple of 8 bytes. Without metadata, or with one metadata
+// entry, the file is byte for byte what safetensors' own serialize writes for the same
+// tensors (names holding U+2028 or U+2029, which the two JSON encoders escape differently,
+// aside). The file is replaced atomically: a crash or an error mid-write leaves the previous
+// file in place.
 //
 // # Reading
 //
