@@ -1,0 +1,29 @@
+// Package cuda is gogan's GPU backend: every op of nn.Backend on an NVIDIA GPU, tested op for
+// op against the CPU reference (package cpu).
+//
+// The backend lives in files built with the cuda tag (make build-cuda); without it, New
+// returns an error that says how to rebuild, so the command line and the trainer compile
+// unchanged and the plain build stays pure Go (CGO_ENABLED=0 works).
+//
+// In the cuda build the driver API comes from gorgonia.org/cu and only libcuda.so.1 is linked:
+// cuBLAS is loaded at run time over the sonames of CUDA 13, 12 and 11 (package
+// cuda/internal/cublas), so a binary built against one toolkit runs on machines with another.
+// The kernels (cuda/kernels/*.cu) are compiled by go generate to PTX for a fixed virtual
+// architecture, committed, embedded, and compiled for the GPU at hand by the driver when the
+// backend starts.
+//
+// All CUDA calls run on one goroutine locked to its OS thread, which holds the context: each
+// Backend method checks shapes on the caller's goroutine, then hands the work to that thread.
+// Ops are queued without waiting, on one stream; only Upload, Download and Sync wait. Device
+// memory comes from an arena that grows in large chunks when networks are built and reuses
+// freed blocks, so a training step allocates nothing. The first error of queued work is kept
+// and reported by Sync; later work is skipped.
+//
+// A training step can be recorded once as a CUDA graph and replayed (see Capturer), which
+// removes the launch overhead of its many small kernels.
+//
+// Setting GOGAN_CUDA_SYNC=1 makes every launch wait for the GPU and check for errors, so that
+// a fault is reported against the op that caused it.
+package cuda
+
+//go:generate go run ./internal/genptx -dir kernels

@@ -1,0 +1,40 @@
+// Elementwise nonlinearities. kind follows nn.ActivationKind: 0 ReLU, 1 LeakyReLU, 2 Tanh,
+// 3 Sigmoid; slope is LeakyReLU's negative slope.
+#include "common.cuh"
+
+__device__ __forceinline__ float sigmoidf(float v) {
+	if (v >= 0.0f) return 1.0f / (1.0f + expf(-v));
+	float e = expf(v);
+	return e / (1.0f + e);
+}
+
+extern "C" __global__ void act_forward_f32(float* __restrict__ out, const float* __restrict__ x, int n,
+                                           int kind, float slope) {
+	GRID_STRIDE(i, n) {
+		float v = x[i];
+		switch (kind) {
+		case 0: v = fmaxf(v, 0.0f); break;
+		case 1: v = v < 0.0f ? v * slope : v; break;
+		case 2: v = tanhf(v); break;
+		default: v = sigmoidf(v); break;
+		}
+		out[i] = v;
+	}
+}
+
+// act_backward_f32: dx = f'(x)·dy, from x for ReLU-type activations and from y = f(x) for
+// Tanh and Sigmoid.
+extern "C" __global__ void act_backward_f32(float* __restrict__ dx, const float* __restrict__ dy,
+                                            const float* __restrict__ x, const float* __restrict__ y, int n,
+                                            int kind, float slope) {
+	GRID_STRIDE(i, n) {
+		float g = dy[i];
+		switch (kind) {
+		case 0: g = x[i] > 0.0f ? g : 0.0f; break;
+		case 1: g = x[i] > 0.0f ? g : g * slope; break;
+		case 2: g = g * (1.0f - y[i] * y[i]); break;
+		default: g = g * y[i] * (1.0f - y[i]); break;
+		}
+		dx[i] = g;
+	}
+}
