@@ -109,14 +109,21 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*ru
 	if err := r.gan.G.Reserve(sampleCount); err != nil {
 		return nil, err
 	}
-	zHost := make([]float32, sampleCount*cfg.NZ)
-	SampleLatents(zHost, rand.New(rand.NewPCG(cfg.Seed, streamSamples)))
+	zHost := FixedLatents(cfg.Seed, sampleCount, cfg.NZ)
 	r.zFixed = b.New(sampleCount, cfg.NZ, 1, 1)
 	b.Upload(r.zFixed, zHost)
 	if err := atomicfile.WriteFile(filepath.Join(cfg.Out, "config.json"), []byte(MarshalConfig(cfg)+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// FixedLatents are the latents of the sample grids for a seed: gan generate with a run's seed
+// draws the same ones, so it reproduces the run's grids.
+func FixedLatents(seed uint64, n, nz int) []float32 {
+	z := make([]float32, n*nz)
+	SampleLatents(z, rand.New(rand.NewPCG(seed, streamSamples)))
+	return z
 }
 
 // openDataset opens the training images and settles the configuration's data-dependent

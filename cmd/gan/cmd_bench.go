@@ -1,0 +1,41 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"gogan/train"
+)
+
+func init() {
+	register("bench", "time full training steps on synthetic data", runBench)
+}
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench", stderr)
+	arch := fs.String("arch", "dcgan28", "dcgan28 or dcgan64")
+	batch := fs.Int("batch-size", 64, "images per batch")
+	steps := fs.Int("steps", 20, "timed steps")
+	warmup := fs.Int("warmup", 3, "untimed steps first")
+	device := fs.String("device", defaultDevice, "cpu or cuda")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	b, err := newBackend(*device)
+	if err != nil {
+		return err
+	}
+	res, err := train.Bench(b, *arch, *batch, *steps, *warmup)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		line, _ := json.Marshal(res)
+		fmt.Fprintln(stdout, string(line))
+		return nil
+	}
+	fmt.Fprintf(stdout, "%s batch %d on %s: %.1f ms/step, %.1f images/s (%d steps)\n", res.Arch, res.BatchSize, res.Device, res.MsPerStep, res.ImagesPerS, res.Steps)
+	return nil
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"gogan/checkpoints"
+	"gogan/data"
+	"gogan/internal/atomicfile"
+	"gogan/models"
+	"gogan/nn"
+	"gogan/train"
+)
+
+func init() {
+	register("generate", "make images from a checkpoint or a PyTorch generator's weights", runGenerate)
+}
+
+// generateChunk bounds the generator's batch, and so its memory, however many images are asked.
+const generateChunk = 256
+
+type generateOptions struct {
+	checkpoint, weights       string
+	arch                      string
+	nz, ngf, nc               int
+	n, nrow, interpolate      int
+	seed                      uint64
+	out, outDir, latents, npy string
+	device                    string
+}
+
+func runGenerate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("generate", stderr)
+	var o generateOptions
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint")
+	fs.StringVar(&o.weights, "weights", "", "instead of --checkpoint: a safetensors file of a generator's state dict in PyTorch's names")
+	fs.StringVar(&o.arch, "arch", "dcgan28", "with --weights: dcgan28 or dcgan64")
+	fs.IntVar(&o.nz, "nz", 100, "with --weights: latent size")
+	fs.IntVar(&o.ngf, "ngf", 64, "with --weights: generator width")
+	fs.IntVar(&o.nc, "nc", 1, "with --weights: image channels")
+	fs.IntVar(&o.n, "n", 64, "number of images")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the latents (a run's seed reproduces its sample grids)")
+	fs.IntVar(&o.nrow, "nrow", 8, "images per row of the grid")
+	fs.StringVar(&o.out, "out", "", "grid PNG to write (default grid.png unless --out-dir or --out-npy is given)")
+	fs.StringVar(&o.outDir, "out-dir", "", "folder for one PNG per image")
+	fs.IntVar(&o.interpolate, "interpolate", 0, "make this many images on the path between the latents of --seed and --seed+1")
+	fs.StringVar(&o.latents, "latents", "", "an .npy of latents, N×nz or N×nz×1×1 float32, instead of drawing them")
+	fs.StringVar(&o.npy, "out-npy", "", "write the raw generator output, N×C×H×W float32, to this .npy")
+	fs.StringVar(&o.device, "device", defaultDevice, "cpu or cuda")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	return generate(o, stdout)
+}
+
+func generate(o generateOptions, stdout io.Writer) error {
+	if (o.checkpoint == "") == (o.weights == "") {
+		return errors.New("give exactly one of --checkpoint and --weights")
+	}
+	if o.n < 1 || o.nrow < 1 || o.interpolate < 0 || o.interpolate == 1 {
+		return fmt.Errorf("--n and --nrow must be positive and --interpolate 0 or at least 2")
+	}
+	if o.out == "" && o.outDir == "" && o.npy == "" {
+		o.out = "grid.png"
+	}
+	b, err := newBackend(o.device)
+	if err != nil {
+		return err
+	}
+	cfg := models.Config{Arch: o.arch, NZ: o.nz, NGF: o.ngf, NDF: 1, NC: o.nc}
+	if o.checkpoint != "" {
+		ck, err := train.LoadCheckpoint(o.checkpoint)
+		if err != nil {
+			return err
+		}
+		cfg = ck.Config.Model()
+		g, err := buildGenerator(b, cfg)
+		if err != nil {
+			return err
+		}
+		if err := ck.LoadGenerator(g); err != nil {
+			return err
+		}
+		return generateWith(g, cfg, o, stdout)
+	}
+	g, err := buildGenerator(b, cfg)
+	if err != nil {
+		return err
+	}
+	if err := loadWeights(g, o.weights); err != nil {
+		return err
+	}
+	return generateWith(g, cfg, o, stdout)
+}
+
+func buildGenerator(b nn.Backend, cfg models.Config) (*nn.Network, error) {
+	spec, err := models.Generator(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return models.Build(b, spec, 1, rand.New(rand.NewPCG(0, 0)))
+}
+
+// loadWeights loads a PyTorch generator state dict; num_batches_tracked, which gogan does not
+// use, is skipped.
+func loadWeights(g *nn.Network, path string) error {
+	f, err := checkpoints.Read(path)
+	if err != nil {
+		return err
+	}
+	state := map[string]*tensor.Dense{}
+	for _, name := range f.Names() {
+		if strings.HasSuffix(name, ".num_batches_tracked") {
+			continue
+		}
+		info, _ := f.Info(name)
+		values, err := f.F32(name)
+		if err != nil {
+			return err
+		}
+		state[name] = tensor.New(tensor.WithShape(info.Shape...), tensor.WithBacking(values))
+	}
+	if err := g.LoadState(state); err != nil {
+		return fmt.Errorf("%s: %w (is it a %s generator with these --nz, --ngf and --nc?)", path, err, "matching")
+	}
+	return nil
+}
+
+// latentsFor returns the latents to draw, (N, nz) in a flat slice.
+func latentsFor(o generateOptions, nz int) ([]float32, int, error) {
+	switch {
+	case o.latents != "":
+		return readLatents(o.latents, nz)
+	case o.interpolate > 0:
+		a, b := train.FixedLatents(o.seed, 1, nz), train.FixedLatents(o.seed+1, 1, nz)
+		z := make([]float32, 0, o.interpolate*nz)
+		for i := 0; i < o.interpolate; i++ {
+			z = append(z, slerp(a, b, float64(i)/float64(o.interpolate-1))...)
+		}
+		return z, o.interpolate, nil
+	default:
+		return train.FixedLatents(o.seed, o.n, nz), o.n, nil
+	}
+}
+
+// slerp interpolates on the sphere, which keeps the intermediate latents at the norm that
+// Gaussian latents have, unlike a straight line through the origin's neighbourhood.
+func slerp(a, b []float32, t float64) []float32 {
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	omega := math.Acos(max(-1, min(1, dot/math.Sqrt(na*nb))))
+	out := make([]float32, len(a))
+	for i := range a {
+		if omega < 1e-6 {
+			out[i] = float32((1-t)*float64(a[i]) + t*float64(b[i]))
+			continue
+		}
+		out[i] = float32((math.Sin((1-t)*omega)*float64(a[i]) + math.Sin(t*omega)*float64(b[i])) / math.Sin(omega))
+	}
+	return out
+}
+
+func generateWith(g *nn.Network, cfg models.Config, o generateOptions, stdout io.Writer) error {
+	z, n, err := latentsFor(o, cfg.NZ)
+	if err != nil {
+		return err
+	}
+	b := g.Backend()
+	chunk := min(n, generateChunk)
+	if err := g.Reserve(chunk); err != nil {
+		return err
+	}
+	zt := b.New(chunk, cfg.NZ, 1, 1)
+	out := g.OutShape()
+	per := out.Size()
+	images := make([]float32, 0, n*per)
+	for lo := 0; lo < n; lo += chunk {
+		k := min(chunk, n-lo)
+		zb := zt.Batch(k)
+		b.Upload(zb, z[lo*cfg.NZ:(lo+k)*cfg.NZ])
+		host := make([]float32, k*per)
+		b.Download(host, g.Forward(zb, false))
+		images = append(images, host...)
+	}
+	dense := tensor.New(tensor.WithShape(n, out[0], out[1], out[2]), tensor.WithBacking(images))
+	nrow := o.nrow
+	if o.interpolate > 0 {
+		nrow = n
+	}
+	if o.out != "" {
+		if err := data.WriteGrid(o.out, dense, nrow, 2, 0); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote a grid of %d images to %s\n", n, o.out)
+	}
+	if o.outDir != "" {
+		if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+			return err
+		}
+		if err := data.WritePNGs(o.outDir, "image", dense); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %d images to %s\n", n, filepath.Join(o.outDir, "image_*.png"))
+	}
+	if o.npy != "" {
+		if err := atomicfile.Write(o.npy, 0o644, dense.WriteNpy); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote the raw output (%d, %d, %d, %d) to %s\n", n, out[0], out[1], out[2], o.npy)
+	}
+	return nil
+}
