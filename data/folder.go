@@ -1,0 +1,218 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"image"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/disintegration/imaging"
+)
+
+// warnNames is how many unreadable files the warning names before it only counts them.
+const warnNames = 3
+
+// resample is the filter for every resize: bilinear with antialiasing, as torchvision's
+// default Resize, so that images match what PyTorch DCGAN setups train on.
+var resample = imaging.Linear
+
+// openFolder loads every readable PNG, JPEG and GIF under spec.Folder, each resized on its
+// shorter side to spec.ImageSize and centre-cropped to a square.
+func openFolder(spec Spec) (*Dataset, error) {
+	root := spec.Folder
+	st, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("open image folder: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("open image folder %s: not a directory", root)
+	}
+	paths, failed := listFiles(root)
+	if len(paths) == 0 && len(failed) == 0 {
+		return nil, fmt.Errorf("image folder %s has no files", root)
+	}
+	size := spec.ImageSize
+	if size == 0 {
+		size = firstImageSide(paths)
+	}
+	planes := spec.Channels
+	if planes == 0 {
+		planes = 3 // until every image turns out gray
+	}
+	pixels := make([]uint8, len(paths)*planes*size*size)
+	errs := make([]error, len(paths))
+	color := make([]bool, len(paths))
+	parallel(len(paths), func(i int) {
+		img, err := imaging.Open(paths[i], imaging.AutoOrientation(true))
+		if err != nil {
+			errs[i] = describeDecodeError(err)
+			return
+		}
+		fit := imaging.Fill(img, size, size, imaging.Center, resample)
+		color[i] = writePlanes(fit, planes, pixels[i*planes*size*size:(i+1)*planes*size*size])
+	})
+
+	// Close the gaps the unreadable files left, keeping the order of the walk.
+	n, anyColor := 0, false
+	stride := planes * size * size
+	for i := range paths {
+		if errs[i] != nil {
+			failed = append(failed, fileError{paths[i], errs[i]})
+			continue
+		}
+		copy(pixels[n*stride:(n+1)*stride], pixels[i*stride:(i+1)*stride])
+		anyColor = anyColor || color[i]
+		n++
+	}
+	total := n + len(failed)
+	if n == 0 {
+		return nil, fmt.Errorf("no readable image in %s: %d of %d files unreadable: %s",
+			root, len(failed), total, describeFailures(failed))
+	}
+	if len(failed) > 0 {
+		warn := spec.Warn
+		if warn == nil {
+			warn = os.Stderr
+		}
+		fmt.Fprintf(warn, "warning: %d of %d files in %s could not be read and are left out: %s\n",
+			len(failed), total, root, describeFailures(failed))
+	}
+	ds := &Dataset{
+		Name: "folder " + root, Source: root, Skipped: len(failed),
+		pixels: pixels[:n*stride], n: n, c: planes, h: size, w: size,
+	}
+	if spec.Channels == 0 && !anyColor {
+		ds.keepFirstPlane()
+	}
+	return ds, nil
+}
+
+// fileError is a file that could not be read, and why.
+type fileError struct {
+	path string
+	err  error
+}
+
+// listFiles walks root in lexical order and returns its regular files, and links to them,
+// leaving out hidden files and folders; folders it cannot list come back as failures.
+func listFiles(root string) (paths []string, failed []fileError) {
+	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			failed = append(failed, fileError{path, err})
+			return nil
+		}
+		if path != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
+			paths = append(paths, path)
+		}
+		return nil
+	})
+	return paths, failed
+}
+
+// firstImageSide is the shorter side of the first image whose header decodes, the size that
+// a folder of equal images keeps when no size is asked for; 1 when none decodes, so that
+// the full decode then reports every file.
+func firstImageSide(paths []string) int {
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			continue
+		}
+		cfg, _, err := image.DecodeConfig(f)
+		f.Close()
+		if err == nil && cfg.Width > 0 && cfg.Height > 0 {
+			return min(cfg.Width, cfg.Height)
+		}
+	}
+	return 1
+}
+
+// parallel runs f(0..n-1) on as many goroutines as there are processors.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// writePlanes stores img as planes channel planes (1: luminance, 3: R, G, B), composited
+// over black, and reports whether it has colour.
+func writePlanes(img *image.NRGBA, planes int, dst []uint8) (color bool) {
+	hw := img.Rect.Dx() * img.Rect.Dy()
+	for i := 0; i < hw; i++ {
+		px := img.Pix[4*i : 4*i+4 : 4*i+4]
+		a := uint32(px[3])
+		r, g, b := uint32(px[0])*a/255, uint32(px[1])*a/255, uint32(px[2])*a/255
+		color = color || r != g || g != b
+		if planes == 1 {
+			dst[i] = luminance(r, g, b)
+			continue
+		}
+		dst[i], dst[hw+i], dst[2*hw+i] = uint8(r), uint8(g), uint8(b)
+	}
+	return color
+}
+
+// luminance uses the ITU-R 601 weights, as imaging.Grayscale and PIL's "L" mode do.
+func luminance(r, g, b uint32) uint8 {
+	return uint8((299*r + 587*g + 114*b + 500) / 1000)
+}
+
+// keepFirstPlane turns a dataset of gray RGB images (three equal planes) into one plane.
+func (d *Dataset) keepFirstPlane() {
+	hw := d.h * d.w
+	for i := 0; i < d.n; i++ {
+		copy(d.pixels[i*hw:(i+1)*hw], d.pixels[i*d.c*hw:i*d.c*hw+hw])
+	}
+	d.pixels = d.pixels[:d.n*hw]
+	d.c = 1
+}
+
+// describeDecodeError replaces the decoder's wording for files that are no image at all.
+func describeDecodeError(err error) error {
+	if errors.Is(err, image.ErrFormat) {
+		return errors.New("not a PNG, JPEG or GIF image")
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err // the file is named beside the error already
+	}
+	return err
+}
+
+// describeFailures names the first few unreadable files and counts the rest.
+func describeFailures(failed []fileError) string {
+	var parts []string
+	for i, f := range failed {
+		if i == warnNames {
+			parts = append(parts, fmt.Sprintf("and %d more", len(failed)-warnNames))
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%s (%v)", f.path, f.err))
+	}
+	return strings.Join(parts, ", ")
+}

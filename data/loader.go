@@ -1,0 +1,181 @@
+package data
+
+import (
+	"fmt"
+	"math/bits"
+	"math/rand/v2"
+	"sync"
+
+	"gorgonia.org/tensor"
+)
+
+// prefetch is how many batches the background goroutine prepares ahead of the trainer.
+const prefetch = 4
+
+// Loader yields a dataset in shuffled batches, epoch after epoch, as (N, C, H, W) float32
+// tensors in [-1, 1]. The order of epoch e depends only on the seed and e, so a resumed run
+// that Seeks to where it stopped sees the batches it would have seen. A goroutine prepares
+// the next batches while the trainer works on the current one.
+//
+// Next, Seek and Close must be called from one goroutine.
+type Loader struct {
+	ds        *Dataset
+	batchSize int
+	seed      uint64
+	dropLast  bool
+	perEpoch  int
+
+	epoch, index int // of the batch Next returns next
+	batches      chan batch
+	stop         chan struct{}
+	wg           sync.WaitGroup
+	closed       bool
+}
+
+type batch struct {
+	images       *tensor.Dense
+	epoch, index int
+}
+
+// NewLoader starts a loader at epoch 0. With dropLast, the last partial batch of each epoch
+// is left out; otherwise it is returned smaller.
+func NewLoader(ds *Dataset, batchSize int, seed uint64, dropLast bool) (*Loader, error) {
+	if batchSize < 1 {
+		return nil, fmt.Errorf("batch size must be at least 1, got %d", batchSize)
+	}
+	perEpoch := ds.Len() / batchSize
+	if !dropLast && ds.Len()%batchSize != 0 {
+		perEpoch++
+	}
+	if perEpoch == 0 {
+		return nil, fmt.Errorf("batch size %d is larger than the %d images of %s, and partial batches are dropped",
+			batchSize, ds.Len(), ds.Name)
+	}
+	l := &Loader{ds: ds, batchSize: batchSize, seed: seed, dropLast: dropLast, perEpoch: perEpoch}
+	l.start()
+	return l, nil
+}
+
+// BatchesPerEpoch is the number of batches in one epoch.
+func (l *Loader) BatchesPerEpoch() int { return l.perEpoch }
+
+// Position is the epoch and the index within it of the batch Next returns next.
+func (l *Loader) Position() (epoch, index int) { return l.epoch, l.index }
+
+// Next returns the next batch and the epoch it belongs to; ok is false once the loader is
+// closed. The caller owns the tensor.
+func (l *Loader) Next() (images *tensor.Dense, epoch int, ok bool) {
+	if l.closed {
+		return nil, 0, false
+	}
+	b := <-l.batches
+	l.epoch, l.index = b.epoch, b.index+1
+	if l.index == l.perEpoch {
+		l.epoch, l.index = l.epoch+1, 0
+	}
+	return b.images, b.epoch, true
+}
+
+// Seek makes Next continue with batch index of epoch, as if the batches before it had been
+// taken; an index past the end of an epoch counts on into the following ones.
+func (l *Loader) Seek(epoch, index int) error {
+	if epoch < 0 || index < 0 {
+		return fmt.Errorf("seek to epoch %d, batch %d: negative position", epoch, index)
+	}
+	if l.closed {
+		return fmt.Errorf("seek on a closed loader")
+	}
+	l.halt()
+	l.epoch, l.index = epoch+index/l.perEpoch, index%l.perEpoch
+	l.start()
+	return nil
+}
+
+// Close stops the background goroutine. It is safe to call more than once.
+func (l *Loader) Close() error {
+	if !l.closed {
+		l.halt()
+		l.closed = true
+	}
+	return nil
+}
+
+func (l *Loader) start() {
+	l.batches = make(chan batch, prefetch)
+	l.stop = make(chan struct{})
+	l.wg.Add(1)
+	go l.produce(l.epoch, l.index, l.batches, l.stop)
+}
+
+func (l *Loader) halt() {
+	close(l.stop)
+	l.wg.Wait()
+}
+
+// produce fills out with batches from (epoch, index) on until stop is closed.
+func (l *Loader) produce(epoch, index int, out chan<- batch, stop <-chan struct{}) {
+	defer l.wg.Done()
+	n := l.ds.Len()
+	for ; ; epoch, index = epoch+1, 0 {
+		order := Permutation(n, l.seed, uint64(epoch))
+		for ; index < l.perEpoch; index++ {
+			lo, hi := index*l.batchSize, min((index+1)*l.batchSize, n)
+			b := batch{images: l.ds.Batch(order[lo:hi]), epoch: epoch, index: index}
+			select {
+			case out <- b:
+			case <-stop:
+				return
+			}
+		}
+	}
+}
+
+// Batch returns the images at the given indices as an (N, C, H, W) float32 tensor, each
+// byte v mapped to v/127.5 - 1 in [-1, 1].
+func (d *Dataset) Batch(indices []int) *tensor.Dense {
+	size := d.c * d.h * d.w
+	buf := make([]float32, len(indices)*size)
+	for k, i := range indices {
+		dst := buf[k*size : (k+1)*size]
+		for j, v := range d.Image(i) {
+			dst[j] = byteToUnit[v]
+		}
+	}
+	return tensor.New(tensor.WithShape(len(indices), d.c, d.h, d.w), tensor.WithBacking(buf))
+}
+
+// byteToUnit maps a pixel byte to [-1, 1]; a table is faster than the arithmetic.
+var byteToUnit = func() (t [256]float32) {
+	for v := range t {
+		t[v] = float32(v)/127.5 - 1
+	}
+	return t
+}()
+
+// Permutation is the order of n items in one epoch: a Fisher-Yates shuffle driven by PCG
+// seeded with (seed, epoch). Both are specified algorithms, so the order is the same on
+// every platform and Go release, whatever the backend that consumes it.
+func Permutation(n int, seed, epoch uint64) []int {
+	src := rand.NewPCG(seed, epoch)
+	p := make([]int, n)
+	for i := range p {
+		p[i] = i
+	}
+	for i := n - 1; i > 0; i-- {
+		j := boundedRand(src, uint64(i)+1)
+		p[i], p[j] = p[j], p[i]
+	}
+	return p
+}
+
+// boundedRand returns a uniform value in [0, n) by Lemire's multiply-and-reject method.
+func boundedRand(src *rand.PCG, n uint64) uint64 {
+	hi, lo := bits.Mul64(src.Uint64(), n)
+	if lo < n {
+		threshold := -n % n
+		for lo < threshold {
+			hi, lo = bits.Mul64(src.Uint64(), n)
+		}
+	}
+	return hi
+}
