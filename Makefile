@@ -1,0 +1,67 @@
+# gogan's front door. `make train` trains on Fashion-MNIST; `make test` runs every test.
+GO        ?= go
+PYTHON    ?= /usr/bin/python3
+BIN       ?= bin
+TRAIN_FLAGS ?=
+FASHION   := /usr/share/datasets/fashion-mnist
+
+.PHONY: all build build-cuda test test-cuda vet fmt-check bench train golden golden-check fashion-mnist clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -o $(BIN)/gan ./cmd/gan
+
+# The CUDA build needs the CUDA toolkit's headers and libcuda at link time; see README.
+build-cuda:
+	$(GO) build -tags cuda -o $(BIN)/gan-cuda ./cmd/gan
+
+fmt-check:
+	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "not gofmt-formatted:"; echo "$$bad"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+test: fmt-check vet
+	CGO_ENABLED=0 $(GO) build ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+# The GPU suite: run on a machine with an NVIDIA GPU and driver.
+test-cuda:
+	$(GO) test -count=1 -tags cuda ./cuda/...
+
+# Side by side on this machine: gogan's CPU step against PyTorch's, and the ratio.
+bench: build
+	@for arch in dcgan28 dcgan64; do \
+	  g=$$($(BIN)/gan bench --arch $$arch --batch-size 64 --steps 10 --warmup 2 --json); \
+	  t=$$(OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 $(PYTHON) scripts/bench_torch.py --arch $$arch --batch-size 64 --steps 10 --warmup 2 --json); \
+	  echo "gogan:   $$g"; echo "pytorch: $$t"; \
+	  $(PYTHON) -c "import json,sys; g=json.loads(sys.argv[1]); t=json.loads(sys.argv[2]); print(f'{sys.argv[3]}: gogan {g[\"ms_per_step\"]:.1f} ms/step, PyTorch {t[\"ms_per_step\"]:.1f} ms/step, PyTorch/gogan = {t[\"ms_per_step\"]/g[\"ms_per_step\"]:.2f}')" "$$g" "$$t" $$arch; \
+	done
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./cpu/gemm/ ./train/
+
+# Fashion-MNIST from Debian when it is missing and this machine can install it.
+fashion-mnist:
+	@if [ ! -d "$(FASHION)" ] && [ -z "$$GOGAN_DATA" ] && [ ! -d data/fashion-mnist ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	  elif command -v sudo >/dev/null && command -v apt-get >/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist; \
+	  else \
+	    echo "Fashion-MNIST is missing: apt-get install dataset-fashion-mnist, or gan download fashion-mnist"; exit 1; \
+	  fi; \
+	fi
+
+train: build fashion-mnist
+	$(BIN)/gan train --dataset fashion-mnist $(TRAIN_FLAGS)
+
+# The PyTorch reference files of the golden tests.
+golden:
+	$(PYTHON) scripts/golden_dcgan28.py
+
+# Regenerate the golden files and fail if they differ from what is committed.
+golden-check: golden
+	git diff --exit-code -- scripts/golden
+
+clean:
+	rm -rf $(BIN)
