@@ -7,8 +7,10 @@ import "golang.org/x/sys/cpu"
 // The blocking keeps a KC×NR panel of B in the 32–48 KiB L1, an MC×KC block of A in the L2
 // and a KC×NC block of B in the L3.
 var (
-	avx512Path = &path{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kernel: avx512Kernel12x32}
-	avx2Path   = &path{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 120, nc: 4096, kernel: avx2Kernel6x16}
+	avx512Path = &path{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kernel: avx512Kernel12x32,
+		copy: copyAVX512, transpose: transposeAVX512}
+	avx2Path = &path{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 120, nc: 4096, kernel: avx2Kernel6x16,
+		copy: copyGo, transpose: transposeGo}
 )
 
 // supportedPaths lists the paths this CPU can run, fastest first.
@@ -25,3 +27,29 @@ func supportedPaths() []*path {
 }
 
 func bestPath() *path { return supportedPaths()[0] }
+
+// copyAVX512 is the copyFunc of the AVX-512 path, for widths up to 32.
+func copyAVX512(dst []float32, ldd int, src []float32, lds, kc, cols, width int) {
+	// The assembly trusts its pointers: check the extent of both panels once here.
+	_, _ = dst[(kc-1)*ldd+width-1], src[(kc-1)*lds+cols-1]
+	avx512PackCopy(&dst[0], ldd, &src[0], lds, kc, lowBits(cols), lowBits(width))
+}
+
+// transposeAVX512 is the transposeFunc of the AVX-512 path, for widths up to 32: it
+// transposes in slices of 16 rows.
+func transposeAVX512(dst []float32, ldd int, src []float32, lds, rows, kc, width int) {
+	_ = dst[(kc-1)*ldd+width-1]
+	if rows > 0 {
+		_ = src[(rows-1)*lds+kc-1]
+	}
+	for h := 0; h < width; h += 16 {
+		r, s := min(max(rows-h, 0), 16), src
+		if r > 0 {
+			s = src[h*lds:]
+		}
+		avx512PackTranspose(&dst[h], ldd, &s[0], lds, r, kc, lowBits(min(16, width-h)))
+	}
+}
+
+// lowBits is a mask of the n low bits, n ≤ 32.
+func lowBits(n int) uint32 { return uint32(uint64(1)<<n - 1) }

@@ -91,10 +91,10 @@ func (w *buffers) block(pth *path, p *problem, i0, i1, j0, j1 int) {
 			if pc > 0 {
 				beta = 1
 			}
-			packB(w.b, p, pc, kc, jc, nc, pth.nr)
+			packB(pth, w.b, p, pc, kc, jc, nc)
 			for ic := i0; ic < i1; ic += pth.mc {
 				mc := min(pth.mc, i1-ic)
-				packA(w.a, p, ic, mc, pc, kc, pth.mr)
+				packA(pth, w.a, p, ic, mc, pc, kc)
 				w.macro(pth, p, ic, mc, jc, nc, kc, beta)
 			}
 		}

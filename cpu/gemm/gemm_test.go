@@ -178,7 +178,7 @@ func shapeCases() []testCase {
 func testPaths() []*path {
 	var ps []*path
 	for _, p := range supportedPaths() {
-		small := &path{name: p.name + "-smallblocks", mr: p.mr, nr: p.nr, kc: 16, mc: 2 * p.mr, nc: 3 * p.nr, kernel: p.kernel}
+		small := &path{name: p.name + "-smallblocks", mr: p.mr, nr: p.nr, kc: 16, mc: 2 * p.mr, nc: 3 * p.nr, kernel: p.kernel, copy: p.copy, transpose: p.transpose}
 		ps = append(ps, p, small)
 	}
 	return ps

@@ -18,3 +18,9 @@ func avx512Kernel6x64(kc int, a *float32, as int, b *float32, bs int, c *float32
 
 // avx2Kernel6x16 is the 6×16 micro-kernel for AVX2 and FMA.
 func avx2Kernel6x16(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
+
+// avx512PackCopy copies kc rows of up to 32 floats under load and store masks.
+func avx512PackCopy(dst *float32, ldd int, src *float32, lds int, kc int, lmask uint32, smask uint32)
+
+// avx512PackTranspose transposes up to 16 rows of kc floats, 16 by 16, into dst.
+func avx512PackTranspose(dst *float32, ldd int, src *float32, lds int, rows int, kc int, smask uint32)

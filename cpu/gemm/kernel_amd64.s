@@ -917,3 +917,287 @@ general:
 	VMOVUPS     Y11, 32(AX)
 	VZEROUPPER
 	RET
+
+// func avx512PackCopy(dst *float32, ldd int, src *float32, lds int, kc int, lmask uint32, smask uint32)
+// Requires: AVX, AVX512F
+TEXT ·avx512PackCopy(SB), NOSPLIT, $0-48
+	MOVQ  dst+0(FP), DI
+	MOVQ  ldd+8(FP), R8
+	SHLQ  $0x02, R8
+	MOVQ  src+16(FP), SI
+	MOVQ  lds+24(FP), R9
+	SHLQ  $0x02, R9
+	MOVQ  kc+32(FP), R10
+	MOVL  lmask+40(FP), AX
+	KMOVW AX, K1
+	SHRL  $0x10, AX
+	KMOVW AX, K2
+	MOVL  smask+44(FP), AX
+	KMOVW AX, K3
+	SHRL  $0x10, AX
+	KMOVW AX, K4
+	TESTQ R10, R10
+	JZ    done
+
+row:
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z 64(SI), K2, Z1
+	VMOVUPS   Z0, K3, (DI)
+	VMOVUPS   Z1, K4, 64(DI)
+	ADDQ      R9, SI
+	ADDQ      R8, DI
+	DECQ      R10
+	JNZ       row
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx512PackTranspose(dst *float32, ldd int, src *float32, lds int, rows int, kc int, smask uint32)
+// Requires: AVX, AVX512F, CMOV
+TEXT ·avx512PackTranspose(SB), NOSPLIT, $0-52
+	MOVQ  dst+0(FP), DI
+	MOVQ  ldd+8(FP), R8
+	SHLQ  $0x02, R8
+	MOVQ  src+16(FP), SI
+	MOVQ  lds+24(FP), R9
+	SHLQ  $0x02, R9
+	MOVQ  rows+32(FP), R10
+	MOVQ  kc+40(FP), R11
+	MOVL  smask+48(FP), AX
+	KMOVW AX, K3
+
+block:
+	TESTQ R11, R11
+	JZ    done
+
+	// cnt = min(16, left) columns in this block, loaded under the mask of its low cnt bits.
+	MOVQ      $0x00000010, CX
+	CMPQ      R11, CX
+	CMOVQLT   R11, CX
+	MOVL      $0x00000001, AX
+	SHLL      CL, AX
+	DECL      AX
+	KMOVW     AX, K1
+	VPXORD    Z0, Z0, Z0
+	VPXORD    Z1, Z1, Z1
+	VPXORD    Z2, Z2, Z2
+	VPXORD    Z3, Z3, Z3
+	VPXORD    Z4, Z4, Z4
+	VPXORD    Z5, Z5, Z5
+	VPXORD    Z6, Z6, Z6
+	VPXORD    Z7, Z7, Z7
+	VPXORD    Z8, Z8, Z8
+	VPXORD    Z9, Z9, Z9
+	VPXORD    Z10, Z10, Z10
+	VPXORD    Z11, Z11, Z11
+	VPXORD    Z12, Z12, Z12
+	VPXORD    Z13, Z13, Z13
+	VPXORD    Z14, Z14, Z14
+	VPXORD    Z15, Z15, Z15
+	MOVQ      SI, DX
+	CMPQ      R10, $0x00
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z0
+	ADDQ      R9, DX
+	CMPQ      R10, $0x01
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z1
+	ADDQ      R9, DX
+	CMPQ      R10, $0x02
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z2
+	ADDQ      R9, DX
+	CMPQ      R10, $0x03
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z3
+	ADDQ      R9, DX
+	CMPQ      R10, $0x04
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z4
+	ADDQ      R9, DX
+	CMPQ      R10, $0x05
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z5
+	ADDQ      R9, DX
+	CMPQ      R10, $0x06
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z6
+	ADDQ      R9, DX
+	CMPQ      R10, $0x07
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z7
+	ADDQ      R9, DX
+	CMPQ      R10, $0x08
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z8
+	ADDQ      R9, DX
+	CMPQ      R10, $0x09
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z9
+	ADDQ      R9, DX
+	CMPQ      R10, $0x0a
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z10
+	ADDQ      R9, DX
+	CMPQ      R10, $0x0b
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z11
+	ADDQ      R9, DX
+	CMPQ      R10, $0x0c
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z12
+	ADDQ      R9, DX
+	CMPQ      R10, $0x0d
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z13
+	ADDQ      R9, DX
+	CMPQ      R10, $0x0e
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z14
+	ADDQ      R9, DX
+	CMPQ      R10, $0x0f
+	JLE       loaded
+	VMOVUPS.Z (DX), K1, Z15
+
+loaded:
+	VUNPCKLPS  Z1, Z0, Z16
+	VUNPCKHPS  Z1, Z0, Z17
+	VUNPCKLPS  Z3, Z2, Z18
+	VUNPCKHPS  Z3, Z2, Z19
+	VUNPCKLPS  Z5, Z4, Z20
+	VUNPCKHPS  Z5, Z4, Z21
+	VUNPCKLPS  Z7, Z6, Z22
+	VUNPCKHPS  Z7, Z6, Z23
+	VUNPCKLPS  Z9, Z8, Z24
+	VUNPCKHPS  Z9, Z8, Z25
+	VUNPCKLPS  Z11, Z10, Z26
+	VUNPCKHPS  Z11, Z10, Z27
+	VUNPCKLPS  Z13, Z12, Z28
+	VUNPCKHPS  Z13, Z12, Z29
+	VUNPCKLPS  Z15, Z14, Z30
+	VUNPCKHPS  Z15, Z14, Z31
+	VSHUFPS    $0x44, Z18, Z16, Z0
+	VSHUFPS    $0xee, Z18, Z16, Z1
+	VSHUFPS    $0x44, Z19, Z17, Z2
+	VSHUFPS    $0xee, Z19, Z17, Z3
+	VSHUFPS    $0x44, Z22, Z20, Z4
+	VSHUFPS    $0xee, Z22, Z20, Z5
+	VSHUFPS    $0x44, Z23, Z21, Z6
+	VSHUFPS    $0xee, Z23, Z21, Z7
+	VSHUFPS    $0x44, Z26, Z24, Z8
+	VSHUFPS    $0xee, Z26, Z24, Z9
+	VSHUFPS    $0x44, Z27, Z25, Z10
+	VSHUFPS    $0xee, Z27, Z25, Z11
+	VSHUFPS    $0x44, Z30, Z28, Z12
+	VSHUFPS    $0xee, Z30, Z28, Z13
+	VSHUFPS    $0x44, Z31, Z29, Z14
+	VSHUFPS    $0xee, Z31, Z29, Z15
+	VSHUFF32X4 $0x88, Z4, Z0, Z16
+	VSHUFF32X4 $0xdd, Z4, Z0, Z20
+	VSHUFF32X4 $0x88, Z12, Z8, Z24
+	VSHUFF32X4 $0xdd, Z12, Z8, Z28
+	VSHUFF32X4 $0x88, Z5, Z1, Z17
+	VSHUFF32X4 $0xdd, Z5, Z1, Z21
+	VSHUFF32X4 $0x88, Z13, Z9, Z25
+	VSHUFF32X4 $0xdd, Z13, Z9, Z29
+	VSHUFF32X4 $0x88, Z6, Z2, Z18
+	VSHUFF32X4 $0xdd, Z6, Z2, Z22
+	VSHUFF32X4 $0x88, Z14, Z10, Z26
+	VSHUFF32X4 $0xdd, Z14, Z10, Z30
+	VSHUFF32X4 $0x88, Z7, Z3, Z19
+	VSHUFF32X4 $0xdd, Z7, Z3, Z23
+	VSHUFF32X4 $0x88, Z15, Z11, Z27
+	VSHUFF32X4 $0xdd, Z15, Z11, Z31
+	VSHUFF32X4 $0x88, Z24, Z16, Z0
+	VSHUFF32X4 $0xdd, Z24, Z16, Z8
+	VSHUFF32X4 $0x88, Z28, Z20, Z4
+	VSHUFF32X4 $0xdd, Z28, Z20, Z12
+	VSHUFF32X4 $0x88, Z25, Z17, Z1
+	VSHUFF32X4 $0xdd, Z25, Z17, Z9
+	VSHUFF32X4 $0x88, Z29, Z21, Z5
+	VSHUFF32X4 $0xdd, Z29, Z21, Z13
+	VSHUFF32X4 $0x88, Z26, Z18, Z2
+	VSHUFF32X4 $0xdd, Z26, Z18, Z10
+	VSHUFF32X4 $0x88, Z30, Z22, Z6
+	VSHUFF32X4 $0xdd, Z30, Z22, Z14
+	VSHUFF32X4 $0x88, Z27, Z19, Z3
+	VSHUFF32X4 $0xdd, Z27, Z19, Z11
+	VSHUFF32X4 $0x88, Z31, Z23, Z7
+	VSHUFF32X4 $0xdd, Z31, Z23, Z15
+	MOVQ       DI, DX
+	CMPQ       CX, $0x00
+	JLE        stored
+	VMOVUPS    Z0, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x01
+	JLE        stored
+	VMOVUPS    Z1, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x02
+	JLE        stored
+	VMOVUPS    Z2, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x03
+	JLE        stored
+	VMOVUPS    Z3, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x04
+	JLE        stored
+	VMOVUPS    Z4, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x05
+	JLE        stored
+	VMOVUPS    Z5, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x06
+	JLE        stored
+	VMOVUPS    Z6, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x07
+	JLE        stored
+	VMOVUPS    Z7, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x08
+	JLE        stored
+	VMOVUPS    Z8, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x09
+	JLE        stored
+	VMOVUPS    Z9, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x0a
+	JLE        stored
+	VMOVUPS    Z10, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x0b
+	JLE        stored
+	VMOVUPS    Z11, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x0c
+	JLE        stored
+	VMOVUPS    Z12, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x0d
+	JLE        stored
+	VMOVUPS    Z13, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x0e
+	JLE        stored
+	VMOVUPS    Z14, K3, (DX)
+	ADDQ       R8, DX
+	CMPQ       CX, $0x0f
+	JLE        stored
+	VMOVUPS    Z15, K3, (DX)
+
+stored:
+	ADDQ $0x40, SI
+	MOVQ R8, AX
+	SHLQ $0x04, AX
+	ADDQ AX, DI
+	SUBQ CX, R11
+	JMP  block
+
+done:
+	VZEROUPPER
+	RET

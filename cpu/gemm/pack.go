@@ -1,65 +1,69 @@
 package gemm
 
+// Packing copies a block of op(A) or op(B) into panels that the micro-kernel reads with
+// unit stride. Each operand's panels are either rows in memory (B untransposed, A
+// transposed), which packCopy moves over, or columns (A untransposed, B transposed), which
+// packTranspose turns.
+
+// copyFunc copies kc rows of cols floats, src rows lds apart, to dst rows ldd apart, and
+// zeroes floats cols to width of each dst row.
+type copyFunc func(dst []float32, ldd int, src []float32, lds, kc, cols, width int)
+
+// transposeFunc writes float p of src row r (rows lds apart) to dst[p·ldd + r] for r < rows
+// and p < kc, and zeroes dst[p·ldd + r] for rows ≤ r < width.
+type transposeFunc func(dst []float32, ldd int, src []float32, lds, rows, kc, width int)
+
 // packA copies op(A)[ic:ic+mc, pc:pc+kc] into dst as panels of mr rows: panel q holds rows
 // q·mr… in dst[q·mr·kc:], element (i, p) at p·mr + i, so that the micro-kernel reads mr
 // consecutive floats per step of p. Rows past mc are zero, so a partial panel multiplies to
 // zeros.
-func packA(dst []float32, p *problem, ic, mc, pc, kc, mr int) {
+func packA(pth *path, dst []float32, p *problem, ic, mc, pc, kc int) {
+	mr := pth.mr
 	for ir := 0; ir < mc; ir += mr {
 		rows := min(mr, mc-ir)
 		panel := dst[ir*kc : ir*kc+mr*kc]
 		if p.transA {
-			// A is stored k×m: each step of p is a contiguous run of the panel's rows.
-			for q := range kc {
-				src := p.a[(pc+q)*p.lda+ic+ir:]
-				out := panel[q*mr : q*mr+mr]
-				copy(out, src[:rows])
-				clear(out[rows:])
-			}
-			continue
-		}
-		for i := range rows {
-			src := p.a[(ic+ir+i)*p.lda+pc:]
-			src = src[:kc]
-			for q, v := range src {
-				panel[q*mr+i] = v
-			}
-		}
-		if rows < mr {
-			for q := range kc {
-				clear(panel[q*mr+rows : q*mr+mr])
-			}
+			pth.copy(panel, mr, p.a[pc*p.lda+ic+ir:], p.lda, kc, rows, mr)
+		} else {
+			pth.transpose(panel, mr, p.a[(ic+ir)*p.lda+pc:], p.lda, rows, kc, mr)
 		}
 	}
 }
 
 // packB copies op(B)[pc:pc+kc, jc:jc+nc] into dst as panels of nr columns: panel q holds
 // columns q·nr… in dst[q·nr·kc:], element (p, j) at p·nr + j. Columns past nc are zero.
-func packB(dst []float32, p *problem, pc, kc, jc, nc, nr int) {
+func packB(pth *path, dst []float32, p *problem, pc, kc, jc, nc int) {
+	nr := pth.nr
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
 		panel := dst[jr*kc : jr*kc+nr*kc]
-		if !p.transB {
-			for q := range kc {
-				src := p.b[(pc+q)*p.ldb+jc+jr:]
-				out := panel[q*nr : q*nr+nr]
-				copy(out, src[:cols])
-				clear(out[cols:])
-			}
-			continue
+		if p.transB {
+			pth.transpose(panel, nr, p.b[(jc+jr)*p.ldb+pc:], p.ldb, cols, kc, nr)
+		} else {
+			pth.copy(panel, nr, p.b[pc*p.ldb+jc+jr:], p.ldb, kc, cols, nr)
 		}
-		// B is stored n×k: each column of op(B) is a contiguous row of B.
-		for j := range cols {
-			src := p.b[(jc+jr+j)*p.ldb+pc:]
-			src = src[:kc]
-			for q, v := range src {
-				panel[q*nr+j] = v
-			}
+	}
+}
+
+// copyGo is the portable copyFunc.
+func copyGo(dst []float32, ldd int, src []float32, lds, kc, cols, width int) {
+	for q := range kc {
+		out := dst[q*ldd : q*ldd+width]
+		copy(out, src[q*lds:q*lds+cols])
+		clear(out[cols:])
+	}
+}
+
+// transposeGo is the portable transposeFunc.
+func transposeGo(dst []float32, ldd int, src []float32, lds, rows, kc, width int) {
+	for r := range rows {
+		for q, v := range src[r*lds : r*lds+kc] {
+			dst[q*ldd+r] = v
 		}
-		if cols < nr {
-			for q := range kc {
-				clear(panel[q*nr+cols : q*nr+nr])
-			}
+	}
+	if rows < width {
+		for q := range kc {
+			clear(dst[q*ldd+rows : q*ldd+width])
 		}
 	}
 }

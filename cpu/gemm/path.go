@@ -15,16 +15,19 @@ type kernelFunc func(kc int, a *float32, as int, b *float32, bs int, c *float32,
 
 // A path is one micro-kernel with the cache blocking that suits it.
 type path struct {
-	name   string
-	mr, nr int // tile of C held in registers
-	kc     int // depth of a packed block; fixed per path, because it decides rounding
-	mc, nc int // rows of op(A) and columns of op(B) per packed block
-	kernel kernelFunc
-	pool   sync.Pool // of *buffers sized for this path
+	name      string
+	mr, nr    int // tile of C held in registers
+	kc        int // depth of a packed block; fixed per path, because it decides rounding
+	mc, nc    int // rows of op(A) and columns of op(B) per packed block
+	kernel    kernelFunc
+	copy      copyFunc
+	transpose transposeFunc
+	pool      sync.Pool // of *buffers sized for this path
 }
 
 // goPath is the portable path: the reference for the others, and the only one off amd64.
-var goPath = &path{name: "go", mr: 4, nr: 4, kc: 256, mc: 128, nc: 2048, kernel: goKernel4x4}
+var goPath = &path{name: "go", mr: 4, nr: 4, kc: 256, mc: 128, nc: 2048, kernel: goKernel4x4,
+	copy: copyGo, transpose: transposeGo}
 
 // active is the path Sgemm uses: the fastest that this CPU supports.
 var active = bestPath()

@@ -1,7 +1,158 @@
 package main
 
-import "github.com/mmcloughlin/avo/build"
+import (
+	"github.com/mmcloughlin/avo/attr"
+	"github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	"github.com/mmcloughlin/avo/reg"
+)
 
 type packer interface{ generate(c *build.Context) }
 
-var packers []packer
+var packers = []packer{copyPacker{}, transposePacker{}}
+
+// copyPacker copies kc rows of up to 32 floats: row p of src (lds floats apart) goes to row
+// p of dst (ldd floats apart). Bit i of lmask loads float i, the others read as zero, and
+// bit i of smask stores float i, so a narrow edge panel comes out padded with zeros and no
+// read strays past the matrix. It packs the operands whose panels are already rows in
+// memory: B untransposed, A transposed.
+type copyPacker struct{}
+
+func (copyPacker) generate(c *build.Context) {
+	c.Function("avx512PackCopy")
+	c.Attributes(attr.NOSPLIT)
+	c.SignatureExpr("func(dst *float32, ldd int, src *float32, lds int, kc int, lmask, smask uint32)")
+	c.Doc("avx512PackCopy copies kc rows of up to 32 floats under load and store masks.")
+	dst, ldd, src, lds, n, m := reg.RDI, reg.R8, reg.RSI, reg.R9, reg.R10, reg.RAX
+	c.Load(c.Param("dst"), dst)
+	c.Load(c.Param("ldd"), ldd)
+	c.SHLQ(U8(2), ldd)
+	c.Load(c.Param("src"), src)
+	c.Load(c.Param("lds"), lds)
+	c.SHLQ(U8(2), lds)
+	c.Load(c.Param("kc"), n)
+	for i, name := range []string{"lmask", "smask"} {
+		c.Load(c.Param(name), m.As32())
+		c.KMOVW(m.As32(), []reg.Register{reg.K1, reg.K3}[i])
+		c.SHRL(U8(16), m.As32())
+		c.KMOVW(m.As32(), []reg.Register{reg.K2, reg.K4}[i])
+	}
+	c.TESTQ(n, n)
+	c.JZ(LabelRef("done"))
+	c.Label("row")
+	c.VMOVUPS_Z(Mem{Base: src}, reg.K1, reg.Z0)
+	c.VMOVUPS_Z(Mem{Base: src, Disp: 64}, reg.K2, reg.Z1)
+	c.VMOVUPS(reg.Z0, reg.K3, Mem{Base: dst})
+	c.VMOVUPS(reg.Z1, reg.K4, Mem{Base: dst, Disp: 64})
+	c.ADDQ(lds, src)
+	c.ADDQ(ldd, dst)
+	c.DECQ(n)
+	c.JNZ(LabelRef("row"))
+	c.Label("done")
+	c.VZEROUPPER()
+	c.RET()
+}
+
+// transposePacker transposes up to 16 rows of kc floats: float p of source row r (rows lds
+// floats apart) goes to dst[p·ldd + r]. Rows from rows to 15 read as zero; bit r of smask
+// stores column r of the output, so a panel narrower than 16 keeps to its width. It packs
+// the operands whose panels are columns in memory: A untransposed, B transposed.
+type transposePacker struct{}
+
+func (transposePacker) generate(c *build.Context) {
+	c.Function("avx512PackTranspose")
+	c.Attributes(attr.NOSPLIT)
+	c.SignatureExpr("func(dst *float32, ldd int, src *float32, lds int, rows int, kc int, smask uint32)")
+	c.Doc("avx512PackTranspose transposes up to 16 rows of kc floats, 16 by 16, into dst.")
+	dst, ldd, src, lds, rows, left := reg.RDI, reg.R8, reg.RSI, reg.R9, reg.R10, reg.R11
+	cnt, tmp, p := reg.RCX, reg.RAX, reg.RDX
+	c.Load(c.Param("dst"), dst)
+	c.Load(c.Param("ldd"), ldd)
+	c.SHLQ(U8(2), ldd)
+	c.Load(c.Param("src"), src)
+	c.Load(c.Param("lds"), lds)
+	c.SHLQ(U8(2), lds)
+	c.Load(c.Param("rows"), rows)
+	c.Load(c.Param("kc"), left)
+	c.Load(c.Param("smask"), tmp.As32())
+	c.KMOVW(tmp.As32(), reg.K3)
+
+	c.Label("block")
+	c.TESTQ(left, left)
+	c.JZ(LabelRef("done"))
+	c.Comment("cnt = min(16, left) columns in this block, loaded under the mask of its low cnt bits.")
+	c.MOVQ(U32(16), cnt)
+	c.CMPQ(left, cnt)
+	c.CMOVQLT(left, cnt)
+	c.MOVL(U32(1), tmp.As32())
+	c.SHLL(reg.CL, tmp.As32())
+	c.DECL(tmp.As32())
+	c.KMOVW(tmp.As32(), reg.K1)
+	for r := range 16 {
+		c.VPXORD(zmm[r], zmm[r], zmm[r])
+	}
+	c.MOVQ(src, p)
+	for r := range 16 {
+		c.CMPQ(rows, U8(r))
+		c.JLE(LabelRef("loaded"))
+		c.VMOVUPS_Z(Mem{Base: p}, reg.K1, zmm[r])
+		if r < 15 {
+			c.ADDQ(lds, p)
+		}
+	}
+	c.Label("loaded")
+	transpose16(c)
+	c.MOVQ(dst, p)
+	for j := range 16 {
+		c.CMPQ(cnt, U8(j))
+		c.JLE(LabelRef("stored"))
+		c.VMOVUPS(zmm[j], reg.K3, Mem{Base: p})
+		if j < 15 {
+			c.ADDQ(ldd, p)
+		}
+	}
+	c.Label("stored")
+	c.ADDQ(U8(64), src)
+	c.MOVQ(ldd, tmp)
+	c.SHLQ(U8(4), tmp)
+	c.ADDQ(tmp, dst)
+	c.SUBQ(cnt, left)
+	c.JMP(LabelRef("block"))
+
+	c.Label("done")
+	c.VZEROUPPER()
+	c.RET()
+}
+
+// transpose16 transposes the 16×16 matrix whose rows are Z0…Z15 in place, through Z16…Z31:
+// pairs of rows interleave, then quadruples, then 128-bit lanes twice.
+func transpose16(c *build.Context) {
+	r, t := zmm[:16], zmm[16:]
+	for q := range 8 {
+		c.VUNPCKLPS(r[2*q+1], r[2*q], t[2*q])
+		c.VUNPCKHPS(r[2*q+1], r[2*q], t[2*q+1])
+	}
+	// u[g][i] holds, in 128-bit lane l, rows 4g…4g+3 of column 4l+i.
+	u := func(g, i int) reg.VecPhysical { return r[4*g+i] }
+	for g := range 4 {
+		c.VSHUFPS(U8(0x44), t[4*g+2], t[4*g], u(g, 0))
+		c.VSHUFPS(U8(0xee), t[4*g+2], t[4*g], u(g, 1))
+		c.VSHUFPS(U8(0x44), t[4*g+3], t[4*g+1], u(g, 2))
+		c.VSHUFPS(U8(0xee), t[4*g+3], t[4*g+1], u(g, 3))
+	}
+	// v[h][i] gathers groups 0 and 1, w[h][i] groups 2 and 3, lanes h and h+2 of each.
+	v := func(h, i int) reg.VecPhysical { return t[4*h+i] }
+	w := func(h, i int) reg.VecPhysical { return t[8+4*h+i] }
+	for i := range 4 {
+		c.VSHUFF32X4(U8(0x88), u(1, i), u(0, i), v(0, i))
+		c.VSHUFF32X4(U8(0xdd), u(1, i), u(0, i), v(1, i))
+		c.VSHUFF32X4(U8(0x88), u(3, i), u(2, i), w(0, i))
+		c.VSHUFF32X4(U8(0xdd), u(3, i), u(2, i), w(1, i))
+	}
+	for i := range 4 {
+		c.VSHUFF32X4(U8(0x88), w(0, i), v(0, i), r[i])
+		c.VSHUFF32X4(U8(0xdd), w(0, i), v(0, i), r[8+i])
+		c.VSHUFF32X4(U8(0x88), w(1, i), v(1, i), r[4+i])
+		c.VSHUFF32X4(U8(0xdd), w(1, i), v(1, i), r[12+i])
+	}
+}
