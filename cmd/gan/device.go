@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 
 	"gogan/cpu"
+	"gogan/cuda"
 	"gogan/nn"
 )
-
-// defaultDevice is the --device default: cuda in the cuda build, cpu otherwise.
-var defaultDevice = "cpu"
 
 // newBackend returns the backend for a --device value.
 func newBackend(device string) (nn.Backend, error) {
@@ -16,7 +15,18 @@ func newBackend(device string) (nn.Backend, error) {
 	case "cpu":
 		return cpu.New(), nil
 	case "cuda":
-		return newCUDABackend()
+		return cuda.New(cuda.Options{})
 	}
 	return nil, fmt.Errorf("unknown device %q (want cpu or cuda)", device)
+}
+
+// gpuInfo prints the GPUs, the driver and cuBLAS, or why there are none.
+func gpuInfo(w io.Writer) error {
+	info, err := cuda.Info()
+	if err != nil {
+		_, werr := fmt.Fprintf(w, "gpus: none usable: %v\n", err)
+		return werr
+	}
+	_, err = fmt.Fprintln(w, info)
+	return err
 }
