@@ -37,6 +37,10 @@ type Network struct {
 	batch     int       // batch size the states' forward views are cut for
 	gradBatch int       // batch size the states' gradient views are cut for
 	wantDX    bool      // whether the gradient views include the input's
+
+	// trainForwards counts forward passes in training mode: PyTorch's num_batches_tracked of
+	// every BatchNorm layer, kept so that state dicts round-trip through PyTorch.
+	trainForwards int
 }
 
 // NewNetwork plans the layers for a per-sample input shape, allocates the arenas and
@@ -227,6 +231,9 @@ func (n *Network) Forward(x *Tensor, train bool) *Tensor {
 			l.Forward(n.backend, &n.states[i], train)
 		}
 	}
+	if train {
+		n.trainForwards++
+	}
 	return n.states[len(n.states)-1].Y
 }
 
@@ -287,6 +294,23 @@ func (n *Network) InputGrad(dout *Tensor) *Tensor {
 		}
 	}()
 	return n.backward(dout, true)
+}
+
+// BatchesTracked is the number of forward passes in training mode so far, PyTorch's
+// num_batches_tracked; SetBatchesTracked restores it from a checkpoint.
+func (n *Network) BatchesTracked() int     { return n.trainForwards }
+func (n *Network) SetBatchesTracked(v int) { n.trainForwards = v }
+
+// BatchNormLayers lists the indices of the BatchNorm layers, whose state dicts in PyTorch
+// carry num_batches_tracked.
+func (n *Network) BatchNormLayers() []int {
+	var out []int
+	for i, l := range n.layers {
+		if _, ok := l.(*BatchNorm); ok {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // ZeroGrad clears the gradient arena.

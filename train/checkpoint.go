@@ -45,6 +45,10 @@ func SaveCheckpoint(path string, gan *GAN, p Progress, cfg Config) error {
 			t := part.net.Named(name).Tensor
 			ts = append(ts, checkpoints.F32(part.prefix+name, t.Shape, download(b, t)))
 		}
+		tracked := []int64{int64(part.net.BatchesTracked())}
+		for _, i := range part.net.BatchNormLayers() {
+			ts = append(ts, checkpoints.I64(fmt.Sprintf("%s%d.num_batches_tracked", part.prefix, i), []int{}, tracked))
+		}
 		m, v := download(b, part.opt.M), download(b, part.opt.V)
 		opt := "optimizer." + part.prefix
 		for _, p := range part.net.Parameters() {
@@ -175,6 +179,16 @@ func (c *Checkpoint) Restore(gan *GAN) error {
 		}
 		if err := part.net.LoadState(state); err != nil {
 			return fmt.Errorf("checkpoint %s: %w", c.Path, err)
+		}
+		if bn := part.net.BatchNormLayers(); len(bn) > 0 {
+			tracked, err := c.file.I64(fmt.Sprintf("%s%d.num_batches_tracked", part.prefix, bn[0]))
+			if err != nil {
+				return err
+			}
+			if len(tracked) != 1 || tracked[0] < 0 {
+				return fmt.Errorf("checkpoint %s: num_batches_tracked is not a count", c.Path)
+			}
+			part.net.SetBatchesTracked(int(tracked[0]))
 		}
 		opt := "optimizer." + part.prefix
 		m, v := make([]float32, part.net.Params.Len()), make([]float32, part.net.Params.Len())
