@@ -317,8 +317,10 @@ func batchNormCases() []opCase {
 		for j := range w {
 			w[j] = float64(float32(w[j] + 1))
 		}
-		saveMean, saveInvStd := cpu.New().New(c), cpu.New().New(c)
-		runMean, runVar := cpu.New().New(c), cpu.New().New(c)
+		// The statistics live across calls: backward reads those of the last forward.
+		alloc := cpu.New()
+		saveMean, saveInvStd := alloc.New(c), alloc.New(c)
+		runMean, runVar := alloc.New(c), alloc.New(c)
 		p := nn.BatchNormParams{Training: true, Momentum: 0.1, Eps: 1e-5}
 		cases = append(cases, opCase{
 			name: fmt.Sprintf("BatchNorm_N%d_C%d_S%d", n, c, s),
