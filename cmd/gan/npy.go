@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -11,7 +13,10 @@ import (
 	"gorgonia.org/tensor"
 )
 
-var npyShape = regexp.MustCompile(`'shape':\s*\(([^)]*)\)`)
+var (
+	npyShape = regexp.MustCompile(`'shape':\s*\(([^)]*)\)`)
+	npyDescr = regexp.MustCompile(`'descr':\s*'([^']*)'`)
+)
 
 // readLatents reads an .npy of float32 latents, N×nz or N×nz×1×1, checking the header's
 // shape against the file's size before the tensor library allocates anything.
@@ -47,6 +52,9 @@ func readLatents(path string, nz int) ([]float32, int, error) {
 	if !ok || dims[0] < 1 {
 		return nil, 0, fmt.Errorf("%s: latents of shape %v, want (N, %d) or (N, %d, 1, 1)", path, dims, nz, nz)
 	}
+	if err := checkNpyLayout(raw, count); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
 	var t tensor.Dense
 	if err := readNpy(&t, raw); err != nil {
 		return nil, 0, fmt.Errorf("%s: %w", path, err)
@@ -56,6 +64,34 @@ func readLatents(path string, nz int) ([]float32, int, error) {
 		return nil, 0, fmt.Errorf("%s: latents must be float32 ('<f4'), %d values", path, count)
 	}
 	return values, dims[0], nil
+}
+
+// checkNpyLayout checks what the tensor library's reader would otherwise report in its own
+// terms or not at all: the element type, the memory order and that the data is exactly count
+// float32 values.
+func checkNpyLayout(raw []byte, count int) error {
+	start, end := 10, 10+int(binary.LittleEndian.Uint16(raw[8:10]))
+	if raw[6] >= 2 && len(raw) >= 12 {
+		start, end = 12, 12+int(binary.LittleEndian.Uint32(raw[8:12]))
+	}
+	if end < start || end > len(raw) {
+		return errors.New("truncated .npy: the header runs past the end of the file")
+	}
+	header := raw[start:end]
+	d := npyDescr.FindSubmatch(header)
+	if d == nil {
+		return errors.New(".npy header has no element type ('descr')")
+	}
+	if string(d[1]) != "<f4" {
+		return fmt.Errorf(".npy element type %q, want float32 ('<f4')", d[1])
+	}
+	if bytes.Contains(header, []byte("'fortran_order': True")) {
+		return errors.New(".npy in Fortran order is not supported")
+	}
+	if got := len(raw) - end; got != 4*count {
+		return fmt.Errorf(".npy of %d float32 values needs %d bytes of data, file holds %d", count, 4*count, got)
+	}
+	return nil
 }
 
 // readNpy calls the tensor library's reader, turning its panics on malformed input into errors.
