@@ -73,8 +73,11 @@ func (c Config) Validate() error {
 	case c.ImageSize < 0:
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
 	}
-	if c.Arch != "auto" {
-		if err := c.Model().Validate(); err != nil {
+	if m := c.Model(); c.Arch != "auto" {
+		if m.NC == 0 {
+			m.NC = 1 // nc 0 takes the dataset's channels, known only once it is open
+		}
+		if err := m.Validate(); err != nil {
 			return err
 		}
 	}
