@@ -1,0 +1,203 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+	"unsafe"
+
+	"gorgonia.org/cu"
+
+	"gogan/nn"
+)
+
+// Name implements nn.Backend.
+func (b *Backend) Name() string { return "cuda" }
+
+// New implements nn.Backend. The memory comes from the arena, so networks and optimisers,
+// which allocate when they are built, ask the driver for memory only then. When the GPU has
+// no memory left the tensor has no storage and Sync reports the error.
+func (b *Backend) New(shape ...int) *nn.Tensor {
+	s := nn.Shape(shape).Clone()
+	for _, d := range s {
+		if d < 0 {
+			panic(fmt.Sprintf("cuda: negative dimension in %v", s))
+		}
+	}
+	n := s.Size()
+	checkIndex("New", n)
+	t := &nn.Tensor{Shape: s}
+	if b.capture != nil {
+		b.failLater("New", errCaptureAlloc)
+		return t
+	}
+	t.Device = b.alloc(fmt.Sprintf("New%v", s), n)
+	if t.Device != 0 {
+		b.Fill(t, 0)
+	}
+	return t
+}
+
+// Free implements nn.Backend.
+func (b *Backend) Free(t *nn.Tensor) {
+	if b.capture != nil {
+		b.failLater("Free", errCaptureAlloc)
+		return
+	}
+	if t.Device != 0 {
+		b.mem.Free(t.Device)
+		t.Device = 0
+	}
+}
+
+// Upload implements nn.Backend. It waits until the driver has taken a copy of src, not for
+// the transfer, so the GPU may still be busy with earlier work when it returns.
+func (b *Backend) Upload(t *nn.Tensor, src []float32) {
+	checkLen("Upload", t, len(src))
+	if len(src) == 0 || b.refuseInCapture("Upload") {
+		return
+	}
+	dst := cu.DevicePtr(t.Device)
+	b.w.call(func() {
+		if b.err != nil {
+			return
+		}
+		// From pageable memory the driver stages src before it returns.
+		if err := cu.MemcpyHtoDAsync(dst, unsafe.Pointer(&src[0]), int64(4*len(src)), b.stream); err != nil {
+			b.fail("Upload", driverError(err))
+		}
+	})
+}
+
+// Download implements nn.Backend. After an error dst is filled with NaN, so that a value that
+// never arrived cannot pass for one that did.
+func (b *Backend) Download(dst []float32, t *nn.Tensor) {
+	checkLen("Download", t, len(dst))
+	if len(dst) == 0 {
+		return
+	}
+	ok := false
+	if !b.refuseInCapture("Download") {
+		src := cu.DevicePtr(t.Device)
+		b.w.call(func() {
+			if b.err != nil {
+				return
+			}
+			err := cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]), src, int64(4*len(dst)), b.stream)
+			if err == nil {
+				err = b.stream.Synchronize()
+			}
+			if err != nil {
+				b.fail("Download", driverError(err))
+				return
+			}
+			ok = true
+		})
+	}
+	if !ok {
+		nan := float32(math.NaN())
+		for i := range dst {
+			dst[i] = nan
+		}
+	}
+}
+
+// Fill implements nn.Backend.
+func (b *Backend) Fill(t *nn.Tensor, v float32) {
+	n, p, bits := t.Len(), cu.DevicePtr(t.Device), uint(math.Float32bits(v))
+	if n == 0 {
+		return
+	}
+	b.enqueue("Fill", func() error { return driverError(cu.MemsetD32Async(p, bits, int64(n), b.stream)) })
+}
+
+// Copy implements nn.Backend.
+func (b *Backend) Copy(dst, src *nn.Tensor) {
+	checkLen("Copy", dst, src.Len())
+	n, d, s := src.Len(), cu.DevicePtr(dst.Device), cu.DevicePtr(src.Device)
+	if n == 0 {
+		return
+	}
+	b.enqueue("Copy", func() error { return driverError(cu.MemcpyDtoDAsync(d, s, int64(4*n), b.stream)) })
+}
+
+// Sync implements nn.Backend.
+func (b *Backend) Sync() error {
+	if b.capture != nil {
+		return fmt.Errorf("cuda: Sync while capturing a graph: %w", errCaptureSync)
+	}
+	var err error
+	b.w.call(func() {
+		if b.err == nil {
+			if e := b.stream.Synchronize(); e != nil {
+				b.fail("Sync", driverError(e))
+			}
+		}
+		err = b.err
+	})
+	return err
+}
+
+// Time queues fn's work between two events, waits for it and returns the GPU time it took.
+func (b *Backend) Time(fn func()) (time.Duration, error) {
+	var start, end cu.Event
+	var err error
+	b.w.call(func() {
+		if start, err = cu.MakeEvent(cu.DefaultEvent); err == nil {
+			if end, err = cu.MakeEvent(cu.DefaultEvent); err == nil {
+				err = start.Record(b.stream)
+			}
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cuda: timing events: %w", driverError(err))
+	}
+	fn()
+	var ms float64
+	b.w.call(func() {
+		defer cu.DestroyEvent(&start)
+		defer cu.DestroyEvent(&end)
+		if err = end.Record(b.stream); err == nil {
+			if err = end.Synchronize(); err == nil {
+				ms, err = start.Elapsed(end)
+			}
+		}
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cuda: timing events: %w", driverError(err))
+	}
+	return time.Duration(ms * float64(time.Millisecond)), b.Sync()
+}
+
+// refuseInCapture records an error and reports true when op, which must wait for the GPU,
+// is called while a graph is being captured.
+func (b *Backend) refuseInCapture(op string) bool {
+	if b.capture == nil {
+		return false
+	}
+	b.failLater(op, errCaptureSync)
+	return true
+}
+
+// The errors of work that a graph cannot hold.
+var (
+	errCaptureSync  = errors.New("cannot wait for the GPU while capturing a graph: upload before and download after the captured step")
+	errCaptureAlloc = errors.New("cannot allocate or free device memory while capturing a graph: run the step once before capturing it, so that its buffers exist")
+)
+
+func checkLen(op string, t *nn.Tensor, n int) {
+	if t.Len() != n {
+		panic(fmt.Sprintf("cuda: %s of %d elements into a tensor of %v", op, n, t.Shape))
+	}
+}
+
+// checkShape panics when t is not of the wanted shape: shapes are fixed when a network is
+// built, so a mismatch here is a broken invariant.
+func checkShape(op, name string, t *nn.Tensor, want ...int) {
+	if !t.Shape.Equal(want) {
+		panic(fmt.Sprintf("cuda: %s: %s is %v, want %v", op, name, t.Shape, nn.Shape(want)))
+	}
+}

@@ -1,0 +1,99 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"gorgonia.org/cu"
+
+	"gogan/cuda/internal/cublas"
+	"gogan/cuda/internal/guard"
+	"gogan/cuda/kernels"
+)
+
+// Available reports whether New can find a GPU and a driver new enough for the kernels.
+// A cuda build that finds no driver or GPU stops before main (see package guard), so in a
+// running program this is false only for an old driver.
+func Available() bool { return guard.Problem == "" && cu.Version() >= minDriverVersion }
+
+// Info describes the driver, the GPUs and the cuBLAS that New would load, one per line. The
+// text goes as far as it can when err is not nil.
+func Info() (string, error) {
+	var sb strings.Builder
+	v := cu.Version()
+	fmt.Fprintf(&sb, "CUDA driver: supports CUDA %d.%d", v/1000, v%1000/10)
+	if km := kernelModuleVersion(); km != "" {
+		fmt.Fprintf(&sb, ", NVIDIA kernel module %s", km)
+	}
+	sb.WriteString("\n")
+	n, err := cu.NumDevices()
+	if err != nil {
+		return sb.String(), fmt.Errorf("cuda: count devices: %w", driverError(err))
+	}
+	for i := 0; i < n; i++ {
+		line, err := deviceLine(i)
+		if err != nil {
+			return sb.String(), err
+		}
+		sb.WriteString(line + "\n")
+	}
+	fmt.Fprintf(&sb, "kernels: PTX for %s, compiled by the driver for each GPU\n", kernels.Arch)
+	lib, err := cublas.Load(nil)
+	if err != nil {
+		sb.WriteString("cuBLAS: not found\n")
+		return sb.String(), fmt.Errorf("cuda: %w", err)
+	}
+	defer lib.Close()
+	major, minor, patch, err := lib.Version()
+	if err != nil {
+		fmt.Fprintf(&sb, "cuBLAS: %s, version unknown\n", lib.Path)
+		return sb.String(), fmt.Errorf("cuda: %s: %w", lib.Path, err)
+	}
+	fmt.Fprintf(&sb, "cuBLAS: %d.%d.%d (%s)\n", major, minor, patch, lib.Path)
+	if v < minDriverVersion {
+		return sb.String(), fmt.Errorf("cuda: the driver supports CUDA %d.%d, but gogan's kernels need %d.%d or newer: update the driver (R520 or later)",
+			v/1000, v%1000/10, minDriverVersion/1000, minDriverVersion%1000/10)
+	}
+	return sb.String(), nil
+}
+
+// deviceLine describes GPU i: name, memory, compute capability and multiprocessors.
+func deviceLine(i int) (string, error) {
+	d, err := cu.GetDevice(i)
+	if err != nil {
+		return "", fmt.Errorf("cuda: GPU %d: %w", i, driverError(err))
+	}
+	name, err := d.Name()
+	if err != nil {
+		return "", fmt.Errorf("cuda: GPU %d: name: %w", i, driverError(err))
+	}
+	mem, err := d.TotalMem()
+	if err != nil {
+		return "", fmt.Errorf("cuda: GPU %d: memory: %w", i, driverError(err))
+	}
+	attrs, err := d.Attributes(cu.ComputeCapabilityMajor, cu.ComputeCapabilityMinor, cu.MultiprocessorCount)
+	if err != nil {
+		return "", fmt.Errorf("cuda: GPU %d: attributes: %w", i, driverError(err))
+	}
+	return fmt.Sprintf("GPU %d: %s, %.1f GiB, compute capability %d.%d, %d multiprocessors",
+		i, name, float64(mem)/(1<<30), attrs[0], attrs[1], attrs[2]), nil
+}
+
+// kernelModuleVersion is the version of the NVIDIA kernel module, as nvidia-smi shows it, or
+// "" where /proc does not say.
+func kernelModuleVersion() string {
+	b, err := os.ReadFile("/proc/driver/nvidia/version")
+	if err != nil {
+		return ""
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	for _, f := range strings.Fields(first) {
+		if len(f) > 0 && f[0] >= '0' && f[0] <= '9' && strings.Count(f, ".") >= 1 {
+			return f
+		}
+	}
+	return ""
+}

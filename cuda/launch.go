@@ -1,0 +1,259 @@
+//go:build cuda
+
+package cuda
+
+// #cgo LDFLAGS: -lcuda
+// #include <cuda.h>
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"unsafe"
+
+	"gorgonia.org/cu"
+
+	"gogan/nn"
+)
+
+// kernel names a kernel of the embedded modules.
+type kernel int
+
+const (
+	kIm2col kernel = iota
+	kCol2im
+	kToChannelMajor
+	kFromChannelMajor
+	kAddBias
+	kChannelSumAdd
+	kBNStats
+	kBNEvalPrep
+	kBNApply
+	kBNBackwardReduce
+	kBNBackwardDX
+	kActForward
+	kActBackward
+	kLogitLoss
+	kAdamAdvance
+	kAdam
+	kSGD
+	kClamp
+	kU8ToF32
+	kF32ToU8
+	numKernels
+)
+
+// kernelNames gives each kernel's module (its .cu file) and function name.
+var kernelNames = [numKernels]struct{ module, name string }{
+	kIm2col:           {"conv", "im2col_f32"},
+	kCol2im:           {"conv", "col2im_f32"},
+	kToChannelMajor:   {"conv", "to_channel_major_f32"},
+	kFromChannelMajor: {"conv", "from_channel_major_f32"},
+	kAddBias:          {"conv", "add_bias_f32"},
+	kChannelSumAdd:    {"reduce", "channel_sum_add_f32"},
+	kBNStats:          {"batchnorm", "bn_stats_f32"},
+	kBNEvalPrep:       {"batchnorm", "bn_eval_prep_f32"},
+	kBNApply:          {"batchnorm", "bn_apply_f32"},
+	kBNBackwardReduce: {"batchnorm", "bn_backward_reduce_f32"},
+	kBNBackwardDX:     {"batchnorm", "bn_backward_dx_f32"},
+	kActForward:       {"activation", "act_forward_f32"},
+	kActBackward:      {"activation", "act_backward_f32"},
+	kLogitLoss:        {"loss", "logit_loss_f32"},
+	kAdamAdvance:      {"optim", "adam_advance_f32"},
+	kAdam:             {"optim", "adam_f32"},
+	kSGD:              {"optim", "sgd_f32"},
+	kClamp:            {"optim", "clamp_f32"},
+	kU8ToF32:          {"convert", "u8_to_f32"},
+	kF32ToU8:          {"convert", "f32_to_u8"},
+}
+
+const (
+	// threads is the block size of every launch; the reductions need a multiple of 32.
+	threads = 256
+	// maxArgs is the most arguments a kernel takes.
+	maxArgs = 16
+)
+
+// launch queues kernel k on the stream with the given number of blocks. Each argument is an
+// 8-byte slot holding a device pointer, an int32 or a float32 in its low bytes (see the arg
+// helpers), as cu's Launch copies 8 bytes per argument. It runs on the worker.
+func (b *Backend) launch(k kernel, blocks int, args ...uint64) error {
+	if len(args) > maxArgs {
+		panic(fmt.Sprintf("cuda: %s takes %d arguments, more than %d", kernelNames[k].name, len(args), maxArgs))
+	}
+	params := b.argp[:len(args)]
+	for i := range args {
+		params[i] = unsafe.Pointer(&args[i])
+	}
+	err := b.fns[k].Launch(blocks, 1, 1, threads, 1, 1, 0, b.stream, params)
+	if err == nil && b.opts.SyncEveryLaunch && !b.capturing {
+		err = b.stream.Synchronize()
+	}
+	if err != nil {
+		return fmt.Errorf("kernel %s: %w", kernelNames[k].name, driverError(err))
+	}
+	return nil
+}
+
+// grid is the number of blocks for a grid-stride loop over n elements: one element per
+// thread up to what fills the GPU.
+func (b *Backend) grid(n int) int { return max(1, min((n+threads-1)/threads, b.maxBlocks)) }
+
+// elementwise launches kernel k over n elements.
+func (b *Backend) elementwise(k kernel, n int, args ...uint64) error {
+	if n == 0 {
+		return nil
+	}
+	return b.launch(k, b.grid(n), args...)
+}
+
+func ptrArg(t *nn.Tensor) uint64 {
+	if t == nil {
+		return 0
+	}
+	return uint64(t.Device)
+}
+
+func intArg(v int) uint64 { return uint64(uint32(int32(v))) }
+
+func f32Arg(v float32) uint64 { return uint64(math.Float32bits(v)) }
+
+// checkIndex panics when a tensor is too large for the kernels' 32-bit indices.
+func checkIndex(op string, n int) {
+	if n > math.MaxInt32 {
+		panic(fmt.Sprintf("cuda: %s: %d elements, more than the kernels index (2³¹−1)", op, n))
+	}
+}
+
+// enqueue queues fn on the worker, which runs it unless queued work has already failed, and
+// keeps fn's error as the first. With SyncEveryLaunch the caller waits, so that the op that
+// failed is the one on the caller's stack.
+func (b *Backend) enqueue(op string, fn func() error) {
+	run := func() {
+		if b.err != nil || b.capErr != nil {
+			return
+		}
+		if err := fn(); err != nil {
+			b.fail(op, err)
+		}
+	}
+	if b.opts.SyncEveryLaunch {
+		b.w.call(run)
+		return
+	}
+	b.w.async(run)
+}
+
+// fail keeps the first error, as the capture's while one is being recorded; it runs on the
+// worker.
+func (b *Backend) fail(op string, err error) {
+	err = fmt.Errorf("cuda: %s: %w", op, err)
+	switch {
+	case b.capturing && b.capErr == nil:
+		b.capErr = err
+	case !b.capturing && b.err == nil:
+		b.err = err
+	}
+}
+
+// failLater records an error found on the caller's side, in queue order.
+func (b *Backend) failLater(op string, err error) {
+	b.w.async(func() { b.fail(op, err) })
+}
+
+// grow asks the driver for a chunk of device memory for the arena.
+func (b *Backend) grow(size int) (uintptr, error) {
+	if b.capture != nil {
+		return 0, errCaptureAlloc
+	}
+	var p cu.DevicePtr
+	var err error
+	b.w.call(func() { p, err = cu.MemAlloc(int64(size)) })
+	if err == nil {
+		return uintptr(p), nil
+	}
+	if errors.Is(err, cu.OutOfMemory) {
+		held, _, _ := b.mem.Stats()
+		var free, total int64
+		b.w.call(func() { free, total, _ = cu.MemInfo() })
+		return 0, fmt.Errorf("%s is out of memory: %d MiB more were wanted, gogan holds %d MiB and %d of %d MiB are free; try a smaller --batch-size",
+			b.desc, size>>20, held>>20, free>>20, total>>20)
+	}
+	return 0, fmt.Errorf("%s: allocate %d MiB: %w", b.desc, size>>20, driverError(err))
+}
+
+// alloc takes n float32s from the arena, recording the error for Sync when there is none to
+// be had.
+func (b *Backend) alloc(op string, n int) uintptr {
+	p, err := b.mem.Alloc(4 * n)
+	if err != nil {
+		b.failLater(op, err)
+		return 0
+	}
+	return p
+}
+
+// scratchBuf is a device work buffer that grows to the largest request and stays.
+type scratchBuf struct {
+	p uintptr
+	n int // float32s
+}
+
+// numScratch is the number of scratch buffers: the convolutions use three at once, the
+// BatchNorm statistics and the byte conversions one more.
+const numScratch = 4
+
+// work returns scratch buffer i with room for n float32s; its contents are undefined. It
+// reallocates only when a larger layer needs more, which happens in the first step.
+func (b *Backend) work(i, n int) uintptr {
+	s := &b.scratch[i]
+	if n <= s.n && s.p != 0 {
+		return s.p
+	}
+	if s.p != 0 {
+		b.mem.Free(s.p)
+	}
+	s.p, s.n = b.alloc("scratch", n), n
+	if s.p == 0 {
+		s.n = 0
+	}
+	return s.p
+}
+
+// driverError adds the driver's own name and description to an error from cu, whose
+// messages are bare names such as "OutOfMemory".
+func driverError(err error) error {
+	v := reflect.ValueOf(err)
+	if v.Kind() != reflect.Int || v.Type().PkgPath() != "gorgonia.org/cu" {
+		return err
+	}
+	return &cuError{err: err, text: describe(C.CUresult(v.Int()))}
+}
+
+// resultError is the error of a driver call made here rather than through cu.
+func resultError(r C.CUresult) error {
+	if r == C.CUDA_SUCCESS {
+		return nil
+	}
+	return &cuError{err: fmt.Errorf("CUresult %d", int(r)), text: describe(r)}
+}
+
+// describe is the driver's name and description of a result.
+func describe(r C.CUresult) string {
+	var name, text *C.char
+	if C.cuGetErrorName(r, &name) != C.CUDA_SUCCESS || C.cuGetErrorString(r, &text) != C.CUDA_SUCCESS {
+		return fmt.Sprintf("CUDA error %d", int(r))
+	}
+	return C.GoString(name) + " (" + C.GoString(text) + ")"
+}
+
+// cuError is an error of cu with the driver's description; errors.Is still finds cu's value.
+type cuError struct {
+	err  error
+	text string
+}
+
+func (e *cuError) Error() string { return e.text }
+func (e *cuError) Unwrap() error { return e.err }

@@ -1,0 +1,87 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+
+	"gorgonia.org/cu"
+
+	"gogan/nn"
+)
+
+// adamSlot is an Adam step counter on the device, with the bias corrections derived from it:
+// [step (int32 bits), lr/(1−β1^t), sqrt(1−β2^t)]. A captured graph advances the counter on
+// the device at each replay, so the corrections stay right without the host; step mirrors
+// the device's counter on the host, so that an AdamStep whose step does not follow it resets
+// the counter first.
+type adamSlot struct {
+	p    uintptr
+	step int
+}
+
+// AdamStep implements nn.Backend with the arithmetic of PyTorch's Adam, one kernel over the
+// whole parameter arena.
+func (b *Backend) AdamStep(params, grads, m, v *nn.Tensor, p nn.AdamParams) {
+	n := params.Len()
+	for _, t := range []*nn.Tensor{grads, m, v} {
+		checkLen("AdamStep", t, n)
+	}
+	checkIndex("AdamStep", n)
+	if p.Step < 1 {
+		panic(fmt.Sprintf("cuda: AdamStep: step %d, want 1 or more", p.Step))
+	}
+	slot := b.adam[m.Device]
+	if slot == nil {
+		if b.capture != nil {
+			b.failLater("AdamStep", errCaptureAlloc)
+			return
+		}
+		slot = &adamSlot{p: b.alloc("AdamStep", 4), step: -1}
+		b.adam[m.Device] = slot
+	}
+	reset := slot.step != p.Step-1
+	if b.capture != nil {
+		if reset {
+			b.failLater("AdamStep", fmt.Errorf("step %d does not follow step %d: run Adam once before capturing it", p.Step, slot.step))
+			return
+		}
+		b.capture.adam[slot]++
+	}
+	slot.step = p.Step
+	pp, pg, pm, pv, ps := params.Device, grads.Device, m.Device, v.Device, slot.p
+	b.enqueue("AdamStep", func() error {
+		if reset {
+			if err := cu.MemsetD32Async(cu.DevicePtr(ps), uint(uint32(p.Step-1)), 1, b.stream); err != nil {
+				return driverError(err)
+			}
+		}
+		if err := b.launch(kAdamAdvance, 1, uint64(ps), f32Arg(p.LR), f32Arg(p.Beta1), f32Arg(p.Beta2)); err != nil {
+			return err
+		}
+		return b.elementwise(kAdam, n, uint64(pp), uint64(pg), uint64(pm), uint64(pv), uint64(ps), intArg(n),
+			f32Arg(p.Beta1), f32Arg(p.Beta2), f32Arg(p.Eps), f32Arg(p.WeightDecay))
+	})
+}
+
+// SGDStep implements nn.Backend with PyTorch's SGD (momentum without dampening).
+func (b *Backend) SGDStep(params, grads, velocity *nn.Tensor, p nn.SGDParams) {
+	n := params.Len()
+	checkLen("SGDStep", grads, n)
+	if velocity != nil {
+		checkLen("SGDStep", velocity, n)
+	}
+	checkIndex("SGDStep", n)
+	pp, pg, pv := params.Device, grads.Device, dev(velocity)
+	b.enqueue("SGDStep", func() error {
+		return b.elementwise(kSGD, n, uint64(pp), uint64(pg), uint64(pv), intArg(n), f32Arg(p.LR), f32Arg(p.Momentum), f32Arg(p.WeightDecay))
+	})
+}
+
+// Clamp implements nn.Backend.
+func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
+	n := t.Len()
+	checkIndex("Clamp", n)
+	pt := t.Device
+	b.enqueue("Clamp", func() error { return b.elementwise(kClamp, n, uint64(pt), intArg(n), f32Arg(lo), f32Arg(hi)) })
+}
