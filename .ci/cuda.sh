@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The CUDA checks of CI, on a machine without a GPU: install Debian's CUDA toolkit, vet the
+# cuda build, build the cuda gan and compile the cuda test binaries (checking that they link
+# no cuBLAS), run the cuda tests that need no GPU, regenerate the PTX and fail if it differs
+# from what is committed, and print what ptxas makes of it for sm_80 and sm_90.
+#
+# Every step is idempotent: a second run installs nothing. Run as root (for apt-get) from
+# anywhere in the repository: bash .ci/cuda.sh
+set -euo pipefail
+cd "$(git rev-parse --show-toplevel)"
+
+start=$SECONDS
+step() { printf '\n== %s (%ds)\n' "$*" $((SECONDS - start)); }
+
+# Debian ships the toolkit in non-free (and the parts it needs in contrib).
+enable_nonfree() {
+	local src=/etc/apt/sources.list.d/debian.sources
+	if [ -f "$src" ]; then
+		sed -i -E '/^Components:/{/ contrib( |$)/!s/$/ contrib/;/ non-free( |$)/!s/$/ non-free/}' "$src"
+	fi
+	if [ -f /etc/apt/sources.list ]; then
+		sed -i -E '/^deb .* main/{/ contrib( |$)/!s/$/ contrib/;/ non-free( |$)/!s/$/ non-free/}' /etc/apt/sources.list
+	fi
+}
+
+step "CUDA toolkit"
+if dpkg -s nvidia-cuda-toolkit nvidia-cuda-dev >/dev/null 2>&1; then
+	echo "installed already"
+else
+	enable_nonfree
+	apt-get update -q
+	# Without the recommended packages, which would bring the NVIDIA kernel driver's build.
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends nvidia-cuda-toolkit nvidia-cuda-dev
+fi
+nvcc --version | tail -n 2
+
+step "go vet -tags cuda ./..."
+go vet -tags cuda ./...
+
+step "the plain build stays pure Go"
+CGO_ENABLED=0 go build ./cuda/... ./cmd/gan
+
+# nvidia_libs lists the NVIDIA libraries a binary needs; only the driver's is allowed, as
+# cuBLAS is loaded at run time over the sonames of CUDA 11, 12 and 13.
+check_links() {
+	local bin=$1 libs
+	libs=$(ldd "$bin" | awk '{print $1}' | grep -E '^lib(cuda|cublas|cudart|nv)' || true)
+	echo "$bin needs: ${libs:-no NVIDIA library}"
+	if [ -n "$(echo "$libs" | grep -v '^libcuda\.so\.1$' | grep . || true)" ]; then
+		echo "FAIL: $bin links NVIDIA libraries other than libcuda.so.1" >&2
+		return 1
+	fi
+}
+
+step "build the cuda gan"
+go build -tags cuda -o /tmp/gan-cuda ./cmd/gan
+check_links /tmp/gan-cuda
+
+step "compile the cuda test binaries"
+pkgs=$(grep -rl --include='*_test.go' '^//go:build cuda' . | xargs -n1 dirname | sort -u)
+mkdir -p /tmp/cuda-tests
+for p in $pkgs; do
+	out=/tmp/cuda-tests/$(echo "${p#./}" | tr / _).test
+	go test -tags cuda -c -o "$out" "$p"
+	check_links "$out"
+done
+
+step "run the cuda tests that need no GPU"
+# Without a GPU the test binaries of package cuda report why and run nothing.
+go test -tags cuda ./cuda/...
+
+step "the committed PTX is what the sources give"
+go generate ./cuda
+if ! git diff --exit-code --stat -- cuda/kernels || [ -n "$(git status --porcelain -- cuda/kernels)" ]; then
+	git status --short -- cuda/kernels
+	echo "FAIL: cuda/kernels/*.ptx differ from the .cu sources: run go generate ./cuda and commit the PTX" >&2
+	exit 1
+fi
+
+step "ptxas: registers and spills"
+for arch in sm_80 sm_90; do
+	for f in cuda/kernels/*.ptx; do
+		ptxas -arch="$arch" -v "$f" -o /dev/null 2>&1
+	done | awk -v arch="$arch" '
+		/Compiling entry function/ { name = $7; gsub(/[\x27]/, "", name) }
+		/spill stores/ { stores = $5; loads = $9 }
+		/Used [0-9]+ registers/ {
+			for (i = 1; i <= NF; i++) if ($i == "Used") regs = $(i + 1)
+			printf "%-6s %-24s %4s registers, %s bytes spill stores, %s bytes spill loads\n", arch, name, regs, stores, loads
+			spills += stores + loads
+		}
+		END { if (spills > 0) printf "%s: %d bytes of spills in all\n", arch, spills }'
+done
+
+step "done"

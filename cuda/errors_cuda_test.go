@@ -1,0 +1,144 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"gogan/nn"
+)
+
+// TestOutOfMemorySuggestsSmallerBatch allocates until the GPU is full, on a backend of its
+// own, and expects Sync to say so and to suggest a smaller batch.
+func TestOutOfMemorySuggestsSmallerBatch(t *testing.T) {
+	nb, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := nb.(*Backend)
+	defer b.Close()
+	const elems = 1 << 29 // 2 GiB
+	var made []*nn.Tensor
+	for range 1024 {
+		x := b.New(elems)
+		made = append(made, x)
+		if x.Device == 0 {
+			break
+		}
+	}
+	err = b.Sync()
+	if err == nil {
+		t.Fatalf("%d tensors of 2 GiB fitted on the GPU", len(made))
+	}
+	for _, want := range []string{"out of memory", "--batch-size", "New"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error %q is not one line", err)
+	}
+	// Work after the failure is skipped, and what comes back is NaN, never stale values.
+	out := make([]float32, 4)
+	b.Download(out, made[0].View(0, 4))
+	if !math.IsNaN(float64(out[0])) {
+		t.Errorf("Download after a failure gave %g, want NaN", out[0])
+	}
+}
+
+// TestErrorNamesTheOp makes a copy fail, on a backend that waits after every launch, and
+// expects Sync to name the op.
+func TestErrorNamesTheOp(t *testing.T) {
+	nb, err := New(Options{SyncEveryLaunch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := nb.(*Backend)
+	defer b.Close()
+	x := b.New(4)
+	b.Fill(x, 1)
+	// An address that was never allocated: the driver refuses the memset before it runs.
+	bogus := &nn.Tensor{Shape: nn.Shape{4}, Device: 256}
+	b.Fill(bogus, 2)
+	b.Fill(x, 3)
+	err = b.Sync()
+	if err == nil || !strings.Contains(err.Error(), "cuda: Fill:") {
+		t.Fatalf("Sync = %v, want the error of Fill", err)
+	}
+}
+
+// TestDebugSyncGivesSameResults runs an op on a backend that synchronises after every
+// launch: the results must not change.
+func TestDebugSyncGivesSameResults(t *testing.T) {
+	nb, err := New(Options{SyncEveryLaunch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbg := nb.(*Backend)
+	defer dbg.Close()
+	var res [2][]float32
+	for i, b := range []nn.Backend{gpu(t), dbg} {
+		r := newRig(b, 5)
+		x, w := r.randn(2, 3, 8, 8), r.randn(4, 3, 4, 4)
+		out := r.zeros(2, 4, 4, 4)
+		b.Conv2DForward(out, x, w, nil, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1})
+		r.out("out", out)
+		res[i] = r.results(t)["out"]
+	}
+	compare(t, "conv with GOGAN_CUDA_SYNC", res[1], res[0], 0)
+}
+
+// TestInfo lists at least the GPU the tests run on, the driver and cuBLAS.
+func TestInfo(t *testing.T) {
+	gpu(t)
+	s, err := Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"CUDA driver", "GPU 0:", "compute capability", "cuBLAS", "libcublas.so"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("Info does not mention %q:\n%s", want, s)
+		}
+	}
+	if !Available() {
+		t.Error("Available() = false on a machine that runs the GPU tests")
+	}
+	t.Log("\n" + s)
+}
+
+// TestNoSuchGPU asks for a GPU past the last one.
+func TestNoSuchGPU(t *testing.T) {
+	_, err := New(Options{Device: 1 << 20})
+	if err == nil || !strings.Contains(err.Error(), "no GPU") {
+		t.Fatalf("New(Device: 1<<20) = %v, want a no-such-GPU error", err)
+	}
+}
+
+// TestBytesConversions checks the 8-bit transfers against their formulas.
+func TestBytesConversions(t *testing.T) {
+	b := gpu(t)
+	src := make([]uint8, 1000)
+	for i := range src {
+		src[i] = uint8(i * 7)
+	}
+	x := b.New(10, 100)
+	defer b.Free(x)
+	b.UploadBytes(x, src, 2.0/255, -1)
+	got := host(b, x)
+	want := make([]float32, len(src))
+	for i, v := range src {
+		want[i] = float32(v)*(2.0/255) - 1
+	}
+	compare(t, "UploadBytes", got, want, 1e-12)
+	back := make([]uint8, len(src))
+	if err := b.DownloadBytes(back, x, 127.5, 127.5); err != nil {
+		t.Fatal(err)
+	}
+	for i := range src {
+		if back[i] != src[i] {
+			t.Fatalf("DownloadBytes[%d] = %d, want %d", i, back[i], src[i])
+		}
+	}
+}

@@ -1,0 +1,276 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"gogan/cpu"
+	"gogan/models"
+	"gogan/nn"
+	"gogan/train"
+)
+
+// Whole training steps of the DCGAN models, on the GPU against the CPU.
+
+type stepCase struct {
+	arch      string
+	nc, batch int
+}
+
+var stepCases = []stepCase{{"dcgan28", 1, 16}, {"dcgan64", 3, 8}}
+
+func (c stepCase) model() models.Config {
+	return models.Config{Arch: c.arch, NZ: 32, NGF: 16, NDF: 16, NC: c.nc}
+}
+
+// buildGAN makes a GAN as the trainer does, DCGAN-initialised from seed.
+func buildGAN(t testing.TB, b nn.Backend, mc models.Config, batch int, seed uint64) *train.GAN {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	gs, err := models.Generator(mc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := models.Discriminator(mc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := models.Build(b, gs, batch, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := models.Build(b, ds, batch, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	models.InitDCGAN(g, rng)
+	models.InitDCGAN(d, rng)
+	gan, err := train.New(b, g, d, train.DefaultHyper(), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gan
+}
+
+// realBatch is a deterministic batch of images in [−1, 1]: stripes of a random frequency and
+// phase per image, with noise, so that D has something to learn.
+func realBatch(step, n, c, size int) []float32 {
+	rng := rand.New(rand.NewPCG(uint64(step), 11))
+	out := make([]float32, n*c*size*size)
+	for i := 0; i < n*c; i++ {
+		f, ph := 0.2+0.5*rng.Float64(), 2*math.Pi*rng.Float64()
+		img := out[i*size*size : (i+1)*size*size]
+		for y := 0; y < size; y++ {
+			for x := 0; x < size; x++ {
+				v := math.Sin(f*float64(x+y)+ph) + 0.1*rng.NormFloat64()
+				img[y*size+x] = float32(max(-1, min(1, v)))
+			}
+		}
+	}
+	return out
+}
+
+func latents(step, n, nz int) []float32 {
+	z := make([]float32, n*nz)
+	train.SampleLatents(z, rand.New(rand.NewPCG(uint64(step), 13)))
+	return z
+}
+
+// upload puts step's real batch and latents on gan's backend.
+func upload(t testing.TB, gan *train.GAN, c stepCase, step int, z *nn.Tensor) *nn.Tensor {
+	t.Helper()
+	size := models.Archs[c.arch]
+	real, err := gan.UploadReal(realBatch(step, c.batch, c.nc, size), c.batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gan.B.Upload(z, latents(step, c.batch, c.model().NZ))
+	return real
+}
+
+func host(b nn.Backend, t *nn.Tensor) []float32 {
+	h := make([]float32, t.Len())
+	b.Download(h, t)
+	return h
+}
+
+// TestStepParity runs one training step on both backends from the same weights and data and
+// compares the losses, every gradient, the updated parameters and the running statistics.
+//
+// Tolerances: gradients go through up to nine layers, with BatchNorm dividing by batch
+// deviations, so the float32 rounding of GEMMs summed in another order grows to about 1e-9
+// in NMSE; 1e-6 leaves room for that and still catches any wrong index. Adam's first step
+// moves each weight by ±lr whatever the gradient's size, so a gradient within rounding of
+// zero may move the other way on the GPU: 1e-5 for the parameters after the step.
+func TestStepParity(t *testing.T) {
+	for _, c := range stepCases {
+		t.Run(c.arch, func(t *testing.T) {
+			res := make([]map[string][]float32, 2)
+			for i, b := range backends(t) {
+				gan := buildGAN(t, b, c.model(), c.batch, 5)
+				z := b.New(c.batch, c.model().NZ, 1, 1)
+				real := upload(t, gan, c, 1, z)
+				r := map[string][]float32{}
+				fake := gan.DiscriminatorGrads(real, z)
+				r["D.grads"] = host(b, gan.D.Grads)
+				gan.OptD.Step()
+				r["D.params after its step"] = host(b, gan.D.Params)
+				gan.GeneratorGrads(fake)
+				r["G.grads"] = host(b, gan.G.Grads)
+				gan.OptG.Step()
+				r["G.params after its step"] = host(b, gan.G.Params)
+				r["G.buffers"] = host(b, gan.G.Buffers)
+				r["D.buffers"] = host(b, gan.D.Buffers)
+				s := gan.StatsOf()
+				r["losses and D outputs"] = s[:]
+				if err := b.Sync(); err != nil {
+					t.Fatalf("%s: %v", b.Name(), err)
+				}
+				res[i] = r
+			}
+			tols := map[string]float64{"D.grads": 1e-6, "G.grads": 1e-6, "D.params after its step": 1e-5,
+				"G.params after its step": 1e-5, "G.buffers": 1e-8, "D.buffers": 1e-8, "losses and D outputs": 1e-8}
+			for name, tol := range tols {
+				compare(t, name, res[1][name], res[0][name], tol)
+			}
+		})
+	}
+}
+
+// trainSteps runs n full training steps and returns D's and G's losses at each.
+func trainSteps(t testing.TB, gan *train.GAN, c stepCase, n int) [][2]float64 {
+	t.Helper()
+	size := models.Archs[c.arch]
+	step := 0
+	next := func() ([]float32, int, error) {
+		step++
+		return realBatch(step, c.batch, c.nc, size), c.batch, nil
+	}
+	zs := 0
+	lat := func(dst []float32) {
+		zs++
+		copy(dst, latents(zs, c.batch, c.model().NZ))
+	}
+	var losses [][2]float64
+	for i := 0; i < n; i++ {
+		s, err := gan.Step(next, lat)
+		if err != nil {
+			t.Fatalf("step %d on %s: %v", i+1, gan.B.Name(), err)
+		}
+		losses = append(losses, [2]float64{s.LossD, s.LossG})
+	}
+	return losses
+}
+
+// TestLossCurve trains 200 steps on both backends: GAN training amplifies rounding
+// differences step after step, so the curves are compared as means over windows of 20
+// steps, which must stay within 0.05 + 10% of the CPU's.
+func TestLossCurve(t *testing.T) {
+	c := stepCase{"dcgan28", 1, 16}
+	mc := models.Config{Arch: c.arch, NZ: 16, NGF: 8, NDF: 8, NC: 1}
+	var curves [2][][2]float64
+	for i, b := range backends(t) {
+		gan := buildGAN(t, b, mc, c.batch, 21)
+		curves[i] = trainSteps(t, gan, c, 200)
+	}
+	const window = 20
+	for w := 0; w < 200/window; w++ {
+		var m [2][2]float64
+		for i := range curves {
+			for _, l := range curves[i][w*window : (w+1)*window] {
+				m[i][0] += l[0] / window
+				m[i][1] += l[1] / window
+			}
+		}
+		t.Logf("steps %3d-%3d: loss D cpu %.4f gpu %.4f, loss G cpu %.4f gpu %.4f", w*window+1, (w+1)*window, m[0][0], m[1][0], m[0][1], m[1][1])
+		for k, name := range []string{"D", "G"} {
+			if d := math.Abs(m[1][k] - m[0][k]); d > 0.05+0.1*math.Abs(m[0][k]) {
+				t.Errorf("steps %d-%d: mean loss %s on the GPU %.4f, on the CPU %.4f", w*window+1, (w+1)*window, name, m[1][k], m[0][k])
+			}
+		}
+	}
+}
+
+// TestDeterministic trains twice on the GPU from the same seed: every loss and every weight
+// must be the same bits, as no kernel uses atomics and cuBLAS is deterministic on one GPU.
+func TestDeterministic(t *testing.T) {
+	b := gpu(t)
+	c := stepCase{"dcgan64", 3, 8}
+	var losses [2][][2]float64
+	var params [2][]float32
+	for run := range 2 {
+		gan := buildGAN(t, b, c.model(), c.batch, 8)
+		losses[run] = trainSteps(t, gan, c, 20)
+		params[run] = append(host(b, gan.G.Params), host(b, gan.D.Params)...)
+	}
+	for i := range losses[0] {
+		if losses[0][i] != losses[1][i] {
+			t.Fatalf("step %d: losses %v, then %v", i+1, losses[0][i], losses[1][i])
+		}
+	}
+	for i := range params[0] {
+		if math.Float32bits(params[0][i]) != math.Float32bits(params[1][i]) {
+			t.Fatalf("parameter %d after 20 steps: %g, then %g", i, params[0][i], params[1][i])
+		}
+	}
+}
+
+// TestCheckpointsMoveBetweenBackends trains on one backend, saves a checkpoint, resumes on
+// the other, and checks that the state arrives bit for bit and that the next step agrees.
+func TestCheckpointsMoveBetweenBackends(t *testing.T) {
+	c := stepCase{"dcgan28", 1, 8}
+	cfg := train.Config{Arch: c.arch, NZ: 32, NGF: 16, NDF: 16, NC: 1, BatchSize: c.batch, Epochs: 1, LR: 2e-4,
+		Beta1: 0.5, Beta2: 0.999, Loss: "nonsaturating", DSteps: 1, Seed: 3, Keep: 1, ImageSize: 28}
+	for _, dir := range []struct {
+		name     string
+		from, to nn.Backend
+	}{{"gpu_to_cpu", gpu(t), cpu.New()}, {"cpu_to_gpu", cpu.New(), gpu(t)}} {
+		t.Run(dir.name, func(t *testing.T) {
+			src := buildGAN(t, dir.from, c.model(), c.batch, 3)
+			trainSteps(t, src, c, 3)
+			path := filepath.Join(t.TempDir(), "step3.safetensors")
+			p := train.Progress{Step: 3, ZRNG: rand.NewPCG(1, 2)}
+			if err := train.SaveCheckpoint(path, src, p, cfg); err != nil {
+				t.Fatal(err)
+			}
+			ck, err := train.LoadCheckpoint(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dst := buildGAN(t, dir.to, c.model(), c.batch, 99)
+			if err := ck.Restore(dst); err != nil {
+				t.Fatal(err)
+			}
+			pairs := []struct {
+				name     string
+				from, to *nn.Tensor
+			}{{"G.params", src.G.Params, dst.G.Params}, {"D.params", src.D.Params, dst.D.Params},
+				{"G.buffers", src.G.Buffers, dst.G.Buffers}, {"D.buffers", src.D.Buffers, dst.D.Buffers},
+				{"G.adam_m", src.OptG.M, dst.OptG.M}, {"G.adam_v", src.OptG.V, dst.OptG.V},
+				{"D.adam_m", src.OptD.M, dst.OptD.M}, {"D.adam_v", src.OptD.V, dst.OptD.V}}
+			for _, pr := range pairs {
+				a, b := host(dir.from, pr.from), host(dir.to, pr.to)
+				for i := range a {
+					if math.Float32bits(a[i]) != math.Float32bits(b[i]) {
+						t.Fatalf("%s[%d]: %g saved, %g restored", pr.name, i, a[i], b[i])
+					}
+				}
+			}
+			if src.OptG.Steps() != dst.OptG.Steps() || src.OptD.Steps() != dst.OptD.Steps() {
+				t.Fatalf("Adam steps %d, %d saved; %d, %d restored", src.OptG.Steps(), src.OptD.Steps(), dst.OptG.Steps(), dst.OptD.Steps())
+			}
+			// One more step on each side from the same state: Adam's counters continue.
+			a, b := trainSteps(t, src, c, 1)[0], trainSteps(t, dst, c, 1)[0]
+			for k := range a {
+				if math.Abs(a[k]-b[k]) > 1e-4*(1+math.Abs(a[k])) {
+					t.Errorf("the step after resuming: losses %v on %s, %v on %s", a, dir.from.Name(), b, dir.to.Name())
+				}
+			}
+			compare(t, "G.params after the next step", host(dir.to, dst.G.Params), host(dir.from, src.G.Params), 1e-5)
+		})
+	}
+}

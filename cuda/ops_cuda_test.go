@@ -1,0 +1,232 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+	"testing"
+
+	"gogan/nn"
+)
+
+// Per-op parity with the CPU backend. Tolerances are NMSE: 1e-10 for ops whose only
+// difference is the order of float32 sums inside a GEMM or a reduction (cuBLAS and the CPU
+// block differently), 1e-12 for elementwise ops, where only the last bit of a libm function
+// may differ. Parameter gradients start from random values, to check that they accumulate.
+
+var convCases = []struct {
+	n, c, h, o, k, s, p int
+	bias                bool
+}{
+	{n: 3, c: 5, h: 9, o: 7, k: 4, s: 2, p: 1, bias: true}, // a DCGAN downsampling layer
+	{n: 2, c: 4, h: 8, o: 3, k: 3, s: 1, p: 1},
+	{n: 2, c: 6, h: 3, o: 1, k: 3, s: 1, p: 0, bias: true}, // dcgan28's last layer
+	{n: 4, c: 3, h: 5, o: 2, k: 1, s: 1, p: 0},
+	{n: 1, c: 2, h: 11, o: 5, k: 5, s: 3, p: 2},
+}
+
+func TestConv2DParity(t *testing.T) {
+	for _, cc := range convCases {
+		t.Run(fmt.Sprintf("N%d_C%d_H%d_O%d_K%d_S%d_P%d_bias%v", cc.n, cc.c, cc.h, cc.o, cc.k, cc.s, cc.p, cc.bias), func(t *testing.T) {
+			p := nn.ConvParams{Kernel: cc.k, Stride: cc.s, Pad: cc.p}
+			ho := p.ConvOut(cc.h)
+			parity(t, 1e-10, func(r *rig) {
+				x, w := r.randn(cc.n, cc.c, cc.h, cc.h), r.randn(cc.o, cc.c, cc.k, cc.k)
+				var bias, db *nn.Tensor
+				if cc.bias {
+					bias, db = r.randn(cc.o), r.randn(cc.o)
+					r.out("db", db)
+				}
+				out, dout := r.zeros(cc.n, cc.o, ho, ho), r.randn(cc.n, cc.o, ho, ho)
+				dx, dw := r.randn(cc.n, cc.c, cc.h, cc.h), r.randn(cc.o, cc.c, cc.k, cc.k)
+				r.b.Conv2DForward(out, x, w, bias, p)
+				r.b.Conv2DBackward(dx, dw, db, dout, x, w, p)
+				r.out("out", out)
+				r.out("dx", dx)
+				r.out("dw", dw)
+				// Without dx, the parameter gradients accumulate a second time.
+				r.b.Conv2DBackward(nil, dw, db, dout, x, w, p)
+			})
+		})
+	}
+}
+
+func TestConvTranspose2DParity(t *testing.T) {
+	cases := []struct {
+		n, c, h, o, k, s, p, op int
+		bias                    bool
+	}{
+		{n: 3, c: 6, h: 4, o: 5, k: 4, s: 2, p: 1, bias: true}, // a DCGAN upsampling layer
+		{n: 2, c: 8, h: 1, o: 4, k: 4, s: 1, p: 0},             // the first layer, from z
+		{n: 2, c: 5, h: 4, o: 3, k: 3, s: 2, p: 1},             // dcgan28's 4×4 → 7×7
+		{n: 2, c: 3, h: 5, o: 2, k: 3, s: 2, p: 1, op: 1, bias: true},
+		{n: 1, c: 4, h: 6, o: 3, k: 5, s: 3, p: 2, op: 2},
+	}
+	for _, cc := range cases {
+		t.Run(fmt.Sprintf("N%d_C%d_H%d_O%d_K%d_S%d_P%d_OP%d_bias%v", cc.n, cc.c, cc.h, cc.o, cc.k, cc.s, cc.p, cc.op, cc.bias), func(t *testing.T) {
+			p := nn.ConvParams{Kernel: cc.k, Stride: cc.s, Pad: cc.p, OutputPad: cc.op}
+			ho := p.ConvTransposeOut(cc.h)
+			parity(t, 1e-10, func(r *rig) {
+				x, w := r.randn(cc.n, cc.c, cc.h, cc.h), r.randn(cc.c, cc.o, cc.k, cc.k)
+				var bias, db *nn.Tensor
+				if cc.bias {
+					bias, db = r.randn(cc.o), r.randn(cc.o)
+					r.out("db", db)
+				}
+				out, dout := r.zeros(cc.n, cc.o, ho, ho), r.randn(cc.n, cc.o, ho, ho)
+				dx, dw := r.randn(cc.n, cc.c, cc.h, cc.h), r.randn(cc.c, cc.o, cc.k, cc.k)
+				r.b.ConvTranspose2DForward(out, x, w, bias, p)
+				r.b.ConvTranspose2DBackward(dx, dw, db, dout, x, w, p)
+				r.b.ConvTranspose2DBackward(nil, dw, db, dout, x, w, p)
+				r.out("out", out)
+				r.out("dx", dx)
+				r.out("dw", dw)
+			})
+		})
+	}
+}
+
+func TestLinearParity(t *testing.T) {
+	for _, bias := range []bool{false, true} {
+		t.Run(fmt.Sprintf("bias%v", bias), func(t *testing.T) {
+			parity(t, 1e-10, func(r *rig) {
+				const n, in, o = 7, 15, 33
+				x, w := r.randn(n, in), r.randn(o, in)
+				var b, db *nn.Tensor
+				if bias {
+					b, db = r.randn(o), r.randn(o)
+					r.out("db", db)
+				}
+				out, dout, dx, dw := r.zeros(n, o), r.randn(n, o), r.randn(n, in), r.randn(o, in)
+				r.b.LinearForward(out, x, w, b)
+				r.b.LinearBackward(dx, dw, db, dout, x, w)
+				r.b.LinearBackward(nil, dw, db, dout, x, w)
+				r.out("out", out)
+				r.out("dx", dx)
+				r.out("dw", dw)
+			})
+		})
+	}
+}
+
+func TestBatchNormParity(t *testing.T) {
+	for _, sh := range [][3]int{{4, 3, 25}, {16, 5, 1}, {32, 8, 300}, {2, 2, 1}} {
+		n, c, s := sh[0], sh[1], sh[2]
+		t.Run(fmt.Sprintf("N%d_C%d_S%d", n, c, s), func(t *testing.T) {
+			parity(t, 1e-10, func(r *rig) {
+				p := nn.BatchNormParams{Training: true, Momentum: 0.1, Eps: 1e-5}
+				// An offset and scale far from 0 and 1 test the statistics, not just the map.
+				x := r.uniform(-3, 7, n, c, s)
+				w, b := r.uniform(0.5, 1.5, c), r.randn(c)
+				rm, rv := r.randn(c), r.uniform(0.5, 2, c)
+				sm, si := r.zeros(c), r.zeros(c)
+				out, dout, dx := r.zeros(n, c, s), r.randn(n, c, s), r.randn(n, c, s)
+				dw, db := r.randn(c), r.randn(c)
+				r.b.BatchNormForward(out, x, w, b, rm, rv, sm, si, p)
+				r.b.BatchNormBackward(dx, dw, db, dout, x, w, sm, si)
+				r.b.BatchNormBackward(nil, dw, db, dout, x, w, sm, si)
+				eval := r.zeros(n, c, s)
+				p.Training = false
+				r.b.BatchNormForward(eval, x, w, b, rm, rv, sm, si, p)
+				for _, o := range []output{{"out", out}, {"save_mean", sm}, {"save_inv_std", si}, {"running_mean", rm},
+					{"running_var", rv}, {"dx", dx}, {"dweight", dw}, {"dbias", db}, {"eval_out", eval}} {
+					r.out(o.name, o.t)
+				}
+			})
+		})
+	}
+}
+
+func TestActivationParity(t *testing.T) {
+	for _, a := range []nn.Activation{{Kind: nn.ReLU}, {Kind: nn.LeakyReLU, Slope: 0.2}, {Kind: nn.Tanh}, {Kind: nn.Sigmoid}} {
+		t.Run(a.String(), func(t *testing.T) {
+			parity(t, 1e-12, func(r *rig) {
+				x := r.uniform(-6, 6, 3, 1000)
+				out, dout, dx := r.zeros(3, 1000), r.randn(3, 1000), r.zeros(3, 1000)
+				r.b.ActivationForward(out, x, a)
+				r.b.ActivationBackward(dx, dout, x, out, a)
+				r.b.ActivationBackward(nil, dout, x, out, a)
+				r.out("out", out)
+				r.out("dx", dx)
+			})
+		})
+	}
+}
+
+func TestLogitLossParity(t *testing.T) {
+	for term := nn.TermSoftplusNeg; term <= nn.TermIdentity; term++ {
+		for _, n := range []int{1, 64, 1000} {
+			t.Run(fmt.Sprintf("term%d_N%d", term, n), func(t *testing.T) {
+				parity(t, 1e-12, func(r *rig) {
+					// Logits up to ±30 test the stable forms of the softplus terms.
+					logits := r.uniform(-30, 30, n, 1)
+					stats, dl := r.zeros(3), r.zeros(n, 1)
+					r.b.LogitLoss(stats, dl, logits, term, 0.5)
+					noGrad := r.zeros(3)
+					r.b.LogitLoss(noGrad, nil, logits, term, 1)
+					r.out("stats", stats)
+					r.out("dlogits", dl)
+					r.out("stats_without_gradient", noGrad)
+				})
+			})
+		}
+	}
+}
+
+func TestOptimizerParity(t *testing.T) {
+	for _, wd := range []float32{0, 0.01} {
+		t.Run(fmt.Sprintf("adam_wd%g", wd), func(t *testing.T) {
+			parity(t, 1e-10, func(r *rig) {
+				const n = 10007
+				p, m, v := r.randn(n), r.zeros(n), r.zeros(n)
+				for step := 1; step <= 3; step++ {
+					g := r.randn(n)
+					r.b.AdamStep(p, g, m, v, nn.AdamParams{LR: 2e-4, Beta1: 0.5, Beta2: 0.999, Eps: 1e-8, WeightDecay: wd, Step: step})
+				}
+				// A step count that jumps, as after resuming, resets the device counter.
+				r.b.AdamStep(p, r.randn(n), m, v, nn.AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: wd, Step: 1000})
+				r.out("params", p)
+				r.out("m", m)
+				r.out("v", v)
+			})
+		})
+		t.Run(fmt.Sprintf("sgd_wd%g", wd), func(t *testing.T) {
+			parity(t, 1e-12, func(r *rig) {
+				const n = 5003
+				p, vel, plain := r.randn(n), r.zeros(n), r.randn(n)
+				for range 3 {
+					g := r.randn(n)
+					r.b.SGDStep(p, g, vel, nn.SGDParams{LR: 0.01, Momentum: 0.9, WeightDecay: wd})
+					r.b.SGDStep(plain, g, nil, nn.SGDParams{LR: 0.01, WeightDecay: wd})
+				}
+				r.out("params", p)
+				r.out("velocity", vel)
+				r.out("params_without_momentum", plain)
+			})
+		})
+	}
+	t.Run("clamp", func(t *testing.T) {
+		parity(t, 0, func(r *rig) {
+			x := r.randn(3000)
+			r.b.Clamp(x, -0.01, 0.02)
+			r.out("clamped", x)
+		})
+	})
+}
+
+// TestMemoryParity covers the copies: views that start inside an allocation, Fill, Copy, and
+// New's zeros.
+func TestMemoryParity(t *testing.T) {
+	parity(t, 0, func(r *rig) {
+		a := r.randn(10, 7)
+		view := a.View(13, 4, 5)
+		r.b.Fill(view, 2.5)
+		b := r.zeros(20)
+		r.b.Copy(b.View(3, 9), a.View(40, 9))
+		host := []float32{1, 2, 3}
+		r.b.Upload(a.View(66, 3), host)
+		r.out("filled_view", a)
+		r.out("copied_view", b)
+		r.out("new_zeros", r.zeros(3, 3))
+	})
+}
