@@ -51,8 +51,11 @@ type Backend struct {
 	// Only the calling goroutine touches these.
 	mem     *arena.Arena
 	scratch [numScratch]scratchBuf
+	retired []uintptr // scratch blocks outgrown while graphs that use them were alive
+	graphs  int       // graphs not yet closed
 	adam    map[uintptr]*adamSlot
 	capture *captureState
+	closed  bool
 }
 
 var _ nn.Backend = (*Backend)(nil)
@@ -217,6 +220,10 @@ func (b *Backend) release() {
 // Close waits for queued work, frees all device memory and stops the backend's thread. The
 // backend and its tensors must not be used after.
 func (b *Backend) Close() error {
+	if b.closed {
+		return nil
+	}
+	b.closed = true
 	err := b.Sync()
 	var chunks []uintptr
 	if b.mem != nil {

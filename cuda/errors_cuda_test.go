@@ -48,8 +48,9 @@ func TestOutOfMemorySuggestsSmallerBatch(t *testing.T) {
 	}
 }
 
-// TestErrorNamesTheOp makes a copy fail, on a backend that waits after every launch, and
-// expects Sync to name the op.
+// TestErrorNamesTheOp makes a launch fail, with a grid of no blocks, which the driver
+// refuses without harm to the context, and expects Sync to name the op and later work to be
+// skipped.
 func TestErrorNamesTheOp(t *testing.T) {
 	nb, err := New(Options{SyncEveryLaunch: true})
 	if err != nil {
@@ -59,13 +60,16 @@ func TestErrorNamesTheOp(t *testing.T) {
 	defer b.Close()
 	x := b.New(4)
 	b.Fill(x, 1)
-	// An address that was never allocated: the driver refuses the memset before it runs.
-	bogus := &nn.Tensor{Shape: nn.Shape{4}, Device: 256}
-	b.Fill(bogus, 2)
+	b.enqueue("BrokenOp", func() error { return b.launch(kClamp, 0, ptrArg(x), intArg(4), f32Arg(0), f32Arg(1)) })
 	b.Fill(x, 3)
 	err = b.Sync()
-	if err == nil || !strings.Contains(err.Error(), "cuda: Fill:") {
-		t.Fatalf("Sync = %v, want the error of Fill", err)
+	if err == nil || !strings.Contains(err.Error(), "cuda: BrokenOp: kernel clamp_f32:") {
+		t.Fatalf("Sync = %v, want the error of BrokenOp", err)
+	}
+	out := make([]float32, 4)
+	b.Download(out, x)
+	if !math.IsNaN(float64(out[0])) {
+		t.Errorf("Download after a failure gave %g, want NaN", out[0])
 	}
 }
 

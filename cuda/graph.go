@@ -54,6 +54,7 @@ func (b *Backend) Capture(step func()) (Graph, error) {
 			// End the capture even when step panics, or the stream would stay unusable.
 			if r := recover(); r != nil {
 				if b.finishCapture(g) == nil {
+					b.graphs++
 					g.Close()
 				}
 				panic(r)
@@ -64,6 +65,7 @@ func (b *Backend) Capture(step func()) (Graph, error) {
 	if err := b.finishCapture(g); err != nil {
 		return nil, fmt.Errorf("cuda: capture: %w", err)
 	}
+	b.graphs++
 	return g, nil
 }
 
@@ -135,6 +137,12 @@ func (g *cudaGraph) Close() error {
 		}
 	})
 	g.exec, g.g = nil, nil
+	if g.b.graphs--; g.b.graphs == 0 {
+		for _, p := range g.b.retired {
+			g.b.mem.Free(p)
+		}
+		g.b.retired = nil
+	}
 	if err != nil {
 		return fmt.Errorf("cuda: close graph: %w", err)
 	}

@@ -206,13 +206,22 @@ type scratchBuf struct {
 const numScratch = 4
 
 // work returns scratch buffer i with room for n float32s; its contents are undefined. It
-// reallocates only when a larger layer needs more, which happens in the first step.
+// reallocates only when a larger layer needs more, which happens in the first step. A block
+// that a live graph may still use is kept until the last graph closes.
 func (b *Backend) work(i, n int) uintptr {
 	s := &b.scratch[i]
 	if n <= s.n && s.p != 0 {
 		return s.p
 	}
-	if s.p != 0 {
+	if b.capture != nil {
+		b.failLater("scratch", errCaptureAlloc)
+		return s.p
+	}
+	switch {
+	case s.p == 0:
+	case b.graphs > 0:
+		b.retired = append(b.retired, s.p)
+	default:
 		b.mem.Free(s.p)
 	}
 	s.p, s.n = b.alloc("scratch", n), n

@@ -4,7 +4,9 @@
 // adam_advance_f32 moves an Adam step counter on by one and derives the step's bias
 // corrections from it. slot holds [step (int bits), lr/(1−β1^t), sqrt(1−β2^t)]. Keeping the
 // counter on the device lets a captured CUDA graph replay Adam with the right step each time.
+// Only the first thread works, whatever the launch.
 extern "C" __global__ void adam_advance_f32(float* slot, float lr, float beta1, float beta2) {
+	if (blockIdx.x != 0 || threadIdx.x != 0) return;
 	int t = __float_as_int(slot[0]) + 1;
 	double bc1 = 1.0 - pow((double)beta1, (double)t), bc2 = 1.0 - pow((double)beta2, (double)t);
 	slot[0] = __int_as_float(t);
