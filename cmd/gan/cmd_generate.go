@@ -27,6 +27,10 @@ func init() {
 // generateChunk bounds the generator's batch, and so its memory, however many images are asked.
 const generateChunk = 256
 
+// maxImages bounds one run's images, which are all held in memory (about 1.6 GB of 64×64 RGB
+// at this bound), so that a mistyped count fails at once rather than exhausting memory.
+const maxImages = 100000
+
 type generateOptions struct {
 	checkpoint, weights       string
 	arch                      string
@@ -68,6 +72,9 @@ func generate(o generateOptions, stdout io.Writer) error {
 	if o.n < 1 || o.nrow < 1 || o.interpolate < 0 || o.interpolate == 1 {
 		return fmt.Errorf("--n and --nrow must be positive and --interpolate 0 or at least 2")
 	}
+	if o.n > maxImages || o.interpolate > maxImages {
+		return fmt.Errorf("--n and --interpolate must be at most %d: every image is held in memory until written", maxImages)
+	}
 	if o.out == "" && o.outDir == "" && o.npy == "" {
 		o.out = "grid.png"
 	}
@@ -91,11 +98,8 @@ func generate(o generateOptions, stdout io.Writer) error {
 		}
 		return generateWith(g, cfg, o, stdout)
 	}
-	g, err := buildGenerator(b, cfg)
+	g, err := loadWeights(b, cfg, o.weights)
 	if err != nil {
-		return err
-	}
-	if err := loadWeights(g, o.weights); err != nil {
 		return err
 	}
 	return generateWith(g, cfg, o, stdout)
@@ -109,12 +113,28 @@ func buildGenerator(b nn.Backend, cfg models.Config) (*nn.Network, error) {
 	return models.Build(b, spec, 1, rand.New(rand.NewPCG(0, 0)))
 }
 
-// loadWeights loads a PyTorch generator state dict; num_batches_tracked, which gogan does not
-// use, is skipped.
-func loadWeights(g *nn.Network, path string) error {
+// loadWeights builds a generator as cfg says and loads a PyTorch state dict into it;
+// num_batches_tracked, which generating does not use, is skipped. The file's shapes are
+// checked against cfg first, so that flags of absurd sizes are refused before the network
+// is allocated.
+func loadWeights(b nn.Backend, cfg models.Config, path string) (*nn.Network, error) {
 	f, err := checkpoints.Read(path)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if _, ok := f.Info("generator.0.weight"); ok {
+		return nil, fmt.Errorf("%s is a gogan training checkpoint, not a generator's state dict: give it with --checkpoint", path)
+	}
+	spec, err := models.Generator(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStateShapes(f, spec); err != nil {
+		return nil, fmt.Errorf("%s: %w, not a %s generator with --nz %d, --ngf %d and --nc %d", path, err, cfg.Arch, cfg.NZ, cfg.NGF, cfg.NC)
+	}
+	g, err := models.Build(b, spec, 1, rand.New(rand.NewPCG(0, 0)))
+	if err != nil {
+		return nil, err
 	}
 	state := map[string]*tensor.Dense{}
 	for _, name := range f.Names() {
@@ -124,12 +144,36 @@ func loadWeights(g *nn.Network, path string) error {
 		info, _ := f.Info(name)
 		values, err := f.F32(name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		state[name] = tensor.New(tensor.WithShape(info.Shape...), tensor.WithBacking(values))
 	}
 	if err := g.LoadState(state); err != nil {
-		return fmt.Errorf("%s: %w (is it a %s generator with these --nz, --ngf and --nc?)", path, err, "matching")
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return g, nil
+}
+
+// checkStateShapes compares the parameter and buffer shapes that spec implies, layer by
+// layer, with the file's tensors of the same names, without allocating the network.
+func checkStateShapes(f *checkpoints.File, spec models.Spec) error {
+	shape := spec.In
+	for i, l := range spec.Layers {
+		p, err := l.Plan(shape)
+		if err != nil {
+			return err
+		}
+		for _, s := range append(p.Params, p.Buffers...) {
+			name := fmt.Sprintf("%d.%s", i, s.Name)
+			info, ok := f.Info(name)
+			if !ok {
+				return fmt.Errorf("no tensor %q", name)
+			}
+			if !nn.Shape(info.Shape).Equal(s.Shape) {
+				return fmt.Errorf("tensor %q is %v, want %v", name, nn.Shape(info.Shape), s.Shape)
+			}
+		}
+		shape = p.Out
 	}
 	return nil
 }
