@@ -238,19 +238,21 @@ func expectOneLineError(t *testing.T, res ganResult, want ...string) {
 		t.Fatalf("exit status 0, want an error\nstdout: %s", res.stdout)
 	}
 	if msg == "" || strings.Contains(msg, "\n") || len(msg) > 400 {
-		t.Errorf("stderr is not one short line:\n%s", res.stderr)
+		lines := strings.SplitAfter(res.stderr, "\n")
+		t.Errorf("stderr is not one short line (%d lines):\n%s", len(lines), strings.Join(lines[:min(len(lines), 6)], ""))
 	}
-	for _, bad := range []string{"panic", "goroutine", "runtime error"} {
+	first, _, _ := strings.Cut(msg, "\n")
+	for _, bad := range []string{"panic", "goroutine", "runtime error", "fatal error"} {
 		if strings.Contains(msg, bad) {
-			t.Errorf("stderr mentions %q: %s", bad, msg)
+			t.Errorf("stderr mentions %q: %s", bad, first)
 		}
 	}
 	for _, w := range want {
 		if !strings.Contains(msg, w) {
-			t.Errorf("stderr does not say %q: %s", w, msg)
+			t.Errorf("stderr does not say %q: %s", w, first)
 		}
 	}
 	if testing.Verbose() {
-		t.Logf("exit %d: %s", res.code, msg)
+		t.Logf("exit %d: %s", res.code, first)
 	}
 }

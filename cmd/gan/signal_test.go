@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,8 +18,9 @@ import (
 	"gogan/train"
 )
 
-// childEnv makes the test binary, run again by a test, act as the gan command.
-const childEnv = "GOGAN_TEST_RUN_GAN"
+// childEnv makes the test binary, run again by a test, act as the gan command; limitEnv
+// caps that process's address space, in bytes.
+const childEnv, limitEnv = "GOGAN_TEST_RUN_GAN", "GOGAN_TEST_ADDRESS_SPACE"
 
 // TestGanProcess is the gan command inside a re-executed test binary: the arguments after
 // "--" are the command's. It does nothing in an ordinary test run.
@@ -26,14 +28,25 @@ func TestGanProcess(t *testing.T) {
 	if os.Getenv(childEnv) != "1" {
 		return
 	}
+	if v := os.Getenv(limitEnv); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err == nil {
+			err = limitAddressSpace(n)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "limit the address space to %s: %v\n", v, err)
+			os.Exit(3)
+		}
+	}
 	os.Exit(runMain(flag.Args(), os.Stdout, os.Stderr))
 }
 
-// ganProcess starts the command as a child process, as a user's shell would.
-func ganProcess(t *testing.T, stdout, stderr *bytes.Buffer, args ...string) *exec.Cmd {
+// ganProcess starts the command as a child process, as a user's shell would, with env
+// added to this process's environment.
+func ganProcess(t *testing.T, env []string, stdout, stderr *bytes.Buffer, args ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestGanProcess$", "--"}, args...)...)
-	cmd.Env = append(os.Environ(), childEnv+"=1")
+	cmd.Env = append(append(os.Environ(), childEnv+"=1"), env...)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -52,7 +65,7 @@ func TestInterruptWritesCheckpoint(t *testing.T) {
 	data := writeIDXDataset(t, dir, synthImages)
 	out := filepath.Join(dir, "run")
 	var stdout, stderr bytes.Buffer
-	cmd := ganProcess(t, &stdout, &stderr, trainArgs(data, out, "--steps", "1000000", "--checkpoint-every", "0", "--sample-every", "0")...)
+	cmd := ganProcess(t, nil, &stdout, &stderr, trainArgs(data, out, "--steps", "1000000", "--checkpoint-every", "0", "--sample-every", "0")...)
 	metrics := filepath.Join(out, "metrics.jsonl")
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -1,0 +1,11 @@
+//go:build linux
+
+package main
+
+import "syscall"
+
+// limitAddressSpace caps this process's virtual memory, so that an absurd allocation fails
+// here, as an error or a crash the test reports, instead of taking the machine's memory.
+func limitAddressSpace(bytes uint64) error {
+	return syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: bytes, Max: bytes})
+}
