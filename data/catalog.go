@@ -137,7 +137,7 @@ func Names() []string {
 func lookup(name string) (*Source, error) {
 	src, ok := Catalog[strings.ToLower(name)]
 	if !ok {
-		return nil, fmt.Errorf("unknown dataset %q; known: %s, or a folder of images", name, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("unknown dataset %q; known: %s", name, strings.Join(Names(), ", "))
 	}
 	return src, nil
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/disintegration/imaging"
@@ -68,7 +69,7 @@ func Open(spec Spec) (*Dataset, error) {
 	}
 	src, err := lookup(spec.Name)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w; or a folder of images", err)
 	}
 	dir, images, labels, err := locate(src, spec)
 	if err != nil {
@@ -104,7 +105,15 @@ func searchDirs(src *Source, dir string) []string {
 		dirs = append(dirs, filepath.Join(env, src.Name))
 	}
 	dirs = append(dirs, filepath.Join("data", src.Name))
-	return append(dirs, src.SystemDirs...)
+	dirs = append(dirs, src.SystemDirs...)
+	// --data and $GOGAN_DATA may name the same folder; list it once.
+	var unique []string
+	for _, d := range dirs {
+		if !slices.Contains(unique, filepath.Clean(d)) {
+			unique = append(unique, filepath.Clean(d))
+		}
+	}
+	return unique
 }
 
 // locate finds the folder holding a split's image and label files.

@@ -21,7 +21,7 @@ import (
 // mirrors and reports nothing.
 type DownloadOptions struct {
 	Split       string       // "train" or "test" fetches one split only; "" both
-	Mirrors     []string     // base URLs tried before the catalog's own
+	Mirrors     []string     // base URLs to try, in order, instead of the catalog's
 	Client      *http.Client // nil: one with connect and response timeouts
 	IdleTimeout time.Duration
 	// Progress, when set, is given every file's bytes as they arrive; it returns a writer
@@ -77,7 +77,10 @@ func (s *Source) Download(ctx context.Context, dir string, opt DownloadOptions) 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("download %s: %w", s.Name, err)
 	}
-	mirrors := append(append([]string(nil), opt.Mirrors...), s.Mirrors...)
+	mirrors := s.Mirrors
+	if len(opt.Mirrors) > 0 {
+		mirrors = opt.Mirrors
+	}
 	for _, f := range s.Files {
 		if f.Split != "" && opt.Split != "" && f.Split != opt.Split {
 			continue

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -196,6 +197,9 @@ func (d *Dataset) keepFirstPlane() {
 func describeDecodeError(err error) error {
 	if errors.Is(err, image.ErrFormat) {
 		return errors.New("not a PNG, JPEG or GIF image")
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("image data is cut short")
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {

@@ -4,18 +4,20 @@ import (
 	"fmt"
 	"math/bits"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 
 	"gorgonia.org/tensor"
 )
 
-// prefetch is how many batches the background goroutine prepares ahead of the trainer.
-const prefetch = 4
+// maxWorkers bounds the goroutines that convert batches; more would only compete with a CPU
+// backend's own work, since a few already outpace any training step.
+const maxWorkers = 4
 
 // Loader yields a dataset in shuffled batches, epoch after epoch, as (N, C, H, W) float32
 // tensors in [-1, 1]. The order of epoch e depends only on the seed and e, so a resumed run
-// that Seeks to where it stopped sees the batches it would have seen. A goroutine prepares
-// the next batches while the trainer works on the current one.
+// that Seeks to where it stopped sees the batches it would have seen. Background goroutines
+// prepare the next batches, in order, while the trainer works on the current one.
 //
 // Next, Seek and Close must be called from one goroutine.
 type Loader struct {
@@ -32,9 +34,16 @@ type Loader struct {
 	closed       bool
 }
 
+// batch is a batch on its way: images delivers it once a worker has converted it.
 type batch struct {
-	images       *tensor.Dense
+	images       chan *tensor.Dense
 	epoch, index int
+}
+
+// job asks a worker to convert the images at indices and deliver them to out.
+type job struct {
+	indices []int
+	out     chan<- *tensor.Dense
 }
 
 // NewLoader starts a loader at epoch 0. With dropLast, the last partial batch of each epoch
@@ -73,7 +82,7 @@ func (l *Loader) Next() (images *tensor.Dense, epoch int, ok bool) {
 	if l.index == l.perEpoch {
 		l.epoch, l.index = l.epoch+1, 0
 	}
-	return b.images, b.epoch, true
+	return <-b.images, b.epoch, true
 }
 
 // Seek makes Next continue with batch index of epoch, as if the batches before it had been
@@ -101,10 +110,22 @@ func (l *Loader) Close() error {
 }
 
 func (l *Loader) start() {
-	l.batches = make(chan batch, prefetch)
+	workers := min(runtime.GOMAXPROCS(0), maxWorkers)
+	// Room for two batches per worker keeps every worker busy while Next waits on the first.
+	l.batches = make(chan batch, 2*workers)
 	l.stop = make(chan struct{})
+	work := make(chan job)
+	for w := 0; w < workers; w++ {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			for j := range work {
+				j.out <- l.ds.Batch(j.indices)
+			}
+		}()
+	}
 	l.wg.Add(1)
-	go l.produce(l.epoch, l.index, l.batches, l.stop)
+	go l.produce(l.epoch, l.index, l.batches, work, l.stop)
 }
 
 func (l *Loader) halt() {
@@ -112,17 +133,25 @@ func (l *Loader) halt() {
 	l.wg.Wait()
 }
 
-// produce fills out with batches from (epoch, index) on until stop is closed.
-func (l *Loader) produce(epoch, index int, out chan<- batch, stop <-chan struct{}) {
+// produce queues the batches from (epoch, index) on, in order, and hands their conversion
+// to the workers, until stop is closed.
+func (l *Loader) produce(epoch, index int, out chan<- batch, work chan<- job, stop <-chan struct{}) {
 	defer l.wg.Done()
+	defer close(work)
 	n := l.ds.Len()
 	for ; ; epoch, index = epoch+1, 0 {
 		order := Permutation(n, l.seed, uint64(epoch))
 		for ; index < l.perEpoch; index++ {
 			lo, hi := index*l.batchSize, min((index+1)*l.batchSize, n)
-			b := batch{images: l.ds.Batch(order[lo:hi]), epoch: epoch, index: index}
+			// Buffered, so that a worker never waits on a batch that nobody takes.
+			images := make(chan *tensor.Dense, 1)
 			select {
-			case out <- b:
+			case out <- batch{images: images, epoch: epoch, index: index}:
+			case <-stop:
+				return
+			}
+			select {
+			case work <- job{indices: order[lo:hi], out: images}:
 			case <-stop:
 				return
 			}
@@ -137,8 +166,9 @@ func (d *Dataset) Batch(indices []int) *tensor.Dense {
 	buf := make([]float32, len(indices)*size)
 	for k, i := range indices {
 		dst := buf[k*size : (k+1)*size]
-		for j, v := range d.Image(i) {
-			dst[j] = byteToUnit[v]
+		src := d.Image(i)[:len(dst)] // equal lengths spare the loop its bounds checks
+		for j := range dst {
+			dst[j] = byteToUnit[src[j]]
 		}
 	}
 	return tensor.New(tensor.WithShape(len(indices), d.c, d.h, d.w), tensor.WithBacking(buf))

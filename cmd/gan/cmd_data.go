@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"gogan/data"
+)
+
+func init() {
+	register("data", "summarise a dataset and write a grid of its first images", runData)
+	register("download", "fetch a named dataset from its mirrors and verify it", runDownload)
+}
+
+// gridImages is how many images gan data puts in its grid.
+const gridImages = 64
+
+func runData(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("data", stderr)
+	name := fs.String("dataset", "", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
+	dir := fs.String("data", "", "folder holding the dataset's files (searched before $GOGAN_DATA/<name> and ./data/<name>)")
+	split := fs.String("split", "train", "train or test")
+	grid := fs.String("grid", "", "PNG grid of the first 64 images to write (default <dataset>-<split>.png)")
+	size := fs.Int("image-size", 0, "resize to this square size; 0 keeps the native size")
+	channels := fs.Int("channels", 0, "1 or 3 channels; 0 keeps the native count")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return fmt.Errorf("--dataset is required: one of %s, or a folder of images", strings.Join(data.Names(), ", "))
+	}
+	spec := data.Spec{Name: *name, Dir: *dir, Split: *split, ImageSize: *size, Channels: *channels, Warn: stderr}
+	if isFolder(*name) {
+		spec.Folder = *name
+	}
+	ds, err := data.Open(spec)
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, ds)
+	out := *grid
+	if out == "" {
+		out = defaultGridName(spec)
+	}
+	n := min(gridImages, ds.Len())
+	first := make([]int, n)
+	for i := range first {
+		first[i] = i
+	}
+	if err := data.WriteGrid(out, ds.Batch(first), 8, 2, 0); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "grid:   %s (first %d images)\n", out, n)
+	return nil
+}
+
+// isFolder tells a folder of images from a dataset name, as the trainer does.
+func isFolder(name string) bool {
+	st, err := os.Stat(name)
+	return err == nil && st.IsDir() || strings.ContainsRune(name, os.PathSeparator)
+}
+
+func defaultGridName(spec data.Spec) string {
+	if spec.Folder != "" {
+		return filepath.Base(filepath.Clean(spec.Folder)) + ".png"
+	}
+	return strings.ToLower(spec.Name) + "-" + spec.Split + ".png"
+}
+
+func printSummary(w io.Writer, ds *data.Dataset) {
+	c, h, wd := ds.Shape()
+	st := ds.Stats()
+	fmt.Fprintf(w, "%s, from %s\n", ds.Name, ds.Source)
+	fmt.Fprintf(w, "images: %d of %d×%d×%d (C×H×W)", ds.Len(), c, h, wd)
+	if ds.Skipped > 0 {
+		fmt.Fprintf(w, ", %d unreadable files left out", ds.Skipped)
+	}
+	fmt.Fprintf(w, "\npixels: mean %.4f, std %.4f (in [0, 1])\n", st.Mean, st.Std)
+	if st.Histogram == nil {
+		fmt.Fprintln(w, "labels: none")
+		return
+	}
+	fmt.Fprintf(w, "labels: %d classes\n", len(st.Histogram))
+	const perLine = 8
+	for i := 0; i < len(st.Histogram); i += perLine {
+		var cells []string
+		for l := i; l < min(i+perLine, len(st.Histogram)); l++ {
+			cells = append(cells, fmt.Sprintf("%3d: %-6d", l, st.Histogram[l]))
+		}
+		fmt.Fprintf(w, "  %s\n", strings.TrimRight(strings.Join(cells, " "), " "))
+	}
+}
+
+// mirrorList collects repeated --mirror flags.
+type mirrorList []string
+
+func (m *mirrorList) String() string { return strings.Join(*m, ",") }
+
+func (m *mirrorList) Set(v string) error {
+	if !strings.HasPrefix(v, "http://") && !strings.HasPrefix(v, "https://") {
+		return fmt.Errorf("%q is not an http(s) URL", v)
+	}
+	*m = append(*m, v)
+	return nil
+}
+
+func runDownload(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("download", stderr)
+	dir := fs.String("dir", "", "folder to put the files in (default $GOGAN_DATA/<name>, or ./data/<name>)")
+	split := fs.String("split", "", "fetch only train or test (default both)")
+	keep := fs.Bool("keep-archive", false, "EMNIST: keep gzip.zip after extracting the split")
+	var mirrors mirrorList
+	fs.Var(&mirrors, "mirror", "base URL to fetch from instead of the official mirrors (repeatable)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: gan download NAME [flags]\n\nNAME is one of %s.\n\nFlags:\n", strings.Join(data.Names(), ", "))
+		fs.PrintDefaults()
+	}
+	name, err := parseNameAndFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		return fmt.Errorf("name a dataset: gan download NAME, NAME one of %s", strings.Join(data.Names(), ", "))
+	}
+	target := *dir
+	if target == "" {
+		target = data.DefaultDir(strings.ToLower(name))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	opt := data.DownloadOptions{Split: *split, Mirrors: mirrors, KeepArchive: *keep, Log: stderr}
+	if isTerminal(stderr) {
+		opt.Progress = func(label string, size int64) io.WriteCloser {
+			return progressbar.NewOptions64(size,
+				progressbar.OptionSetWriter(stderr), progressbar.OptionSetDescription(label),
+				progressbar.OptionShowBytes(true), progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }))
+		}
+	}
+	if err := data.Download(ctx, name, target, opt); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%s is in %s\n", strings.ToLower(name), target)
+	return nil
+}
+
+// parseNameAndFlags accepts the dataset name before, between or after the flags.
+func parseNameAndFlags(fs *flag.FlagSet, args []string) (string, error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "", err
+		}
+		return "", errUsage
+	}
+	rest := fs.Args()
+	if len(rest) == 0 {
+		return "", nil
+	}
+	return rest[0], parseFlags(fs, rest[1:])
+}
+
+// isTerminal reports whether w is a terminal, where a progress bar can redraw itself.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
