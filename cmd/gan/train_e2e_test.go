@@ -192,3 +192,13 @@ func compareCheckpoints(t *testing.T, pathA, pathB string) {
 		}
 	}
 }
+
+// TestDatasetNameBesideFolderOfThatName trains on a named dataset from the folder that holds
+// it, as after cd into $GOGAN_DATA: the name must still mean the dataset, not a folder of
+// images that happens to share it.
+func TestDatasetNameBesideFolderOfThatName(t *testing.T) {
+	dir := t.TempDir()
+	data := writeIDXDataset(t, dir, synthImages)
+	t.Chdir(dir)
+	mustGan(t, trainArgs(data, filepath.Join(dir, "run"), "--steps", "1")...)
+}
