@@ -19,7 +19,7 @@ type Spec struct {
 	Folder    string    // a folder of images, searched recursively, instead of a named dataset
 	Dir       string    // --data: the dataset's own folder, or one holding a <Name> folder
 	Split     string    // "train" (the default) or "test"; named datasets only
-	ImageSize int       // side of the square images; 0 keeps the native size
+	ImageSize int       // side of the square images; 0 keeps the native size (a folder's: its first image's shorter side)
 	Channels  int       // 1 or 3; 0 keeps the native count
 	Warn      io.Writer // receives the one-line warning about unreadable files; nil means os.Stderr
 }
@@ -54,8 +54,8 @@ func Open(spec Spec) (*Dataset, error) {
 	if spec.Channels != 0 && spec.Channels != 1 && spec.Channels != 3 {
 		return nil, fmt.Errorf("channels must be 1 or 3, not %d", spec.Channels)
 	}
-	if spec.ImageSize < 0 {
-		return nil, fmt.Errorf("image size must not be negative, got %d", spec.ImageSize)
+	if spec.ImageSize < 0 || spec.ImageSize > maxImageSize {
+		return nil, fmt.Errorf("image size must be 0 (native) to %d, not %d", maxImageSize, spec.ImageSize)
 	}
 	if spec.Folder != "" {
 		return openFolder(spec)
@@ -91,8 +91,23 @@ func Open(spec Spec) (*Dataset, error) {
 	if src.Transposed {
 		ds.transpose()
 	}
-	ds.adapt(spec.ImageSize, spec.Channels)
+	if err := ds.adapt(spec.ImageSize, spec.Channels); err != nil {
+		return nil, err
+	}
 	return ds, nil
+}
+
+// maxDatasetBytes bounds the memory a dataset may take, so that a mistyped image size fails
+// at once with a reason instead of exhausting memory.
+const maxDatasetBytes = 32 << 30
+
+// checkFits reports whether n images of c×size×size bytes stay within maxDatasetBytes.
+func checkFits(name string, n, c, size int) error {
+	if need := int64(n) * int64(c) * int64(size) * int64(size); need > maxDatasetBytes {
+		return fmt.Errorf("%s: %d images of %d×%d×%d need %.1f GB, more than the %d GB allowed; choose a smaller image size",
+			name, n, c, size, size, float64(need)/1e9, maxDatasetBytes>>30)
+	}
+	return nil
 }
 
 // searchDirs lists, in order, the folders where a named dataset may be.
@@ -223,7 +238,7 @@ func (d *Dataset) Stats() Stats {
 
 // adapt resizes every image to size×size (on its shorter side, then centre-cropped; 0 keeps
 // the size) and converts it to channels planes (0 keeps them).
-func (d *Dataset) adapt(size, channels int) {
+func (d *Dataset) adapt(size, channels int) error {
 	if channels == 0 {
 		channels = d.c
 	}
@@ -232,7 +247,10 @@ func (d *Dataset) adapt(size, channels int) {
 		h, w = size, size
 	}
 	if h == d.h && w == d.w && channels == d.c {
-		return
+		return nil
+	}
+	if err := checkFits(d.Name, d.n, channels, max(h, w)); err != nil {
+		return err
 	}
 	stride := channels * h * w
 	out := make([]uint8, d.n*stride)
@@ -245,6 +263,7 @@ func (d *Dataset) adapt(size, channels int) {
 		writePlanes(imaging.Fill(d.asImage(i), w, h, imaging.Center, resample), channels, dst)
 	})
 	d.pixels, d.c, d.h, d.w = out, channels, h, w
+	return nil
 }
 
 // convertPlanes copies an image between gray (1 plane) and RGB (3 planes).

@@ -150,6 +150,7 @@ func TestOpenErrors(t *testing.T) {
 		{"unknown name", Spec{Name: "cifar"}, []string{`unknown dataset "cifar"`, "emnist-letters"}},
 		{"bad split", Spec{Name: "mnist", Split: "val"}, []string{"split must be train or test"}},
 		{"bad channels", Spec{Name: "mnist", Channels: 2}, []string{"channels must be 1 or 3"}},
+		{"image size too large", Spec{Name: "mnist", ImageSize: 5000}, []string{"image size must be 0 (native) to 4096, not 5000"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -215,6 +216,16 @@ func TestOpenEMNISTTransposes(t *testing.T) {
 	}
 	if got, want := ds.Image(0), []uint8{0, 3, 1, 4, 2, 5}; string(got) != string(want) {
 		t.Errorf("pixels %v, want the transpose %v", got, want)
+	}
+}
+
+// Asking for more memory than the bound fails before allocating it.
+func TestOpenTooLargeForMemory(t *testing.T) {
+	dir := t.TempDir()
+	writeIDXSet(t, dir, Catalog["mnist"], "train", 700, 2, 2, make([]byte, 700))
+	_, err := Open(Spec{Name: "mnist", Dir: dir, ImageSize: 4096, Channels: 3})
+	if err == nil || !strings.Contains(err.Error(), "700 images of 3×4096×4096 need 35.2 GB") {
+		t.Errorf("error %v, want one giving the memory needed", err)
 	}
 }
 

@@ -37,33 +37,50 @@ func openFolder(spec Spec) (*Dataset, error) {
 	if len(paths) == 0 && len(failed) == 0 {
 		return nil, fmt.Errorf("image folder %s has no files", root)
 	}
+	// A first pass reads only the headers, so that memory is set aside for images alone.
+	sizes := make([]image.Point, len(paths))
+	errs := make([]error, len(paths))
+	parallel(len(paths), func(i int) { sizes[i], errs[i] = imageSize(paths[i]) })
+	var images []string
 	size := spec.ImageSize
-	if size == 0 {
-		size = firstImageSide(paths)
+	for i, p := range paths {
+		if errs[i] != nil {
+			failed = append(failed, fileError{p, describeDecodeError(errs[i])})
+			continue
+		}
+		if size == 0 {
+			if size = min(sizes[i].X, sizes[i].Y); size > maxImageSize {
+				return nil, fmt.Errorf("%s is %d×%d; give an image size of at most %d", p, sizes[i].X, sizes[i].Y, maxImageSize)
+			}
+		}
+		images = append(images, p)
 	}
 	planes := spec.Channels
 	if planes == 0 {
 		planes = 3 // until every image turns out gray
 	}
-	pixels := make([]uint8, len(paths)*planes*size*size)
-	errs := make([]error, len(paths))
-	color := make([]bool, len(paths))
-	parallel(len(paths), func(i int) {
-		img, err := imaging.Open(paths[i], imaging.AutoOrientation(true))
+	if err := checkFits(root, len(images), planes, size); err != nil {
+		return nil, err
+	}
+	stride := planes * size * size
+	pixels := make([]uint8, len(images)*stride)
+	errs = make([]error, len(images))
+	color := make([]bool, len(images))
+	parallel(len(images), func(i int) {
+		img, err := decodeImage(images[i])
 		if err != nil {
 			errs[i] = describeDecodeError(err)
 			return
 		}
 		fit := imaging.Fill(img, size, size, imaging.Center, resample)
-		color[i] = writePlanes(fit, planes, pixels[i*planes*size*size:(i+1)*planes*size*size])
+		color[i] = writePlanes(fit, planes, pixels[i*stride:(i+1)*stride])
 	})
 
-	// Close the gaps the unreadable files left, keeping the order of the walk.
+	// Close the gaps the files that failed to decode left, keeping the order of the walk.
 	n, anyColor := 0, false
-	stride := planes * size * size
-	for i := range paths {
+	for i := range images {
 		if errs[i] != nil {
-			failed = append(failed, fileError{paths[i], errs[i]})
+			failed = append(failed, fileError{images[i], errs[i]})
 			continue
 		}
 		copy(pixels[n*stride:(n+1)*stride], pixels[i*stride:(i+1)*stride])
@@ -121,22 +138,50 @@ func listFiles(root string) (paths []string, failed []fileError) {
 	return paths, failed
 }
 
-// firstImageSide is the shorter side of the first image whose header decodes, the size that
-// a folder of equal images keeps when no size is asked for; 1 when none decodes, so that
-// the full decode then reports every file.
-func firstImageSide(paths []string) int {
-	for _, p := range paths {
-		f, err := os.Open(p)
-		if err != nil {
-			continue
-		}
-		cfg, _, err := image.DecodeConfig(f)
-		f.Close()
-		if err == nil && cfg.Width > 0 && cfg.Height > 0 {
-			return min(cfg.Width, cfg.Height)
-		}
+// maxPixels bounds the images a folder may hold: a header is cheap to forge, and decoding
+// would allocate four bytes per pixel it claims.
+const maxPixels = 50_000_000
+
+// maxImageSize bounds the side of the square images a dataset is made of.
+const maxImageSize = 4096
+
+// imageSize reads an image's header and checks that its size is plausible.
+func imageSize(path string) (image.Point, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return image.Point{}, err
 	}
-	return 1
+	defer f.Close()
+	return checkHeader(f)
+}
+
+func checkHeader(r io.Reader) (image.Point, error) {
+	cfg, _, err := image.DecodeConfig(r)
+	if err != nil {
+		return image.Point{}, err
+	}
+	if cfg.Width < 1 || cfg.Height < 1 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return image.Point{}, fmt.Errorf("%d×%d pixels, outside the 1 to %d million accepted",
+			cfg.Width, cfg.Height, maxPixels/1_000_000)
+	}
+	return image.Pt(cfg.Width, cfg.Height), nil
+}
+
+// decodeImage decodes a PNG, JPEG (turned upright by its EXIF orientation) or GIF (its first
+// frame), checking its header again since the file may have changed since the first pass.
+func decodeImage(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if _, err := checkHeader(f); err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	return imaging.Decode(f, imaging.AutoOrientation(true))
 }
 
 // parallel runs f(0..n-1) on as many goroutines as there are processors.

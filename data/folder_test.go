@@ -2,6 +2,8 @@ package data
 
 import (
 	"bytes"
+	"encoding/binary"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/gif"
@@ -129,17 +131,25 @@ func TestOpenFolderBadFiles(t *testing.T) {
 	os.WriteFile(filepath.Join(mixed, "notes.txt"), []byte("not an image"), 0o644)
 	os.WriteFile(filepath.Join(mixed, "fake.png"), []byte("\x89PNG\r\n\x1a\nbroken"), 0o644)
 	os.Symlink(filepath.Join(mixed, "gone.png"), filepath.Join(mixed, "link.png"))
+	// A PNG header claiming 100000×100000 pixels, which must not be decoded.
+	var huge bytes.Buffer
+	png.Encode(&huge, solid(1, 1, good))
+	forged := huge.Bytes()
+	binary.BigEndian.PutUint32(forged[16:], 100000)
+	binary.BigEndian.PutUint32(forged[20:], 100000)
+	binary.BigEndian.PutUint32(forged[29:], crc32.ChecksumIEEE(forged[12:29])) // the IHDR chunk's CRC
+	os.WriteFile(filepath.Join(mixed, "huge.png"), forged, 0o644)
 
 	var warn bytes.Buffer
 	ds, err := Open(Spec{Folder: mixed, Warn: &warn})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ds.Len() != 1 || ds.Skipped != 3 {
-		t.Errorf("%d images, %d skipped; want 1 and 3", ds.Len(), ds.Skipped)
+	if ds.Len() != 1 || ds.Skipped != 4 {
+		t.Errorf("%d images, %d skipped; want 1 and 4", ds.Len(), ds.Skipped)
 	}
 	w := warn.String()
-	for _, want := range []string{"3 of 4 files", "fake.png (image data is cut short)", "link.png (no such file", "notes.txt (not a PNG, JPEG or GIF image)"} {
+	for _, want := range []string{"4 of 5 files", "fake.png (image data is cut short)", "huge.png (100000×100000 pixels", "link.png (no such file", "and 1 more"} {
 		if !strings.Contains(w, want) {
 			t.Errorf("warning %q lacks %q", w, want)
 		}
