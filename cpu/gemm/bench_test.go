@@ -165,6 +165,7 @@ func benchShapes(b *testing.B, ops *benchOperands, pth *path, shapes []gemmShape
 		ops.call(pth, s) // warm the pools and the caches
 	}
 	best := time.Duration(math.MaxInt64)
+	cpu0 := processCPU()
 	for b.Loop() {
 		t0 := time.Now()
 		for _, s := range shapes {
@@ -172,13 +173,17 @@ func benchShapes(b *testing.B, ops *benchOperands, pth *path, shapes []gemmShape
 		}
 		best = min(best, time.Since(t0))
 	}
-	reportFlops(b, flops, best)
+	reportFlops(b, flops, best, processCPU()-cpu0)
 }
 
-// reportFlops reports GFLOP/s over all iterations and over the fastest one: on a machine
-// shared with other work the second shows what the code does when it has the cores, the
-// first what it got.
-func reportFlops(b *testing.B, flops float64, best time.Duration) {
+// reportFlops reports GFLOP/s over all iterations, over the fastest one and per CPU-second
+// used. On a machine shared with other work the first is what the code got, the second
+// what it does when it has the cores, and the third how fast one core runs it, unaffected
+// by the time others take (though not by what they do to the caches).
+func reportFlops(b *testing.B, flops float64, best, cpu time.Duration) {
 	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	b.ReportMetric(flops/best.Seconds()/1e9, "best-GFLOP/s")
+	if cpu > 0 {
+		b.ReportMetric(flops*float64(b.N)/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+	}
 }

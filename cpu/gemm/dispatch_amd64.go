@@ -29,10 +29,11 @@ func supportedPaths() []*path {
 func bestPath() *path { return supportedPaths()[0] }
 
 // copyAVX512 is the copyFunc of the AVX-512 path, for widths up to 32.
-func copyAVX512(dst []float32, ldd int, src []float32, lds, kc, cols, width int) {
-	// The assembly trusts its pointers: check the extent of both panels once here.
-	_, _ = dst[(kc-1)*ldd+width-1], src[(kc-1)*lds+cols-1]
-	avx512PackCopy(&dst[0], ldd, &src[0], lds, kc, lowBits(cols), lowBits(width))
+func copyAVX512(dst []float32, pstride int, src []float32, lds, kc, cols, width int) {
+	panels := ceilDiv(cols, width)
+	// The assembly trusts its pointers: check the extent of both operands once here.
+	_, _ = dst[(panels-1)*pstride+kc*width-1], src[(kc-1)*lds+cols-1]
+	avx512PackRows(&dst[0], pstride, &src[0], lds, kc, width, panels, lowBits(width), lowBits(cols-(panels-1)*width))
 }
 
 // transposeAVX512 is the transposeFunc of the AVX-512 path, for widths up to 32: it

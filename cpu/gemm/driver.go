@@ -2,14 +2,31 @@ package gemm
 
 import (
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
-// minWorkerFlops is the least work worth a goroutine of its own: about 20 µs at the kernels'
-// speed, against a microsecond or two to start and join one.
-const minWorkerFlops = 4 << 20
+const (
+	// minWorkerFlops is the least work worth a goroutine of its own: about 20 µs at the
+	// kernels' speed, against a microsecond or two to start and join one.
+	minWorkerFlops = 4 << 20
+	// chunksPerWorker is how many chunks each goroutine gets on average: with several,
+	// one whose core is busy with other work takes fewer, and the others finish its share.
+	chunksPerWorker = 4
+	// defaultShared caps the operand packed whole for all goroutines (64 MiB); deeper
+	// problems are cut along k into spans that fit.
+	defaultShared = 16 << 20
+	// sharedPanels is how many panels of the shared operand one packing job covers.
+	sharedPanels = 8
+)
 
 // run computes p on path pth with at most workers goroutines.
+//
+// The split is along n or m, never k. Splitting along n, op(A) is packed once, in full,
+// and shared; each chunk of columns packs its own part of op(B) and runs the Goto loops
+// over it. Splitting along m swaps the roles. Chunks are handed out one at a time, and every
+// chunk starts and ends on a tile boundary, so a tile's result does not depend on which
+// goroutine computed it or how many there were.
 func run(pth *path, workers int, p *problem) {
 	if p.m == 0 || p.n == 0 {
 		return
@@ -20,55 +37,127 @@ func run(pth *path, workers int, p *problem) {
 	}
 	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
 	workers = max(1, min(workers, int(flops/minWorkerFlops)))
-	if workers == 1 {
-		w := pth.buffers()
-		w.block(pth, p, 0, p.m, 0, p.n)
-		pth.pool.Put(w)
+	pl := newPlan(pth, workers, p)
+	buf := getShared(pl.sharedRows * min(pl.kSpan, p.k))
+	pl.shared = *buf
+	for k0 := 0; k0 < p.k; k0 += pl.kSpan {
+		k1 := min(p.k, k0+pl.kSpan)
+		pl.k0, pl.k1 = k0, k1
+		blocks := ceilDiv(k1-k0, pth.kc)
+		groups := ceilDiv(pl.sharedRows/pl.sharedUnit, sharedPanels)
+		pth.parallel(workers, blocks*groups, func(w *buffers, i int) { pl.packShared(i/groups, i%groups) })
+		pth.parallel(workers, pl.chunks, pl.compute)
+	}
+	putShared(buf)
+}
+
+// A plan is how one call splits its work.
+type plan struct {
+	pth        *path
+	p          *problem
+	splitN     bool // chunks are ranges of columns sharing op(A); else of rows sharing op(B)
+	chunk      int  // columns or rows per chunk, a multiple of the tile
+	chunks     int
+	sharedUnit int // mr or nr: the panel width of the shared operand
+	sharedRows int // its rows (of op(A)) or columns (of op(B)), rounded up to whole panels
+	kSpan      int // depth packed at once, a multiple of kc
+	k0, k1     int // the span being computed
+	shared     []float32
+}
+
+func newPlan(pth *path, workers int, p *problem) *plan {
+	pl := &plan{pth: pth, p: p}
+	mt, nt := ceilDiv(p.m, pth.mr), ceilDiv(p.n, pth.nr)
+	pl.splitN = nt >= chunksPerWorker*workers || nt >= mt
+	tiles, unit, most := nt, pth.nr, pth.nc/pth.nr
+	pl.sharedUnit, pl.sharedRows = pth.mr, mt*pth.mr
+	if !pl.splitN {
+		tiles, unit, most = mt, pth.mr, pth.mc/pth.mr
+		pl.sharedUnit, pl.sharedRows = pth.nr, nt*pth.nr
+	}
+	per := most
+	if workers > 1 {
+		per = min(most, ceilDiv(tiles, chunksPerWorker*workers))
+	}
+	pl.chunk, pl.chunks = per*unit, ceilDiv(tiles, per)
+	most = defaultShared
+	if pth.maxShared > 0 {
+		most = pth.maxShared
+	}
+	pl.kSpan = max(pth.kc, most/pl.sharedRows/pth.kc*pth.kc)
+	return pl
+}
+
+// packShared packs group g of sharedPanels panels of k block b of the span into the shared
+// buffer, where the block starting at depth pc sits at sharedRows·(pc−k0).
+func (pl *plan) packShared(b, g int) {
+	pc := pl.k0 + b*pl.pth.kc
+	kc := min(pl.pth.kc, pl.k1-pc)
+	lo := g * sharedPanels * pl.sharedUnit
+	if pl.splitN {
+		hi := min(lo+sharedPanels*pl.sharedUnit, pl.p.m)
+		packA(pl.pth, pl.shared[pl.sharedRows*(pc-pl.k0)+lo*kc:], pl.p, lo, hi-lo, pc, kc)
 		return
 	}
-	// Each worker packs its own blocks, so splitting along n repeats the packing of A in
-	// every worker and splitting along m repeats that of B: repeat the smaller. Splits fall
-	// on tile boundaries, so the tiles, and with them the results, are the same as on one
-	// goroutine.
-	mt, nt := ceilDiv(p.m, pth.mr), ceilDiv(p.n, pth.nr)
-	splitN := nt >= workers && (p.m <= p.n || mt < workers)
-	tiles, unit := mt, pth.mr
-	if splitN {
-		tiles, unit = nt, pth.nr
+	hi := min(lo+sharedPanels*pl.sharedUnit, pl.p.n)
+	packB(pl.pth, pl.shared[pl.sharedRows*(pc-pl.k0)+lo*kc:], pl.p, pc, kc, lo, hi-lo)
+}
+
+// compute runs chunk i over the span: for each k block, it packs the chunk's part of the
+// other operand and runs the macro-kernel over it and the shared blocks.
+func (pl *plan) compute(w *buffers, i int) {
+	pth, p := pl.pth, pl.p
+	for pc := pl.k0; pc < pl.k1; pc += pth.kc {
+		kc := min(pth.kc, pl.k1-pc)
+		beta := p.beta
+		if pc > 0 {
+			beta = 1
+		}
+		shared := pl.shared[pl.sharedRows*(pc-pl.k0):]
+		if pl.splitN {
+			j0, j1 := i*pl.chunk, min(p.n, (i+1)*pl.chunk)
+			packB(pth, w.b, p, pc, kc, j0, j1-j0)
+			for ic := 0; ic < p.m; ic += pth.mc {
+				mc := min(pth.mc, p.m-ic)
+				w.macro(pth, p, shared[ic*kc:], w.b, ic, mc, j0, j1-j0, kc, beta)
+			}
+			continue
+		}
+		i0, i1 := i*pl.chunk, min(p.m, (i+1)*pl.chunk)
+		packA(pth, w.a, p, i0, i1-i0, pc, kc)
+		for jc := 0; jc < p.n; jc += pth.nc {
+			nc := min(pth.nc, p.n-jc)
+			w.macro(pth, p, w.a, shared[jc*kc:], i0, i1-i0, jc, nc, kc, beta)
+		}
 	}
-	workers = min(workers, tiles)
+}
+
+// parallel runs job(w, i) for i in [0, n) on up to workers goroutines, each with its own
+// buffers, each taking the next job when it finishes the last.
+func (pth *path) parallel(workers, n int, job func(w *buffers, i int)) {
+	var next atomic.Int64
+	work := func() {
+		w := pth.buffers()
+		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+			job(w, i)
+		}
+		pth.pool.Put(w)
+	}
 	var wg sync.WaitGroup
-	for i := range workers {
-		lo, hi := tiles*i/workers*unit, tiles*(i+1)/workers*unit
-		i0, i1, j0, j1 := lo, min(hi, p.m), 0, p.n
-		if splitN {
-			i0, i1, j0, j1 = 0, p.m, lo, min(hi, p.n)
-		}
-		work := func() {
-			w := pth.buffers()
-			w.block(pth, p, i0, i1, j0, j1)
-			pth.pool.Put(w)
-		}
-		if i == workers-1 {
-			work()
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			work()
-		}()
+	for range min(workers, n) - 1 {
+		wg.Go(work)
 	}
+	work()
 	wg.Wait()
 }
 
-// buffers are one worker's packed blocks of A and B and its scratch tile for the edges.
+// buffers are one goroutine's packed blocks of A and B and its scratch tile for the edges.
 type buffers struct {
 	a, b, tile []float32
 }
 
-// buffers takes a worker's buffers from the path's pool, so that steady-state calls do not
-// allocate.
+// buffers takes a goroutine's buffers from the path's pool, so that steady-state calls do
+// not allocate.
 func (pth *path) buffers() *buffers {
 	if w, ok := pth.pool.Get().(*buffers); ok {
 		return w
@@ -80,37 +169,30 @@ func (pth *path) buffers() *buffers {
 	}
 }
 
-// block computes rows [i0, i1) and columns [j0, j1) of C, looping over packed blocks in the
-// Goto order: columns of B, then depth, then rows of A.
-func (w *buffers) block(pth *path, p *problem, i0, i1, j0, j1 int) {
-	for jc := j0; jc < j1; jc += pth.nc {
-		nc := min(pth.nc, j1-jc)
-		for pc := 0; pc < p.k; pc += pth.kc {
-			kc := min(pth.kc, p.k-pc)
-			beta := p.beta
-			if pc > 0 {
-				beta = 1
-			}
-			packB(pth, w.b, p, pc, kc, jc, nc)
-			for ic := i0; ic < i1; ic += pth.mc {
-				mc := min(pth.mc, i1-ic)
-				packA(pth, w.a, p, ic, mc, pc, kc)
-				w.macro(pth, p, ic, mc, jc, nc, kc, beta)
-			}
-		}
+// sharedPool holds the buffers of shared operands between calls.
+var sharedPool sync.Pool // of *[]float32
+
+func getShared(n int) *[]float32 {
+	if b, ok := sharedPool.Get().(*[]float32); ok && cap(*b) >= n {
+		*b = (*b)[:n]
+		return b
 	}
+	b := alignedFloats(n)
+	return &b
 }
 
-// macro runs the micro-kernel over the packed mc×kc block of A and kc×nc block of B,
-// updating C[ic:ic+mc, jc:jc+nc].
-func (w *buffers) macro(pth *path, p *problem, ic, mc, jc, nc, kc int, beta float32) {
+func putShared(b *[]float32) { sharedPool.Put(b) }
+
+// macro runs the micro-kernel over the packed mc×kc block a and kc×nc block b, updating
+// C[ic:ic+mc, jc:jc+nc].
+func (w *buffers) macro(pth *path, p *problem, a, b []float32, ic, mc, jc, nc, kc int, beta float32) {
 	mr, nr := pth.mr, pth.nr
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
-		bp := &w.b[jr*kc]
+		bp := &b[jr*kc]
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
-			ap := &w.a[ir*kc]
+			ap := &a[ir*kc]
 			ci := (ic+ir)*p.ldc + jc + jr
 			if mrr == mr && nrr == nr {
 				pth.kernel(kc, ap, mr, bp, nr, &p.c[ci], p.ldc, p.alpha, beta)

@@ -174,11 +174,12 @@ func shapeCases() []testCase {
 }
 
 // testPaths is every path this CPU supports, each also with blocks shrunk to a few tiles so
-// that small shapes cross the KC, MC and NC block edges.
+// that small shapes cross the KC, MC and NC block edges and the k spans of shared operands.
 func testPaths() []*path {
 	var ps []*path
 	for _, p := range supportedPaths() {
-		small := &path{name: p.name + "-smallblocks", mr: p.mr, nr: p.nr, kc: 16, mc: 2 * p.mr, nc: 3 * p.nr, kernel: p.kernel, copy: p.copy, transpose: p.transpose}
+		small := &path{name: p.name + "-smallblocks", mr: p.mr, nr: p.nr, kc: 16, mc: 2 * p.mr, nc: 3 * p.nr,
+			maxShared: 5 * 16 * 32, kernel: p.kernel, copy: p.copy, transpose: p.transpose}
 		ps = append(ps, p, small)
 	}
 	return ps

@@ -7,20 +7,11 @@ package gemm
 // avx512Kernel12x32 is the 12×32 micro-kernel for AVX-512F.
 func avx512Kernel12x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
 
-// avx512Kernel8x32 is the 8×32 micro-kernel for AVX-512F.
-func avx512Kernel8x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
-
-// avx512Kernel14x32 is the 14×32 micro-kernel for AVX-512F.
-func avx512Kernel14x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
-
-// avx512Kernel6x64 is the 6×64 micro-kernel for AVX-512F.
-func avx512Kernel6x64(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
-
 // avx2Kernel6x16 is the 6×16 micro-kernel for AVX2 and FMA.
 func avx2Kernel6x16(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
 
-// avx512PackCopy copies kc rows of up to 32 floats under load and store masks.
-func avx512PackCopy(dst *float32, ldd int, src *float32, lds int, kc int, lmask uint32, smask uint32)
+// avx512PackRows copies kc rows into panels of up to 32 floats, under load and store masks.
+func avx512PackRows(dst *float32, pstride int, src *float32, lds int, kc int, width int, panels int, mask uint32, lastMask uint32)
 
 // avx512PackTranspose transposes up to 16 rows of kc floats, 16 by 16, into dst.
 func avx512PackTranspose(dst *float32, ldd int, src *float32, lds int, rows int, kc int, smask uint32)

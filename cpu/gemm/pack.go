@@ -5,9 +5,10 @@ package gemm
 // transposed), which packCopy moves over, or columns (A untransposed, B transposed), which
 // packTranspose turns.
 
-// copyFunc copies kc rows of cols floats, src rows lds apart, to dst rows ldd apart, and
-// zeroes floats cols to width of each dst row.
-type copyFunc func(dst []float32, ldd int, src []float32, lds, kc, cols, width int)
+// copyFunc copies kc rows of cols floats, src rows lds apart, into panels of width floats,
+// pstride apart: float j of row p goes to dst[(j/width)·pstride + p·width + j%width]. The
+// last panel is padded with zeros.
+type copyFunc func(dst []float32, pstride int, src []float32, lds, kc, cols, width int)
 
 // transposeFunc writes float p of src row r (rows lds apart) to dst[p·ldd + r] for r < rows
 // and p < kc, and zeroes dst[p·ldd + r] for rows ≤ r < width.
@@ -19,14 +20,13 @@ type transposeFunc func(dst []float32, ldd int, src []float32, lds, rows, kc, wi
 // zeros.
 func packA(pth *path, dst []float32, p *problem, ic, mc, pc, kc int) {
 	mr := pth.mr
+	if p.transA {
+		pth.copy(dst, mr*kc, p.a[pc*p.lda+ic:], p.lda, kc, mc, mr)
+		return
+	}
 	for ir := 0; ir < mc; ir += mr {
 		rows := min(mr, mc-ir)
-		panel := dst[ir*kc : ir*kc+mr*kc]
-		if p.transA {
-			pth.copy(panel, mr, p.a[pc*p.lda+ic+ir:], p.lda, kc, rows, mr)
-		} else {
-			pth.transpose(panel, mr, p.a[(ic+ir)*p.lda+pc:], p.lda, rows, kc, mr)
-		}
+		pth.transpose(dst[ir*kc:ir*kc+mr*kc], mr, p.a[(ic+ir)*p.lda+pc:], p.lda, rows, kc, mr)
 	}
 }
 
@@ -34,23 +34,24 @@ func packA(pth *path, dst []float32, p *problem, ic, mc, pc, kc int) {
 // columns q·nr… in dst[q·nr·kc:], element (p, j) at p·nr + j. Columns past nc are zero.
 func packB(pth *path, dst []float32, p *problem, pc, kc, jc, nc int) {
 	nr := pth.nr
+	if !p.transB {
+		pth.copy(dst, nr*kc, p.b[pc*p.ldb+jc:], p.ldb, kc, nc, nr)
+		return
+	}
 	for jr := 0; jr < nc; jr += nr {
 		cols := min(nr, nc-jr)
-		panel := dst[jr*kc : jr*kc+nr*kc]
-		if p.transB {
-			pth.transpose(panel, nr, p.b[(jc+jr)*p.ldb+pc:], p.ldb, cols, kc, nr)
-		} else {
-			pth.copy(panel, nr, p.b[pc*p.ldb+jc+jr:], p.ldb, kc, cols, nr)
-		}
+		pth.transpose(dst[jr*kc:jr*kc+nr*kc], nr, p.b[(jc+jr)*p.ldb+pc:], p.ldb, cols, kc, nr)
 	}
 }
 
 // copyGo is the portable copyFunc.
-func copyGo(dst []float32, ldd int, src []float32, lds, kc, cols, width int) {
-	for q := range kc {
-		out := dst[q*ldd : q*ldd+width]
-		copy(out, src[q*lds:q*lds+cols])
-		clear(out[cols:])
+func copyGo(dst []float32, pstride int, src []float32, lds, kc, cols, width int) {
+	for p := range kc {
+		row := src[p*lds : p*lds+cols]
+		for j := 0; j < cols; j += width {
+			out := dst[j/width*pstride+p*width:][:width]
+			clear(out[copy(out, row[j:]):])
+		}
 	}
 }
 

@@ -19,6 +19,7 @@ type path struct {
 	mr, nr    int // tile of C held in registers
 	kc        int // depth of a packed block; fixed per path, because it decides rounding
 	mc, nc    int // rows of op(A) and columns of op(B) per packed block
+	maxShared int // floats of an operand shared between goroutines, if not the default
 	kernel    kernelFunc
 	copy      copyFunc
 	transpose transposeFunc

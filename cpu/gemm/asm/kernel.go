@@ -24,11 +24,11 @@ type kernel struct {
 	mr, nr int
 }
 
+// The AVX-512 tile uses 24 of the 32 registers for accumulators: 12×32 measured as fast as
+// 8×32 and 14×32 and wastes fewer rows than 14 on the models' sizes. The AVX2 tile is the
+// usual 6×16, 12 of 16 registers.
 var kernels = []kernel{
 	{"avx512Kernel12x32", true, 12, 32},
-	{"avx512Kernel8x32", true, 8, 32},
-	{"avx512Kernel14x32", true, 14, 32},
-	{"avx512Kernel6x64", true, 6, 64},
 	{"avx2Kernel6x16", false, 6, 16},
 }
 
@@ -72,6 +72,20 @@ func (k kernel) generate(c *build.Context) {
 	bp := c.Load(c.Param("b"), c.GP64())
 	bs := c.Load(c.Param("bs"), c.GP64())
 	c.SHLQ(U8(2), bs)
+	// C's tile is needed only after the loop, and is often in memory, not cache: start
+	// bringing it in now.
+	row := c.Load(c.Param("c"), c.GP64())
+	stride := c.Load(c.Param("ldc"), c.GP64())
+	c.SHLQ(U8(2), stride)
+	for i := range k.mr {
+		for off := 0; off < 4*k.nr; off += 64 {
+			c.PREFETCHT0(Mem{Base: row, Disp: off})
+		}
+		c.PREFETCHT0(Mem{Base: row, Disp: 4*k.nr - 1})
+		if i < k.mr-1 {
+			c.ADDQ(stride, row)
+		}
+	}
 	for _, r := range acc {
 		if k.avx512 {
 			c.VPXORD(r, r, r)

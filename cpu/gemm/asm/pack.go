@@ -11,27 +11,32 @@ type packer interface{ generate(c *build.Context) }
 
 var packers = []packer{copyPacker{}, transposePacker{}}
 
-// copyPacker copies kc rows of up to 32 floats: row p of src (lds floats apart) goes to row
-// p of dst (ldd floats apart). Bit i of lmask loads float i, the others read as zero, and
-// bit i of smask stores float i, so a narrow edge panel comes out padded with zeros and no
-// read strays past the matrix. It packs the operands whose panels are already rows in
-// memory: B untransposed, A transposed.
+// copyPacker copies kc rows of cols floats, src rows lds floats apart, into panels width
+// floats wide (width ≤ 32): float j of row p goes to dst[(j/width)·pstride + p·width +
+// j%width]. It walks each source row from start to end, so the hardware prefetcher streams
+// it in. The last panel's floats past cols are zeroed, and no read strays past the matrix.
+// It packs the operands whose panels are already rows in memory: B untransposed, A
+// transposed.
 type copyPacker struct{}
 
 func (copyPacker) generate(c *build.Context) {
-	c.Function("avx512PackCopy")
+	c.Function("avx512PackRows")
 	c.Attributes(attr.NOSPLIT)
-	c.SignatureExpr("func(dst *float32, ldd int, src *float32, lds int, kc int, lmask, smask uint32)")
-	c.Doc("avx512PackCopy copies kc rows of up to 32 floats under load and store masks.")
-	dst, ldd, src, lds, n, m := reg.RDI, reg.R8, reg.RSI, reg.R9, reg.R10, reg.RAX
+	c.SignatureExpr("func(dst *float32, pstride int, src *float32, lds int, kc int, width int, panels int, mask, lastMask uint32)")
+	c.Doc("avx512PackRows copies kc rows into panels of up to 32 floats, under load and store masks.")
+	dst, pstride, src, lds, n := reg.RDI, reg.R8, reg.RSI, reg.R9, reg.R10
+	width, panels, q, s, d, m := reg.R11, reg.R12, reg.R13, reg.RBX, reg.RDX, reg.RAX
 	c.Load(c.Param("dst"), dst)
-	c.Load(c.Param("ldd"), ldd)
-	c.SHLQ(U8(2), ldd)
+	c.Load(c.Param("pstride"), pstride)
+	c.SHLQ(U8(2), pstride)
 	c.Load(c.Param("src"), src)
 	c.Load(c.Param("lds"), lds)
 	c.SHLQ(U8(2), lds)
 	c.Load(c.Param("kc"), n)
-	for i, name := range []string{"lmask", "smask"} {
+	c.Load(c.Param("width"), width)
+	c.SHLQ(U8(2), width)
+	c.Load(c.Param("panels"), panels)
+	for i, name := range []string{"mask", "lastMask"} {
 		c.Load(c.Param(name), m.As32())
 		c.KMOVW(m.As32(), []reg.Register{reg.K1, reg.K3}[i])
 		c.SHRL(U8(16), m.As32())
@@ -40,12 +45,27 @@ func (copyPacker) generate(c *build.Context) {
 	c.TESTQ(n, n)
 	c.JZ(LabelRef("done"))
 	c.Label("row")
-	c.VMOVUPS_Z(Mem{Base: src}, reg.K1, reg.Z0)
-	c.VMOVUPS_Z(Mem{Base: src, Disp: 64}, reg.K2, reg.Z1)
-	c.VMOVUPS(reg.Z0, reg.K3, Mem{Base: dst})
-	c.VMOVUPS(reg.Z1, reg.K4, Mem{Base: dst, Disp: 64})
+	c.MOVQ(src, s)
+	c.MOVQ(dst, d)
+	c.MOVQ(panels, q)
+	c.DECQ(q)
+	c.JZ(LabelRef("last"))
+	c.Label("panel")
+	c.VMOVUPS_Z(Mem{Base: s}, reg.K1, reg.Z0)
+	c.VMOVUPS_Z(Mem{Base: s, Disp: 64}, reg.K2, reg.Z1)
+	c.VMOVUPS(reg.Z0, reg.K1, Mem{Base: d})
+	c.VMOVUPS(reg.Z1, reg.K2, Mem{Base: d, Disp: 64})
+	c.ADDQ(width, s)
+	c.ADDQ(pstride, d)
+	c.DECQ(q)
+	c.JNZ(LabelRef("panel"))
+	c.Label("last")
+	c.VMOVUPS_Z(Mem{Base: s}, reg.K3, reg.Z0)
+	c.VMOVUPS_Z(Mem{Base: s, Disp: 64}, reg.K4, reg.Z1)
+	c.VMOVUPS(reg.Z0, reg.K1, Mem{Base: d})
+	c.VMOVUPS(reg.Z1, reg.K2, Mem{Base: d, Disp: 64})
 	c.ADDQ(lds, src)
-	c.ADDQ(ldd, dst)
+	c.ADDQ(width, dst)
 	c.DECQ(n)
 	c.JNZ(LabelRef("row"))
 	c.Label("done")
