@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 )
@@ -131,6 +132,17 @@ func Names() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// IsFolder reports whether a --dataset value means a folder of images rather than a named
+// dataset. A catalog name always means the dataset, even beside a folder of that name (as
+// in $GOGAN_DATA itself); any other value that is a directory or a path means a folder.
+func IsFolder(name string) bool {
+	if _, ok := Catalog[strings.ToLower(name)]; ok && !strings.ContainsRune(name, os.PathSeparator) {
+		return false
+	}
+	st, err := os.Stat(name)
+	return err == nil && st.IsDir() || strings.ContainsRune(name, os.PathSeparator)
 }
 
 // lookup finds a named dataset, or says which names exist.

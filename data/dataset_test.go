@@ -256,3 +256,19 @@ func TestOpenResizeAndChannels(t *testing.T) {
 		t.Errorf("native size and channels changed the pixels: shape %d×%d, %v", c, h, same.Image(1))
 	}
 }
+
+func TestIsFolder(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.Mkdir("mnist", 0o755)
+	os.Mkdir("photos", 0o755)
+	for name, want := range map[string]bool{
+		"mnist": false, "MNIST": false, "fashion-mnist": false, // names, even beside a folder "mnist"
+		"photos": true, "./mnist": true, "mnist/": true, dir: true,
+		"cifar": false, // neither: Open will say it is unknown
+	} {
+		if got := IsFolder(name); got != want {
+			t.Errorf("IsFolder(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

@@ -41,7 +41,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--dataset is required: one of %s, or a folder of images", strings.Join(data.Names(), ", "))
 	}
 	spec := data.Spec{Name: *name, Dir: *dir, Split: *split, ImageSize: *size, Channels: *channels, Warn: stderr}
-	if isFolder(*name) {
+	if data.IsFolder(*name) {
 		spec.Folder = *name
 	}
 	ds, err := data.Open(spec)
@@ -63,12 +63,6 @@ func runData(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "grid:   %s (first %d images)\n", out, n)
 	return nil
-}
-
-// isFolder tells a folder of images from a dataset name, as the trainer does.
-func isFolder(name string) bool {
-	st, err := os.Stat(name)
-	return err == nil && st.IsDir() || strings.ContainsRune(name, os.PathSeparator)
 }
 
 func defaultGridName(spec data.Spec) string {

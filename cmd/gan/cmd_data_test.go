@@ -141,3 +141,15 @@ func TestDownloadCommand(t *testing.T) {
 		t.Errorf("altered files: exit %d, stderr:\n%s", res.code, res.stderr)
 	}
 }
+
+// In $GOGAN_DATA itself a dataset's name still means the dataset, not the folder beside it.
+func TestDataNameBesideFolder(t *testing.T) {
+	dir := t.TempDir()
+	writeIDXDataset(t, dir, 10)
+	t.Chdir(dir)
+	t.Setenv("GOGAN_DATA", dir)
+	res := mustGan(t, "data", "--dataset", "mnist", "--grid", "g.png")
+	if !strings.Contains(res.stdout, "MNIST train") || !strings.Contains(res.stdout, "images: 10 of 1×28×28") {
+		t.Errorf("summary:\n%s", res.stdout)
+	}
+}
