@@ -37,7 +37,11 @@ func init() {
 	if Problem == "" {
 		return
 	}
-	if isTestBinary() && os.Getenv("GOGAN_CUDA_REQUIRE") != "1" {
+	if isTestBinary() {
+		if os.Getenv("GOGAN_CUDA_REQUIRE") == "1" {
+			os.Stderr.WriteString("cuda: the GPU tests cannot run (GOGAN_CUDA_REQUIRE=1): " + Problem + "\n")
+			os.Exit(1)
+		}
 		os.Stdout.WriteString("cuda: skipping the GPU tests: " + Problem + "\ntesting: warning: no tests to run\nPASS\n")
 		os.Exit(0)
 	}
