@@ -1,0 +1,24 @@
+// Package metrics measures how close a generator's images are to real ones, in numbers that
+// are comparable across runs, architectures, losses and tools, and that read against the floor
+// real data reaches.
+//
+// The yardstick is a small convolutional classifier per MNIST-style dataset (the Extractor),
+// trained by gogan's own engine with a fixed seed on the dataset's training split, or, where
+// only a test split is present, on a fixed part of it, and cached as safetensors. Images are
+// compared in its penultimate features (FeatureSize values per image) and its class
+// probabilities:
+//
+//   - the Fréchet distance between Gaussians fitted to the two feature sets (FrechetDistance);
+//   - the classifier score exp E[KL(p(y|x) ‖ p(y))], the analogue of the Inception score
+//     (ClassifierScore);
+//   - precision and recall on k-nearest-neighbour manifolds, k = 3 (PrecisionRecall, after
+//     Kynkäänniemi et al., "Improved precision and recall metric for assessing generative
+//     models", 2019).
+//
+// These are not the Inception FID or Inception score: the features are those of a 28×28
+// classifier trained by gogan, so the numbers compare only with other numbers from the same
+// extractor version on the same dataset. An Evaluator therefore reports each metric next to
+// its real-versus-real baseline (a sample of one real split against another, or against the
+// other half of a lone split), computed in the same run with the same number of images, since
+// the Fréchet distance and the manifold estimates all depend on the sample size.
+package metrics

@@ -1,0 +1,169 @@
+package metrics
+
+import (
+	"fmt"
+	"io"
+
+	"gorgonia.org/tensor"
+
+	"gogan/cpu"
+	"gogan/nn"
+)
+
+// DefaultN is the number of images per set, generated and real, unless told otherwise.
+const DefaultN = 10000
+
+// GenerateChunk is the most images Evaluator.Score asks its generate function for at once.
+const GenerateChunk = 256
+
+// Options configure an Evaluator.
+type Options struct {
+	Dataset  string     // catalog name of the dataset the generator learnt
+	Dir      string     // folder of its files, as data.Spec.Dir; "" searches the usual places
+	Split    string     // the split it learnt from: "train" or "test"; "" is train, or test where train is absent
+	N        int        // images per set; 0 means DefaultN; fewer when the real splits hold fewer
+	Seed     uint64     // picks the real images
+	CacheDir string     // where extractors are kept; "" means CacheDir()
+	Retrain  bool       // train the extractor again even if it is cached
+	Backend  nn.Backend // runs the extractor; nil means the CPU backend (training is always on the CPU)
+	Log      io.Writer  // progress lines; nil discards them
+}
+
+// Scores are the metrics of one set of images against the reference images.
+type Scores struct {
+	FrechetDistance float64 `json:"frechet_distance"`
+	ClassifierScore float64 `json:"classifier_score"`
+	Precision       float64 `json:"precision"`
+	Recall          float64 `json:"recall"`
+}
+
+// Evaluator scores sets of images against a fixed sample of real ones. It is made once, which
+// trains or loads the extractor and embeds the real images, and then scores as often as asked.
+type Evaluator struct {
+	ex        *Extractor
+	n         int
+	ref, base string
+	refStats  Gaussian
+	refShape  *Manifold
+	baseline  Scores
+}
+
+// NewEvaluator loads (or trains and caches) the dataset's extractor, embeds the reference and
+// baseline images and scores the baseline against the reference.
+func NewEvaluator(o Options) (*Evaluator, error) {
+	if o.N == 0 {
+		o.N = DefaultN
+	}
+	if o.Backend == nil {
+		o.Backend = cpu.New()
+	}
+	if o.Log == nil {
+		o.Log = io.Discard
+	}
+	if o.CacheDir == "" {
+		dir, err := CacheDir()
+		if err != nil {
+			return nil, err
+		}
+		o.CacheDir = dir
+	}
+	ex, err := Obtain(o.Backend, o.Dataset, o.Dir, o.CacheDir, o.Retrain, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	ref, base, err := RealParts(o.Dataset, o.Dir, o.Split, o.N, o.Seed)
+	if err != nil {
+		return nil, err
+	}
+	return newEvaluator(ex, ref, base)
+}
+
+// newEvaluator embeds the real parts with ex and scores the baseline.
+func newEvaluator(ex *Extractor, ref, base Part) (*Evaluator, error) {
+	e := &Evaluator{ex: ex, n: ref.Len(), ref: ref.What, base: base.What}
+	emb := ex.Embed(images(ref))
+	var err error
+	if e.refStats, err = FitGaussian(emb.Features, FeatureSize); err != nil {
+		return nil, err
+	}
+	if e.refShape, err = NewManifold(emb.Features, FeatureSize, Neighbours); err != nil {
+		return nil, err
+	}
+	if e.baseline, err = e.scoreEmbedding(ex.Embed(images(base))); err != nil {
+		return nil, fmt.Errorf("real-versus-real baseline: %w", err)
+	}
+	return e, nil
+}
+
+// N is the number of images in each set the evaluator compares.
+func (e *Evaluator) N() int { return e.n }
+
+// Extractor is the classifier whose features the evaluator compares.
+func (e *Evaluator) Extractor() *Extractor { return e.ex }
+
+// Baseline are the scores of the baseline real images against the reference: the floor a
+// perfect generator would reach with as many images.
+func (e *Evaluator) Baseline() Scores { return e.baseline }
+
+// Score scores N generated images. It calls generate for chunks of at most GenerateChunk
+// images, in order, until N are made; each call returns (n, C, H, W) float32 images in
+// [-1, 1], C 1 or 3, of any size (see Gray28). Drawing the latents from the same seed at
+// every call of Score makes scores over a run differ only by the generator.
+func (e *Evaluator) Score(generate func(n int) *tensor.Dense) (Scores, error) {
+	gray := make([]float32, 0, e.n*ImageSide*ImageSide)
+	for made := 0; made < e.n; {
+		k := min(GenerateChunk, e.n-made)
+		imgs := generate(k)
+		if imgs == nil || len(imgs.Shape()) == 0 || imgs.Shape()[0] != k {
+			return Scores{}, fmt.Errorf("score: asked the generator for %d images, got %v", k, shapeOf(imgs))
+		}
+		g, err := Gray28(imgs)
+		if err != nil {
+			return Scores{}, fmt.Errorf("score: generated %w", err)
+		}
+		gray = append(gray, g...)
+		made += k
+	}
+	return e.scoreEmbedding(e.ex.Embed(gray))
+}
+
+// ScoreImages scores the first N of a set of images (N, C, H, W) in [-1, 1]; the set must
+// hold at least N.
+func (e *Evaluator) ScoreImages(images *tensor.Dense) (Scores, error) {
+	if images == nil || len(images.Shape()) != 4 || images.Shape()[0] < e.n {
+		return Scores{}, fmt.Errorf("score: %v images, want at least (%d, C, H, W)", shapeOf(images), e.n)
+	}
+	gray, err := Gray28(images)
+	if err != nil {
+		return Scores{}, err
+	}
+	return e.scoreEmbedding(e.ex.Embed(gray[:e.n*ImageSide*ImageSide]))
+}
+
+func shapeOf(t *tensor.Dense) string {
+	if t == nil {
+		return "no"
+	}
+	return fmt.Sprint(t.Shape())
+}
+
+// scoreEmbedding computes every metric of an embedded set against the reference.
+func (e *Evaluator) scoreEmbedding(emb *Embedding) (Scores, error) {
+	var s Scores
+	stats, err := FitGaussian(emb.Features, FeatureSize)
+	if err != nil {
+		return s, err
+	}
+	if s.FrechetDistance, err = FrechetDistance(stats, e.refStats); err != nil {
+		return s, err
+	}
+	if s.ClassifierScore, err = ClassifierScore(emb.Probs, e.ex.Classes); err != nil {
+		return s, err
+	}
+	shape, err := NewManifold(emb.Features, FeatureSize, Neighbours)
+	if err != nil {
+		return s, err
+	}
+	s.Precision, s.Recall, err = PrecisionRecall(e.refShape, shape)
+	return s, err
+}

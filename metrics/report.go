@@ -1,0 +1,82 @@
+package metrics
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// Report is what gan eval prints: the yardstick, the real images and the scores, each
+// generated score next to its real-versus-real floor.
+type Report struct {
+	Dataset            string  `json:"dataset"`
+	Extractor          string  `json:"extractor"`
+	ExtractorAccuracy  float64 `json:"extractor_accuracy"`
+	ExtractorTrainedOn string  `json:"extractor_trained_on"`
+	ExtractorHeldOut   string  `json:"extractor_held_out"`
+	N                  int     `json:"n"`
+	Reference          string  `json:"reference"`
+	Baseline           string  `json:"baseline"`
+	Source             string  `json:"source,omitempty"`
+	Generated          *Scores `json:"generated,omitempty"`
+	Real               Scores  `json:"real_vs_real"`
+}
+
+// ExtractorName names the yardstick in reports, so that its numbers are not taken for the
+// Inception network's.
+func ExtractorName(dataset string) string {
+	return fmt.Sprintf("gogan-classifier-v%d/%s", ExtractorVersion, dataset)
+}
+
+// Report describes the evaluator and, when generated is not nil, the scores of the images
+// from source.
+func (e *Evaluator) Report(generated *Scores, source string) Report {
+	return Report{
+		Dataset:            e.ex.Dataset,
+		Extractor:          ExtractorName(e.ex.Dataset),
+		ExtractorAccuracy:  e.ex.Info.Accuracy,
+		ExtractorTrainedOn: e.ex.Info.TrainedOn,
+		ExtractorHeldOut:   e.ex.Info.HeldOut,
+		N:                  e.n,
+		Reference:          e.ref,
+		Baseline:           e.base,
+		Source:             source,
+		Generated:          generated,
+		Real:               e.baseline,
+	}
+}
+
+// WriteText prints the report as a table for people.
+func (r Report) WriteText(w io.Writer) error {
+	fmt.Fprintf(w, "yardstick: %s, a classifier trained on %s, %.2f%% accurate on %s\n",
+		r.Extractor, r.ExtractorTrainedOn, 100*r.ExtractorAccuracy, r.ExtractorHeldOut)
+	fmt.Fprintf(w, "reference: %s\nbaseline:  %s\n", r.Reference, r.Baseline)
+	if r.Source != "" {
+		fmt.Fprintf(w, "generated: %d images from %s\n", r.N, r.Source)
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "metric (in the classifier's features, not Inception's)\t")
+	if r.Generated != nil {
+		fmt.Fprint(tw, "generated\t")
+	}
+	fmt.Fprint(tw, "real vs real\t\n")
+	rows := []struct {
+		name string
+		get  func(Scores) float64
+		f    string
+	}{
+		{"Fréchet distance (lower is better)", func(s Scores) float64 { return s.FrechetDistance }, "%.3f"},
+		{"classifier score (higher is better)", func(s Scores) float64 { return s.ClassifierScore }, "%.3f"},
+		{fmt.Sprintf("precision, k=%d (higher is better)", Neighbours), func(s Scores) float64 { return s.Precision }, "%.4f"},
+		{fmt.Sprintf("recall, k=%d (higher is better)", Neighbours), func(s Scores) float64 { return s.Recall }, "%.4f"},
+	}
+	for _, row := range rows {
+		fmt.Fprintf(tw, "%s\t", row.name)
+		if r.Generated != nil {
+			fmt.Fprintf(tw, row.f+"\t", row.get(*r.Generated))
+		}
+		fmt.Fprintf(tw, row.f+"\t\n", row.get(r.Real))
+	}
+	return tw.Flush()
+}
