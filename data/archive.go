@@ -13,6 +13,20 @@ import (
 // compressed, and a zip header that claims gigabytes for an IDX file is damage, not data.
 const maxArchiveMember = 1 << 30
 
+// extracted reports whether the IDX files of the requested splits are all in dir.
+func (s *Source) extracted(dir, split string) bool {
+	for _, sp := range []string{"train", "test"} {
+		if split != "" && split != sp {
+			continue
+		}
+		images, labels := s.IDXFiles(sp)
+		if findFile(dir, images) == "" || findFile(dir, labels) == "" {
+			return false
+		}
+	}
+	return true
+}
+
 // extract copies the IDX files of the requested splits out of the source's zip archive into
 // dir. The zip reader checks each member's CRC-32 as it reaches the member's end.
 func (s *Source) extract(archive, dir string, opt DownloadOptions) error {

@@ -81,6 +81,11 @@ func (s *Source) Download(ctx context.Context, dir string, opt DownloadOptions) 
 	if len(opt.Mirrors) > 0 {
 		mirrors = opt.Mirrors
 	}
+	if s.archived() && s.extracted(dir, opt.Split) {
+		// The archive is large and gone once extracted; its members carry no sums of their own.
+		fmt.Fprintf(opt.Log, "%s: %s already extracted from %s; delete its files to fetch it again\n", dir, s.Name, s.Files[0].Name)
+		return nil
+	}
 	for _, f := range s.Files {
 		if f.Split != "" && opt.Split != "" && f.Split != opt.Split {
 			continue

@@ -256,6 +256,15 @@ func TestDownloadArchive(t *testing.T) {
 	if _, err := Open(Spec{Name: "emnist-digits", Dir: dir, Split: "test"}); err != nil {
 		t.Error(err)
 	}
+	// Once extracted, the split is not fetched again; the other split is.
+	m := &mirror{files: map[string][]byte{"gzip.zip": zipped.Bytes()}}
+	url = serve(t, m)
+	if err := src.Download(context.Background(), dir, DownloadOptions{Mirrors: []string{url}, Split: "test"}); err != nil || m.hits.Load() != 0 {
+		t.Errorf("second download of the test split: %v, %d requests", err, m.hits.Load())
+	}
+	if err := src.Download(context.Background(), dir, DownloadOptions{Mirrors: []string{url}}); err != nil || m.hits.Load() != 1 {
+		t.Errorf("download of both splits: %v, %d requests", err, m.hits.Load())
+	}
 
 	// A damaged member fails its CRC-32.
 	bad := bytes.Clone(zipped.Bytes())

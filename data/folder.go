@@ -37,24 +37,11 @@ func openFolder(spec Spec) (*Dataset, error) {
 	if len(paths) == 0 && len(failed) == 0 {
 		return nil, fmt.Errorf("image folder %s has no files", root)
 	}
-	// A first pass reads only the headers, so that memory is set aside for images alone.
-	sizes := make([]image.Point, len(paths))
-	errs := make([]error, len(paths))
-	parallel(len(paths), func(i int) { sizes[i], errs[i] = imageSize(paths[i]) })
-	var images []string
-	size := spec.ImageSize
-	for i, p := range paths {
-		if errs[i] != nil {
-			failed = append(failed, fileError{p, describeDecodeError(errs[i])})
-			continue
-		}
-		if size == 0 {
-			if size = min(sizes[i].X, sizes[i].Y); size > maxImageSize {
-				return nil, fmt.Errorf("%s is %d×%d; give an image size of at most %d", p, sizes[i].X, sizes[i].Y, maxImageSize)
-			}
-		}
-		images = append(images, p)
+	images, size, bad, err := scanHeaders(paths, spec.ImageSize)
+	if err != nil {
+		return nil, err
 	}
+	failed = append(failed, bad...)
 	planes := spec.Channels
 	if planes == 0 {
 		planes = 3 // until every image turns out gray
@@ -62,33 +49,11 @@ func openFolder(spec Spec) (*Dataset, error) {
 	if err := checkFits(root, len(images), planes, size); err != nil {
 		return nil, err
 	}
-	stride := planes * size * size
-	pixels := make([]uint8, len(images)*stride)
-	errs = make([]error, len(images))
-	color := make([]bool, len(images))
-	parallel(len(images), func(i int) {
-		img, err := decodeImage(images[i])
-		if err != nil {
-			errs[i] = describeDecodeError(err)
-			return
-		}
-		fit := imaging.Fill(img, size, size, imaging.Center, resample)
-		color[i] = writePlanes(fit, planes, pixels[i*stride:(i+1)*stride])
-	})
-
-	// Close the gaps the files that failed to decode left, keeping the order of the walk.
-	n, anyColor := 0, false
-	for i := range images {
-		if errs[i] != nil {
-			failed = append(failed, fileError{images[i], errs[i]})
-			continue
-		}
-		copy(pixels[n*stride:(n+1)*stride], pixels[i*stride:(i+1)*stride])
-		anyColor = anyColor || color[i]
-		n++
-	}
-	total := n + len(failed)
-	if n == 0 {
+	ds := &Dataset{Name: "folder " + root, Source: root, c: planes, h: size, w: size}
+	anyColor, bad := ds.decodeAll(images)
+	failed = append(failed, bad...)
+	total := ds.n + len(failed)
+	if ds.n == 0 {
 		return nil, fmt.Errorf("no readable image in %s: %d of %d files unreadable: %s",
 			root, len(failed), total, describeFailures(failed))
 	}
@@ -100,14 +65,65 @@ func openFolder(spec Spec) (*Dataset, error) {
 		fmt.Fprintf(warn, "warning: %d of %d files in %s could not be read and are left out: %s\n",
 			len(failed), total, root, describeFailures(failed))
 	}
-	ds := &Dataset{
-		Name: "folder " + root, Source: root, Skipped: len(failed),
-		pixels: pixels[:n*stride], n: n, c: planes, h: size, w: size,
-	}
+	ds.Skipped = len(failed)
 	if spec.Channels == 0 && !anyColor {
 		ds.keepFirstPlane()
 	}
 	return ds, nil
+}
+
+// scanHeaders reads only the images' headers, so that memory is then set aside for images
+// alone. It returns the files that look like images and the size to make them: size, or when
+// that is 0 the first image's shorter side.
+func scanHeaders(paths []string, size int) (images []string, side int, failed []fileError, err error) {
+	sizes := make([]image.Point, len(paths))
+	errs := make([]error, len(paths))
+	parallel(len(paths), func(i int) { sizes[i], errs[i] = imageSize(paths[i]) })
+	for i, p := range paths {
+		if errs[i] != nil {
+			failed = append(failed, fileError{p, describeDecodeError(errs[i])})
+			continue
+		}
+		if size == 0 {
+			if size = min(sizes[i].X, sizes[i].Y); size > maxImageSize {
+				return nil, 0, nil, fmt.Errorf("%s is %d×%d; give an image size of at most %d",
+					p, sizes[i].X, sizes[i].Y, maxImageSize)
+			}
+		}
+		images = append(images, p)
+	}
+	return images, size, failed, nil
+}
+
+// decodeAll decodes the images into the dataset at its size and channel count, in order,
+// leaving out those that fail; it reports whether any image has colour.
+func (d *Dataset) decodeAll(paths []string) (anyColor bool, failed []fileError) {
+	stride := d.c * d.h * d.w
+	pixels := make([]uint8, len(paths)*stride)
+	errs := make([]error, len(paths))
+	color := make([]bool, len(paths))
+	parallel(len(paths), func(i int) {
+		img, err := decodeImage(paths[i])
+		if err != nil {
+			errs[i] = describeDecodeError(err)
+			return
+		}
+		fit := imaging.Fill(img, d.w, d.h, imaging.Center, resample)
+		color[i] = writePlanes(fit, d.c, pixels[i*stride:(i+1)*stride])
+	})
+	// Close the gaps the failures left, keeping the order of the walk.
+	n := 0
+	for i := range paths {
+		if errs[i] != nil {
+			failed = append(failed, fileError{paths[i], errs[i]})
+			continue
+		}
+		copy(pixels[n*stride:(n+1)*stride], pixels[i*stride:(i+1)*stride])
+		anyColor = anyColor || color[i]
+		n++
+	}
+	d.pixels, d.n = pixels[:n*stride], n
+	return anyColor, failed
 }
 
 // fileError is a file that could not be read, and why.

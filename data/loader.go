@@ -24,7 +24,6 @@ type Loader struct {
 	ds        *Dataset
 	batchSize int
 	seed      uint64
-	dropLast  bool
 	perEpoch  int
 
 	epoch, index int // of the batch Next returns next
@@ -60,7 +59,7 @@ func NewLoader(ds *Dataset, batchSize int, seed uint64, dropLast bool) (*Loader,
 		return nil, fmt.Errorf("batch size %d is larger than the %d images of %s, and partial batches are dropped",
 			batchSize, ds.Len(), ds.Name)
 	}
-	l := &Loader{ds: ds, batchSize: batchSize, seed: seed, dropLast: dropLast, perEpoch: perEpoch}
+	l := &Loader{ds: ds, batchSize: batchSize, seed: seed, perEpoch: perEpoch}
 	l.start()
 	return l, nil
 }
