@@ -28,10 +28,11 @@ type cudaGraph struct {
 // running it, and instantiates the graph. The stream is captured in thread-local mode, so
 // only the backend's own thread takes part, and it is idle when the capture begins.
 //
-// Host-side state that step changes advances although nothing has run on the GPU: an
-// nn.Optimizer counts the captured step, so the caller sets its count back (SetSteps) and
-// advances it once per Launch. Adam's counters on the device follow the launches by
-// themselves.
+// Host-side counters that step advances count the recorded step although nothing has run,
+// and do not move when the graph is launched: the caller sets nn.Optimizer's step count
+// (SetSteps) and nn.Network's BatchesTracked back after the capture and advances them once
+// per Launch. Adam's counters on the device follow the launches by themselves. The tensors
+// the step uses must outlive the graph.
 func (b *Backend) Capture(step func()) (Graph, error) {
 	if b.capture != nil {
 		return nil, errors.New("cuda: Capture while already capturing")
@@ -63,7 +64,7 @@ func (b *Backend) Capture(step func()) (Graph, error) {
 		step()
 	}()
 	if err := b.finishCapture(g); err != nil {
-		return nil, fmt.Errorf("cuda: capture: %w", err)
+		return nil, err
 	}
 	b.graphs++
 	return g, nil
@@ -80,16 +81,22 @@ func (b *Backend) finishCapture(g *cudaGraph) error {
 	return err
 }
 
-// endCapture ends the capture into g and instantiates it; it runs on the worker.
+// endCapture ends the capture into g and instantiates it; it runs on the worker. An op's
+// refusal to be captured comes first, as it is what ended up invalidating the capture.
 func (b *Backend) endCapture(g *cudaGraph) error {
 	var cg C.CUgraph
 	err := resultError(C.cuStreamEndCapture(b.cstream(), &cg))
+	if err != nil {
+		err = fmt.Errorf("cuda: end capture: %w", err)
+	}
 	b.capturing = false
 	if b.capErr != nil {
 		err, b.capErr = b.capErr, nil
 	}
 	if err == nil {
-		err = resultError(C.cuGraphInstantiateWithFlags(&g.exec, cg, 0))
+		if err = resultError(C.cuGraphInstantiateWithFlags(&g.exec, cg, 0)); err != nil {
+			err = fmt.Errorf("cuda: instantiate the captured graph: %w", err)
+		}
 	}
 	if err != nil {
 		if cg != nil {
