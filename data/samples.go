@@ -75,37 +75,7 @@ var (
 // github.com/sbinet/npyio because that parser slices with unchecked indices and panics on
 // damaged headers.
 func decodeNPY(r io.Reader, size int64) (*tensor.Dense, error) {
-	var pre [8]byte
-	if err := readFull(r, pre[:], ".npy preamble"); err != nil {
-		return nil, err
-	}
-	var headerLen int64
-	var lenBytes []byte
-	switch major := pre[6]; major {
-	case 1:
-		lenBytes = make([]byte, 2)
-	case 2, 3:
-		lenBytes = make([]byte, 4)
-	default:
-		return nil, fmt.Errorf(".npy format version %d is not supported", major)
-	}
-	if err := readFull(r, lenBytes, ".npy header length"); err != nil {
-		return nil, err
-	}
-	if len(lenBytes) == 2 {
-		headerLen = int64(binary.LittleEndian.Uint16(lenBytes))
-	} else {
-		headerLen = int64(binary.LittleEndian.Uint32(lenBytes))
-	}
-	start := int64(len(pre) + len(lenBytes))
-	if headerLen > size-start {
-		return nil, fmt.Errorf("truncated: .npy header of %d bytes runs past the end of the file", headerLen)
-	}
-	header := make([]byte, headerLen)
-	if err := readFull(r, header, ".npy header"); err != nil {
-		return nil, err
-	}
-	descr, shape, err := parseNPYHeader(header)
+	descr, shape, headerEnd, err := readNPYHeader(r, size)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +90,7 @@ func decodeNPY(r io.Reader, size int64) (*tensor.Dense, error) {
 		}
 		want *= int64(d)
 	}
-	if got := size - start - headerLen; got != want {
+	if got := size - headerEnd; got != want {
 		return nil, fmt.Errorf("shape %v needs %d bytes of data, file holds %d", shape, want, got)
 	}
 	raw := make([]byte, want)
@@ -130,22 +100,52 @@ func decodeNPY(r io.Reader, size int64) (*tensor.Dense, error) {
 	if len(shape) == 3 {
 		shape = []int{shape[0], 1, shape[1], shape[2]}
 	}
-	var values []float32
-	if descr == "u1" {
-		values = make([]float32, len(raw))
-		for i, v := range raw {
-			values[i] = byteToUnit[v]
+	values := make([]float32, want/elem)
+	for i := range values {
+		if descr == "u1" {
+			values[i] = byteToUnit[raw[i]]
+			continue
 		}
-	} else {
-		values = make([]float32, len(raw)/4)
-		for i := range values {
-			values[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
-			if math.IsNaN(float64(values[i])) || math.IsInf(float64(values[i]), 0) {
-				return nil, fmt.Errorf("value %d is %v; samples must be finite", i, values[i])
-			}
+		values[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[4*i:]))
+		if math.IsNaN(float64(values[i])) || math.IsInf(float64(values[i]), 0) {
+			return nil, fmt.Errorf("value %d is %v; samples must be finite", i, values[i])
 		}
 	}
 	return tensor.New(tensor.WithShape(shape...), tensor.WithBacking(values)), nil
+}
+
+// readNPYHeader reads the preamble and header of a .npy stream of size bytes and returns the
+// element type, the shape and the offset where the data starts.
+func readNPYHeader(r io.Reader, size int64) (descr string, shape []int, dataStart int64, err error) {
+	var pre [8]byte // magic, major and minor version
+	if err := readFull(r, pre[:], ".npy preamble"); err != nil {
+		return "", nil, 0, err
+	}
+	lenBytes := make([]byte, 4) // versions 2 and 3 spell the header length in 4 bytes...
+	switch major := pre[6]; major {
+	case 1:
+		lenBytes = lenBytes[:2] // ...version 1 in 2
+	case 2, 3:
+	default:
+		return "", nil, 0, fmt.Errorf(".npy format version %d is not supported", major)
+	}
+	if err := readFull(r, lenBytes, ".npy header length"); err != nil {
+		return "", nil, 0, err
+	}
+	headerLen := int64(binary.LittleEndian.Uint16(lenBytes))
+	if len(lenBytes) == 4 {
+		headerLen = int64(binary.LittleEndian.Uint32(lenBytes))
+	}
+	start := int64(len(pre) + len(lenBytes))
+	if headerLen > size-start {
+		return "", nil, 0, fmt.Errorf("truncated: .npy header of %d bytes runs past the end of the file", headerLen)
+	}
+	header := make([]byte, headerLen)
+	if err := readFull(r, header, ".npy header"); err != nil {
+		return "", nil, 0, err
+	}
+	descr, shape, err = parseNPYHeader(header)
+	return descr, shape, start + headerLen, err
 }
 
 // parseNPYHeader reads the element type ("f4" or "u1") and the shape from a header's Python
