@@ -36,37 +36,48 @@ func run(pth *path, workers int, p *problem) {
 		return
 	}
 	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
-	workers = max(1, min(workers, int(flops/minWorkerFlops)))
-	pl := newPlan(pth, workers, p)
-	buf := getShared(pl.sharedRows * min(pl.kSpan, p.k))
-	pl.shared = *buf
-	for k0 := 0; k0 < p.k; k0 += pl.kSpan {
-		k1 := min(p.k, k0+pl.kSpan)
-		pl.k0, pl.k1 = k0, k1
-		blocks := ceilDiv(k1-k0, pth.kc)
-		groups := ceilDiv(pl.sharedRows/pl.sharedUnit, sharedPanels)
-		pth.parallel(workers, blocks*groups, func(w *buffers, i int) { pl.packShared(i/groups, i%groups) })
-		pth.parallel(workers, pl.chunks, pl.compute)
+	pl := newPlan(pth, max(1, min(workers, int(flops/minWorkerFlops))), p)
+	for pl.k0 = 0; pl.k0 < p.k; pl.k0 += pl.kSpan {
+		pl.k1 = min(p.k, pl.k0+pl.kSpan)
+		pl.runPhase(packPhase, ceilDiv(pl.k1-pl.k0, pth.kc)*pl.groups)
+		pl.runPhase(computePhase, pl.chunks)
 	}
-	putShared(buf)
+	pl.p = problem{} // drop the caller's slices
+	planPool.Put(pl)
 }
 
-// A plan is how one call splits its work.
+// A plan is how one call splits its work, and the state its goroutines share.
 type plan struct {
 	pth        *path
-	p          *problem
+	p          problem // a copy, so that the caller's does not escape
+	workers    int
 	splitN     bool // chunks are ranges of columns sharing op(A); else of rows sharing op(B)
 	chunk      int  // columns or rows per chunk, a multiple of the tile
 	chunks     int
 	sharedUnit int // mr or nr: the panel width of the shared operand
 	sharedRows int // its rows (of op(A)) or columns (of op(B)), rounded up to whole panels
+	groups     int // packing jobs per k block of the shared operand
 	kSpan      int // depth packed at once, a multiple of kc
 	k0, k1     int // the span being computed
 	shared     []float32
+
+	phase int          // packPhase or computePhase
+	jobs  int          // jobs in the phase
+	next  atomic.Int64 // the next job to hand out
+	wg    sync.WaitGroup
 }
 
+const (
+	packPhase = iota
+	computePhase
+)
+
+// planPool keeps plans, with their shared buffers, between calls.
+var planPool = sync.Pool{New: func() any { return new(plan) }}
+
 func newPlan(pth *path, workers int, p *problem) *plan {
-	pl := &plan{pth: pth, p: p}
+	pl := planPool.Get().(*plan)
+	pl.pth, pl.p, pl.workers = pth, *p, workers
 	mt, nt := ceilDiv(p.m, pth.mr), ceilDiv(p.n, pth.nr)
 	pl.splitN = nt >= chunksPerWorker*workers || nt >= mt
 	tiles, unit, most := nt, pth.nr, pth.nc/pth.nr
@@ -80,12 +91,44 @@ func newPlan(pth *path, workers int, p *problem) *plan {
 		per = min(most, ceilDiv(tiles, chunksPerWorker*workers))
 	}
 	pl.chunk, pl.chunks = per*unit, ceilDiv(tiles, per)
-	most = defaultShared
+	pl.groups = ceilDiv(pl.sharedRows/pl.sharedUnit, sharedPanels)
+	limit := defaultShared
 	if pth.maxShared > 0 {
-		most = pth.maxShared
+		limit = pth.maxShared
 	}
-	pl.kSpan = max(pth.kc, most/pl.sharedRows/pth.kc*pth.kc)
+	pl.kSpan = max(pth.kc, limit/pl.sharedRows/pth.kc*pth.kc)
+	if n := pl.sharedRows * min(pl.kSpan, p.k); cap(pl.shared) < n {
+		pl.shared = alignedFloats(n)
+	}
 	return pl
+}
+
+// runPhase runs jobs [0, jobs) of a phase on up to pl.workers goroutines, each taking the
+// next job when it finishes the last.
+func (pl *plan) runPhase(phase, jobs int) {
+	pl.phase, pl.jobs = phase, jobs
+	pl.next.Store(0)
+	for range min(pl.workers, jobs) - 1 {
+		pl.wg.Add(1)
+		go pl.work(true)
+	}
+	pl.work(false)
+	pl.wg.Wait()
+}
+
+func (pl *plan) work(spawned bool) {
+	w := pl.pth.buffers()
+	for i := int(pl.next.Add(1) - 1); i < pl.jobs; i = int(pl.next.Add(1) - 1) {
+		if pl.phase == packPhase {
+			pl.packShared(i/pl.groups, i%pl.groups)
+		} else {
+			pl.compute(w, i)
+		}
+	}
+	pl.pth.pool.Put(w)
+	if spawned {
+		pl.wg.Done()
+	}
 }
 
 // packShared packs group g of sharedPanels panels of k block b of the span into the shared
@@ -96,17 +139,17 @@ func (pl *plan) packShared(b, g int) {
 	lo := g * sharedPanels * pl.sharedUnit
 	if pl.splitN {
 		hi := min(lo+sharedPanels*pl.sharedUnit, pl.p.m)
-		packA(pl.pth, pl.shared[pl.sharedRows*(pc-pl.k0)+lo*kc:], pl.p, lo, hi-lo, pc, kc)
+		packA(pl.pth, pl.shared[pl.sharedRows*(pc-pl.k0)+lo*kc:], &pl.p, lo, hi-lo, pc, kc)
 		return
 	}
 	hi := min(lo+sharedPanels*pl.sharedUnit, pl.p.n)
-	packB(pl.pth, pl.shared[pl.sharedRows*(pc-pl.k0)+lo*kc:], pl.p, pc, kc, lo, hi-lo)
+	packB(pl.pth, pl.shared[pl.sharedRows*(pc-pl.k0)+lo*kc:], &pl.p, pc, kc, lo, hi-lo)
 }
 
 // compute runs chunk i over the span: for each k block, it packs the chunk's part of the
 // other operand and runs the macro-kernel over it and the shared blocks.
 func (pl *plan) compute(w *buffers, i int) {
-	pth, p := pl.pth, pl.p
+	pth, p := pl.pth, &pl.p
 	for pc := pl.k0; pc < pl.k1; pc += pth.kc {
 		kc := min(pth.kc, pl.k1-pc)
 		beta := p.beta
@@ -132,25 +175,6 @@ func (pl *plan) compute(w *buffers, i int) {
 	}
 }
 
-// parallel runs job(w, i) for i in [0, n) on up to workers goroutines, each with its own
-// buffers, each taking the next job when it finishes the last.
-func (pth *path) parallel(workers, n int, job func(w *buffers, i int)) {
-	var next atomic.Int64
-	work := func() {
-		w := pth.buffers()
-		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-			job(w, i)
-		}
-		pth.pool.Put(w)
-	}
-	var wg sync.WaitGroup
-	for range min(workers, n) - 1 {
-		wg.Go(work)
-	}
-	work()
-	wg.Wait()
-}
-
 // buffers are one goroutine's packed blocks of A and B and its scratch tile for the edges.
 type buffers struct {
 	a, b, tile []float32
@@ -168,20 +192,6 @@ func (pth *path) buffers() *buffers {
 		tile: alignedFloats(pth.mr * pth.nr),
 	}
 }
-
-// sharedPool holds the buffers of shared operands between calls.
-var sharedPool sync.Pool // of *[]float32
-
-func getShared(n int) *[]float32 {
-	if b, ok := sharedPool.Get().(*[]float32); ok && cap(*b) >= n {
-		*b = (*b)[:n]
-		return b
-	}
-	b := alignedFloats(n)
-	return &b
-}
-
-func putShared(b *[]float32) { sharedPool.Put(b) }
 
 // macro runs the micro-kernel over the packed mc×kc block a and kc×nc block b, updating
 // C[ic:ic+mc, jc:jc+nc].
