@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -22,8 +21,8 @@ const childAddressSpace = 3 << 30
 // as a child process under an address-space limit, so that a regression is a failed test
 // rather than an exhausted machine.
 func TestAbsurdSizesFailCleanly(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("needs RLIMIT_AS, which only Linux enforces dependably")
+	if !canLimitAddressSpace {
+		t.Skip("needs an address-space limit: RLIMIT_AS on Linux, without the race detector")
 	}
 	f := newBadInputFixture(t)
 	huge := rewriteCheckpoint(t, f.ck, f.path("huge.safetensors"), all, editConfig(t, func(c *train.Config) { c.NGF = 1 << 30 }))
