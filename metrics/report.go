@@ -3,7 +3,6 @@ package metrics
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 )
 
 // Report is what gan eval prints: the yardstick, the real images and the scores, each
@@ -54,29 +53,28 @@ func (r Report) WriteText(w io.Writer) error {
 	if r.Source != "" {
 		fmt.Fprintf(w, "generated: %d images from %s\n", r.N, r.Source)
 	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 3, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "metric (in the classifier's features, not Inception's)\t")
+	fmt.Fprintf(w, "\n%-48s", "in the classifier's features (not Inception's)")
 	if r.Generated != nil {
-		fmt.Fprint(tw, "generated\t")
+		fmt.Fprintf(w, "%12s", "generated")
 	}
-	fmt.Fprint(tw, "real vs real\t\n")
+	fmt.Fprintf(w, "%14s\n", "real vs real")
 	rows := []struct {
 		name string
 		get  func(Scores) float64
-		f    string
 	}{
-		{"Fréchet distance (lower is better)", func(s Scores) float64 { return s.FrechetDistance }, "%.3f"},
-		{"classifier score (higher is better)", func(s Scores) float64 { return s.ClassifierScore }, "%.3f"},
-		{fmt.Sprintf("precision, k=%d (higher is better)", Neighbours), func(s Scores) float64 { return s.Precision }, "%.4f"},
-		{fmt.Sprintf("recall, k=%d (higher is better)", Neighbours), func(s Scores) float64 { return s.Recall }, "%.4f"},
+		{"Fréchet distance (lower is better)", func(s Scores) float64 { return s.FrechetDistance }},
+		{"classifier score (higher is better)", func(s Scores) float64 { return s.ClassifierScore }},
+		{fmt.Sprintf("precision, k=%d (higher is better)", Neighbours), func(s Scores) float64 { return s.Precision }},
+		{fmt.Sprintf("recall, k=%d (higher is better)", Neighbours), func(s Scores) float64 { return s.Recall }},
 	}
 	for _, row := range rows {
-		fmt.Fprintf(tw, "%s\t", row.name)
+		fmt.Fprintf(w, "%-48s", row.name)
 		if r.Generated != nil {
-			fmt.Fprintf(tw, row.f+"\t", row.get(*r.Generated))
+			fmt.Fprintf(w, "%12.4f", row.get(*r.Generated))
 		}
-		fmt.Fprintf(tw, row.f+"\t\n", row.get(r.Real))
+		if _, err := fmt.Fprintf(w, "%14.4f\n", row.get(r.Real)); err != nil {
+			return err
+		}
 	}
-	return tw.Flush()
+	return nil
 }
