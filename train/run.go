@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"gorgonia.org/tensor"
@@ -134,7 +133,7 @@ func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 		size = models.Archs[cfg.Arch]
 	}
 	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: cfg.Split, ImageSize: size, Channels: cfg.NC, Warn: stderr}
-	if st, err := os.Stat(cfg.Dataset); err == nil && st.IsDir() || strings.ContainsRune(cfg.Dataset, os.PathSeparator) {
+	if data.IsFolder(cfg.Dataset) {
 		spec.Folder = cfg.Dataset
 	}
 	ds, err := data.Open(spec)
