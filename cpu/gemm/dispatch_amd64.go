@@ -10,7 +10,7 @@ var (
 	avx512Path = &path{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kernel: avx512Kernel12x32,
 		copy: copyAVX512, transpose: transposeAVX512}
 	avx2Path = &path{name: "avx2", mr: 6, nr: 16, kc: 256, mc: 120, nc: 4096, kernel: avx2Kernel6x16,
-		copy: copyGo, transpose: transposeGo}
+		copy: copyAVX2, transpose: transposeAVX2}
 )
 
 // supportedPaths lists the paths this CPU can run, fastest first.
@@ -54,3 +54,42 @@ func transposeAVX512(dst []float32, ldd int, src []float32, lds, rows, kc, width
 
 // lowBits is a mask of the n low bits, n ≤ 32.
 func lowBits(n int) uint32 { return uint32(uint64(1)<<n - 1) }
+
+// copyAVX2 is the copyFunc of the AVX2 path: assembly for the whole panels of its two
+// widths, Go for the edge and other widths.
+func copyAVX2(dst []float32, pstride int, src []float32, lds, kc, cols, width int) {
+	full := cols / width
+	if full > 0 && (width == 16 || width == 6) {
+		_, _ = dst[(full-1)*pstride+kc*width-1], src[(kc-1)*lds+full*width-1]
+		if width == 16 {
+			avx2PackRows16(&dst[0], pstride, &src[0], lds, kc, full)
+		} else {
+			avx2PackRows6(&dst[0], pstride, &src[0], lds, kc, full)
+		}
+		if cols == full*width {
+			return
+		}
+		dst, src, cols = dst[full*pstride:], src[full*width:], cols-full*width
+	}
+	copyGo(dst, pstride, src, lds, kc, cols, width)
+}
+
+// transposeAVX2 is the transposeFunc of the AVX2 path: assembly for full panels of its two
+// widths in blocks of 8 columns, Go for the rest.
+func transposeAVX2(dst []float32, ldd int, src []float32, lds, rows, kc, width int) {
+	blocks := kc / 8
+	if rows == width && blocks > 0 && (width == 16 || width == 6) {
+		_, _ = dst[(8*blocks-1)*ldd+width-1], src[(rows-1)*lds+8*blocks-1]
+		if width == 16 {
+			avx2PackTranspose8(&dst[0], ldd, &src[0], lds, blocks)
+			avx2PackTranspose8(&dst[8], ldd, &src[8*lds], lds, blocks)
+		} else {
+			avx2PackTranspose6(&dst[0], ldd, &src[0], lds, blocks)
+		}
+		if kc == 8*blocks {
+			return
+		}
+		dst, src, kc = dst[8*blocks*ldd:], src[8*blocks:], kc-8*blocks
+	}
+	transposeGo(dst, ldd, src, lds, rows, kc, width)
+}

@@ -15,3 +15,15 @@ func avx512PackRows(dst *float32, pstride int, src *float32, lds int, kc int, wi
 
 // avx512PackTranspose transposes up to 16 rows of kc floats, 16 by 16, into dst.
 func avx512PackTranspose(dst *float32, ldd int, src *float32, lds int, rows int, kc int, smask uint32)
+
+// avx2PackRows16 copies kc rows of panels·16 floats into panels 16 floats wide.
+func avx2PackRows16(dst *float32, pstride int, src *float32, lds int, kc int, panels int)
+
+// avx2PackRows6 copies kc rows of panels·6 floats into panels 6 floats wide.
+func avx2PackRows6(dst *float32, pstride int, src *float32, lds int, kc int, panels int)
+
+// avx2PackTranspose8 transposes 8 rows of 8·blocks floats, 8 by 8, into dst.
+func avx2PackTranspose8(dst *float32, ldd int, src *float32, lds int, blocks int)
+
+// avx2PackTranspose6 transposes 6 rows of 8·blocks floats, 8 by 8, into dst.
+func avx2PackTranspose6(dst *float32, ldd int, src *float32, lds int, blocks int)

@@ -711,3 +711,253 @@ stored:
 done:
 	VZEROUPPER
 	RET
+
+// func avx2PackRows16(dst *float32, pstride int, src *float32, lds int, kc int, panels int)
+// Requires: AVX
+TEXT ·avx2PackRows16(SB), NOSPLIT, $0-48
+	MOVQ  dst+0(FP), DI
+	MOVQ  pstride+8(FP), R8
+	SHLQ  $0x02, R8
+	MOVQ  src+16(FP), SI
+	MOVQ  lds+24(FP), R9
+	SHLQ  $0x02, R9
+	MOVQ  kc+32(FP), R10
+	MOVQ  panels+40(FP), R12
+	TESTQ R10, R10
+	JZ    done
+	TESTQ R12, R12
+	JZ    done
+
+row:
+	MOVQ SI, BX
+	MOVQ DI, DX
+	MOVQ R12, R13
+
+panel:
+	VMOVUPS (BX), Y0
+	VMOVUPS Y0, (DX)
+	VMOVUPS 32(BX), Y0
+	VMOVUPS Y0, 32(DX)
+	ADDQ    $0x40, BX
+	ADDQ    R8, DX
+	DECQ    R13
+	JNZ     panel
+	ADDQ    R9, SI
+	ADDQ    $0x40, DI
+	DECQ    R10
+	JNZ     row
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx2PackRows6(dst *float32, pstride int, src *float32, lds int, kc int, panels int)
+// Requires: AVX
+TEXT ·avx2PackRows6(SB), NOSPLIT, $0-48
+	MOVQ  dst+0(FP), DI
+	MOVQ  pstride+8(FP), R8
+	SHLQ  $0x02, R8
+	MOVQ  src+16(FP), SI
+	MOVQ  lds+24(FP), R9
+	SHLQ  $0x02, R9
+	MOVQ  kc+32(FP), R10
+	MOVQ  panels+40(FP), R12
+	TESTQ R10, R10
+	JZ    done
+	TESTQ R12, R12
+	JZ    done
+
+row:
+	MOVQ SI, BX
+	MOVQ DI, DX
+	MOVQ R12, R13
+
+panel:
+	VMOVUPS (BX), X1
+	VMOVUPS X1, (DX)
+	MOVQ    16(BX), AX
+	MOVQ    AX, 16(DX)
+	ADDQ    $0x18, BX
+	ADDQ    R8, DX
+	DECQ    R13
+	JNZ     panel
+	ADDQ    R9, SI
+	ADDQ    $0x18, DI
+	DECQ    R10
+	JNZ     row
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx2PackTranspose8(dst *float32, ldd int, src *float32, lds int, blocks int)
+// Requires: AVX
+TEXT ·avx2PackTranspose8(SB), NOSPLIT, $0-40
+	MOVQ  dst+0(FP), DI
+	MOVQ  ldd+8(FP), R8
+	SHLQ  $0x02, R8
+	MOVQ  src+16(FP), SI
+	MOVQ  lds+24(FP), R9
+	SHLQ  $0x02, R9
+	MOVQ  blocks+32(FP), R10
+	TESTQ R10, R10
+	JZ    done
+
+block:
+	MOVQ       SI, DX
+	VMOVUPS    (DX), Y0
+	ADDQ       R9, DX
+	VMOVUPS    (DX), Y1
+	ADDQ       R9, DX
+	VMOVUPS    (DX), Y2
+	ADDQ       R9, DX
+	VMOVUPS    (DX), Y3
+	ADDQ       R9, DX
+	VMOVUPS    (DX), Y4
+	ADDQ       R9, DX
+	VMOVUPS    (DX), Y5
+	ADDQ       R9, DX
+	VMOVUPS    (DX), Y6
+	ADDQ       R9, DX
+	VMOVUPS    (DX), Y7
+	VUNPCKLPS  Y1, Y0, Y8
+	VUNPCKHPS  Y1, Y0, Y9
+	VUNPCKLPS  Y3, Y2, Y10
+	VUNPCKHPS  Y3, Y2, Y11
+	VUNPCKLPS  Y5, Y4, Y12
+	VUNPCKHPS  Y5, Y4, Y13
+	VUNPCKLPS  Y7, Y6, Y14
+	VUNPCKHPS  Y7, Y6, Y15
+	VSHUFPS    $0x44, Y10, Y8, Y0
+	VSHUFPS    $0xee, Y10, Y8, Y1
+	VSHUFPS    $0x44, Y11, Y9, Y2
+	VSHUFPS    $0xee, Y11, Y9, Y3
+	VSHUFPS    $0x44, Y14, Y12, Y4
+	VSHUFPS    $0xee, Y14, Y12, Y5
+	VSHUFPS    $0x44, Y15, Y13, Y6
+	VSHUFPS    $0xee, Y15, Y13, Y7
+	VPERM2F128 $0x20, Y4, Y0, Y8
+	VPERM2F128 $0x31, Y4, Y0, Y12
+	VPERM2F128 $0x20, Y5, Y1, Y9
+	VPERM2F128 $0x31, Y5, Y1, Y13
+	VPERM2F128 $0x20, Y6, Y2, Y10
+	VPERM2F128 $0x31, Y6, Y2, Y14
+	VPERM2F128 $0x20, Y7, Y3, Y11
+	VPERM2F128 $0x31, Y7, Y3, Y15
+	MOVQ       DI, BX
+	VMOVUPS    Y8, (BX)
+	ADDQ       R8, BX
+	VMOVUPS    Y9, (BX)
+	ADDQ       R8, BX
+	VMOVUPS    Y10, (BX)
+	ADDQ       R8, BX
+	VMOVUPS    Y11, (BX)
+	ADDQ       R8, BX
+	VMOVUPS    Y12, (BX)
+	ADDQ       R8, BX
+	VMOVUPS    Y13, (BX)
+	ADDQ       R8, BX
+	VMOVUPS    Y14, (BX)
+	ADDQ       R8, BX
+	VMOVUPS    Y15, (BX)
+	ADDQ       $0x20, SI
+	LEAQ       (BX)(R8*1), DI
+	DECQ       R10
+	JNZ        block
+
+done:
+	VZEROUPPER
+	RET
+
+// func avx2PackTranspose6(dst *float32, ldd int, src *float32, lds int, blocks int)
+// Requires: AVX
+TEXT ·avx2PackTranspose6(SB), NOSPLIT, $0-40
+	MOVQ   dst+0(FP), DI
+	MOVQ   ldd+8(FP), R8
+	SHLQ   $0x02, R8
+	MOVQ   src+16(FP), SI
+	MOVQ   lds+24(FP), R9
+	SHLQ   $0x02, R9
+	MOVQ   blocks+32(FP), R10
+	TESTQ  R10, R10
+	JZ     done
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+
+block:
+	MOVQ         SI, DX
+	VMOVUPS      (DX), Y0
+	ADDQ         R9, DX
+	VMOVUPS      (DX), Y1
+	ADDQ         R9, DX
+	VMOVUPS      (DX), Y2
+	ADDQ         R9, DX
+	VMOVUPS      (DX), Y3
+	ADDQ         R9, DX
+	VMOVUPS      (DX), Y4
+	ADDQ         R9, DX
+	VMOVUPS      (DX), Y5
+	VUNPCKLPS    Y1, Y0, Y8
+	VUNPCKHPS    Y1, Y0, Y9
+	VUNPCKLPS    Y3, Y2, Y10
+	VUNPCKHPS    Y3, Y2, Y11
+	VUNPCKLPS    Y5, Y4, Y12
+	VUNPCKHPS    Y5, Y4, Y13
+	VUNPCKLPS    Y7, Y6, Y14
+	VUNPCKHPS    Y7, Y6, Y15
+	VSHUFPS      $0x44, Y10, Y8, Y0
+	VSHUFPS      $0xee, Y10, Y8, Y1
+	VSHUFPS      $0x44, Y11, Y9, Y2
+	VSHUFPS      $0xee, Y11, Y9, Y3
+	VSHUFPS      $0x44, Y14, Y12, Y4
+	VSHUFPS      $0xee, Y14, Y12, Y5
+	VSHUFPS      $0x44, Y15, Y13, Y14
+	VSHUFPS      $0xee, Y15, Y13, Y15
+	VPERM2F128   $0x20, Y4, Y0, Y8
+	VPERM2F128   $0x31, Y4, Y0, Y12
+	VPERM2F128   $0x20, Y5, Y1, Y9
+	VPERM2F128   $0x31, Y5, Y1, Y13
+	VPERM2F128   $0x20, Y14, Y2, Y10
+	VPERM2F128   $0x31, Y14, Y2, Y14
+	VPERM2F128   $0x20, Y15, Y3, Y11
+	VPERM2F128   $0x31, Y15, Y3, Y15
+	MOVQ         DI, BX
+	VMOVUPS      X8, (BX)
+	VEXTRACTF128 $0x01, Y8, X0
+	VMOVLPS      X0, 16(BX)
+	ADDQ         R8, BX
+	VMOVUPS      X9, (BX)
+	VEXTRACTF128 $0x01, Y9, X0
+	VMOVLPS      X0, 16(BX)
+	ADDQ         R8, BX
+	VMOVUPS      X10, (BX)
+	VEXTRACTF128 $0x01, Y10, X0
+	VMOVLPS      X0, 16(BX)
+	ADDQ         R8, BX
+	VMOVUPS      X11, (BX)
+	VEXTRACTF128 $0x01, Y11, X0
+	VMOVLPS      X0, 16(BX)
+	ADDQ         R8, BX
+	VMOVUPS      X12, (BX)
+	VEXTRACTF128 $0x01, Y12, X0
+	VMOVLPS      X0, 16(BX)
+	ADDQ         R8, BX
+	VMOVUPS      X13, (BX)
+	VEXTRACTF128 $0x01, Y13, X0
+	VMOVLPS      X0, 16(BX)
+	ADDQ         R8, BX
+	VMOVUPS      X14, (BX)
+	VEXTRACTF128 $0x01, Y14, X0
+	VMOVLPS      X0, 16(BX)
+	ADDQ         R8, BX
+	VMOVUPS      X15, (BX)
+	VEXTRACTF128 $0x01, Y15, X0
+	VMOVLPS      X0, 16(BX)
+	ADDQ         $0x20, SI
+	LEAQ         (BX)(R8*1), DI
+	DECQ         R10
+	JNZ          block
+
+done:
+	VZEROUPPER
+	RET
