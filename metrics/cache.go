@@ -133,7 +133,7 @@ func Obtain(b nn.Backend, dataset, dataDir, cacheDir string, retrain bool, log i
 			return e, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w (gan eval --retrain rebuilds it)", err)
+			return nil, fmt.Errorf("cached extractor: %w (gan eval --retrain rebuilds it)", err)
 		}
 	}
 	train, held, err := TrainingParts(dataset, dataDir)

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"strings"
 
 	"gogan/data"
 )
@@ -17,7 +18,7 @@ type splits struct {
 func openSplits(dataset, dir string) (splits, error) {
 	var s splits
 	if _, ok := data.Catalog[dataset]; !ok {
-		return s, fmt.Errorf("%q is not a catalog dataset (want one of %v); the metrics need a labelled dataset to train their classifier on", dataset, data.Names())
+		return s, fmt.Errorf("%q is not a catalog dataset (want one of %s): the metrics need labelled images to train their classifier on", dataset, strings.Join(data.Names(), ", "))
 	}
 	var errTrain error
 	for _, sp := range []struct {
