@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"gogan/checkpoints"
+	"gogan/models"
 	"gogan/nn"
 )
 
@@ -121,6 +122,9 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	c := &Checkpoint{Path: path, Config: cfg, file: f}
+	if err := c.checkShapes(); err != nil {
+		return nil, err
+	}
 	ints := map[string]*int{"step": &c.Progress.Step, "epoch": &c.Progress.Epoch, "batch_index": &c.Progress.BatchIndex}
 	for key, dst := range ints {
 		v, err := strconv.Atoi(meta[key])
@@ -216,6 +220,41 @@ func (c *Checkpoint) Restore(gan *GAN) error {
 		b.Upload(part.opt.M, m)
 		b.Upload(part.opt.V, v)
 		part.opt.SetSteps(int(steps[0]))
+	}
+	return nil
+}
+
+// checkShapes compares the parameter and buffer shapes that the configuration implies with
+// the file's tensors, layer by layer, before any network is built: a configuration of sizes
+// the file does not back would otherwise be allocated first.
+func (c *Checkpoint) checkShapes() error {
+	for _, part := range []struct {
+		prefix string
+		spec   func(models.Config) (models.Spec, error)
+	}{{generatorPrefix, models.Generator}, {discriminatorPrefix, models.Discriminator}} {
+		spec, err := part.spec(c.Config.Model())
+		if err != nil {
+			return fmt.Errorf("checkpoint %s: %w", c.Path, err)
+		}
+		shape := spec.In
+		for i, l := range spec.Layers {
+			p, err := l.Plan(shape)
+			if err != nil {
+				return fmt.Errorf("checkpoint %s: %w", c.Path, err)
+			}
+			for _, s := range append(p.Params, p.Buffers...) {
+				name := fmt.Sprintf("%s%d.%s", part.prefix, i, s.Name)
+				info, ok := c.file.Info(name)
+				if !ok {
+					return fmt.Errorf("checkpoint %s: no tensor %q", c.Path, name)
+				}
+				if !nn.Shape(info.Shape).Equal(s.Shape) {
+					return fmt.Errorf("checkpoint %s: tensor %q is %v, but its configuration (%s, nz %d, ngf %d, ndf %d, nc %d) implies %v",
+						c.Path, name, nn.Shape(info.Shape), c.Config.Arch, c.Config.NZ, c.Config.NGF, c.Config.NDF, c.Config.NC, s.Shape)
+				}
+			}
+			shape = p.Out
+		}
 	}
 	return nil
 }

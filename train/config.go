@@ -73,6 +73,12 @@ func (c Config) Validate() error {
 	case c.ImageSize < 0:
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
 	}
+	if c.ImageSize > 0 {
+		// Checked before the data is resized to it: only an architecture's size can train.
+		if _, err := models.ArchForImageSize(c.ImageSize); err != nil {
+			return err
+		}
+	}
 	if m := c.Model(); c.Arch != "auto" {
 		if m.NC == 0 {
 			m.NC = 1 // nc 0 takes the dataset's channels, known only once it is open

@@ -66,6 +66,11 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 // errUsage reports bad flags that the flag package has already described.
 var errUsage = errors.New("usage error")
 
+// usageError is a bad flag or argument: reported as any error is, with exit status 2.
+type usageError struct{ error }
+
+func (usageError) ExitCode() int { return 2 }
+
 // newFlagSet makes a flag set that reports errors instead of exiting.
 func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("gan "+name, flag.ContinueOnError)
@@ -73,13 +78,20 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args, maps flag errors to errUsage and rejects stray arguments.
+// parseFlags parses args: a bad flag is one line that names it, -h prints the flag listing;
+// stray arguments are rejected.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(out, "Usage of %s:\n", fs.Name())
+		fs.PrintDefaults()
+		return err
+	case err != nil:
+		return usageError{fmt.Errorf("%v ('%s -h' lists the flags)", err, fs.Name())}
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
