@@ -9,11 +9,12 @@ import (
 )
 
 // FromGenerator returns a generate function for Evaluator.Score that runs generator g in
-// evaluation mode on the latents z (N·nz values, nz = g's input size), chunk after chunk in
-// order, so that every Score made with the same z sees the same latents. It grows g's batch
-// capacity to the chunk size if it is smaller; g must not be in the middle of a training step.
-// Asked for more images than z holds, it returns nil, which Score reports.
-func FromGenerator(g *nn.Network, z []float32) func(n int) *tensor.Dense {
+// evaluation mode on the latents z (N·nz values, nz = g's input size), in order, so that
+// every Score made with the same z sees the same latents. g runs on at most batch latents at
+// a time: a trainer passes its batch size, for which g is already reserved, so that scoring
+// allocates nothing in g and leaves its buffers where the training step expects them. Asked
+// for more images than z holds, it returns nil, which Score reports.
+func FromGenerator(g *nn.Network, z []float32, batch int) func(n int) *tensor.Dense {
 	b := g.Backend()
 	in, out := g.InShape(), g.OutShape()
 	nz, per := in.Size(), out.Size()
@@ -22,7 +23,7 @@ func FromGenerator(g *nn.Network, z []float32) func(n int) *tensor.Dense {
 		if n < 1 || (next+n)*nz > len(z) {
 			return nil
 		}
-		chunk := min(n, GenerateChunk)
+		chunk := max(1, min(n, batch))
 		if err := g.Reserve(chunk); err != nil {
 			panic(fmt.Sprintf("metrics: %v", err)) // chunk is positive
 		}

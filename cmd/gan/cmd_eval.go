@@ -86,7 +86,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		s, err := ev.Score(metrics.FromGenerator(g, train.FixedLatents(o.seed, ev.N(), ck.Config.NZ)))
+		s, err := ev.Score(metrics.FromGenerator(g, train.FixedLatents(o.seed, ev.N(), ck.Config.NZ), metrics.GenerateChunk))
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.checkpoint, err)
 		}
