@@ -102,6 +102,9 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*ru
 	if r.total == 0 {
 		r.total = cfg.Epochs * r.loader.BatchesPerEpoch()
 	}
+	if resume != nil && r.total <= r.prog.Step {
+		return nil, fmt.Errorf("checkpoint %s is at step %d already; ask for more with --steps or --epochs (%d steps)", resume.Path, r.prog.Step, r.total)
+	}
 	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step); err != nil {
 		return nil, err
 	}

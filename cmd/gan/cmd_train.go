@@ -116,6 +116,12 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// The first signal asks for a checkpoint; restoring the default lets a second one
+		// end a run that is stuck.
+		<-ctx.Done()
+		stop()
+	}()
 	return train.Run(ctx, cfg, resume, b, stdout, stderr)
 }
 
