@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -185,5 +186,53 @@ func reportFlops(b *testing.B, flops float64, best, cpu time.Duration) {
 	b.ReportMetric(flops/best.Seconds()/1e9, "best-GFLOP/s")
 	if cpu > 0 {
 		b.ReportMetric(flops*float64(b.N)/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+	}
+}
+
+// outSize is the height and width of a layer's output.
+func (l convLayer) outSize() int {
+	if l.transposed {
+		return (l.size-1)*l.stride - 2*l.pad + l.kernel
+	}
+	return (l.size+2*l.pad-l.kernel)/l.stride + 1
+}
+
+// TestModelTables checks the layer tables that the benchmarks derive their shapes from:
+// each layer takes the previous one's channels and size, G ends at the image, D at one
+// logit, and the shapes match the ones worked out by hand for one layer of each kind.
+func TestModelTables(t *testing.T) {
+	for _, md := range models {
+		image := map[string]int{"dcgan28": 28, "dcgan64": 64}[md.name]
+		var prev *convLayer
+		for i := range md.layers {
+			l := &md.layers[i]
+			if prev != nil && l.name[0] == prev.name[0] && (l.in != prev.out || l.size != prev.outSize()) {
+				t.Errorf("%s %s takes %d×%d² but %s gives %d×%d²", md.name, l.name, l.in, l.size, prev.name, prev.out, prev.outSize())
+			}
+			last := i+1 == len(md.layers) || md.layers[i+1].name[0] != l.name[0]
+			if want := map[byte]int{'G': image, 'D': 1}[l.name[0]]; last && l.outSize() != want {
+				t.Errorf("%s %s ends at %d², want %d²", md.name, l.name, l.outSize(), want)
+			}
+			prev = l
+		}
+	}
+	want := map[string]string{
+		"dcgan28/D2": "D2_fwd_NN_128x3136x1024 D2_bwdData_TN_1024x3136x128 D2_bwdWeight_NT_128x1024x3136",
+		"dcgan64/G2": "G2_fwd_TN_4096x1024x512 G2_bwdData_NN_512x1024x4096 G2_bwdWeight_NT_512x4096x1024",
+	}
+	for _, md := range models {
+		for _, l := range md.layers {
+			w, ok := want[md.name+"/"+l.name]
+			if !ok {
+				continue
+			}
+			var got []string
+			for _, s := range l.gemms() {
+				got = append(got, s.String())
+			}
+			if g := strings.Join(got, " "); g != w {
+				t.Errorf("%s %s GEMMs are %s, want %s", md.name, l.name, g, w)
+			}
+		}
 	}
 }
