@@ -5,7 +5,7 @@ BIN       ?= bin
 TRAIN_FLAGS ?=
 FASHION   := /usr/share/datasets/fashion-mnist
 
-.PHONY: all build build-cuda test test-cuda vet fmt-check bench train golden golden-check fashion-mnist clean
+.PHONY: all build build-cuda test test-cuda ptx vet fmt-check bench train golden golden-check fashion-mnist clean
 
 all: build
 
@@ -26,9 +26,14 @@ test: fmt-check vet
 	CGO_ENABLED=0 $(GO) build ./...
 	$(GO) test -count=1 -timeout 20m ./...
 
-# The GPU suite: run on a machine with an NVIDIA GPU and driver.
+# The GPU suite: run on a machine with an NVIDIA GPU and driver. Only ./cuda/...: gorgonia,
+# which the CPU backend's oracle tests use, has a cuda build tag of its own that needs cuDNN.
 test-cuda:
-	$(GO) test -count=1 -tags cuda ./cuda/...
+	GOGAN_CUDA_REQUIRE=1 $(GO) test -tags cuda -count=1 -timeout 30m ./cuda/...
+
+# Recompile the CUDA kernels to the committed PTX (needs nvcc).
+ptx:
+	$(GO) generate ./cuda
 
 # Side by side on this machine: gogan's CPU step against PyTorch's, and the ratio.
 bench: build

@@ -207,6 +207,11 @@ func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float
 	g.B.Download(g.hostStat[6:], g.stats.View(6, 3))
 	s.LossG, s.DFakeG = float64(g.hostStat[6]), float64(g.hostStat[7])
 	if bad := !finite(s.LossD) || !finite(s.LossG); bad {
+		// A device backend reports a failed op (out of memory, say) only at the next
+		// synchronisation, and its downloads are NaN meanwhile: name that cause first.
+		if err := g.B.Sync(); err != nil {
+			return s, err
+		}
 		return s, fmt.Errorf("loss is not finite (D %g, G %g): training diverged; lower --lr or try another --loss", s.LossD, s.LossG)
 	}
 	return s, nil

@@ -199,7 +199,12 @@ func buildGAN(cfg Config, b nn.Backend) (*GAN, error) {
 	}
 	models.InitDCGAN(g, rng)
 	models.InitDCGAN(d, rng)
-	return New(b, g, d, h, cfg.BatchSize)
+	gan, err := New(b, g, d, h, cfg.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	// Device backends report allocation failures here rather than mid-run.
+	return gan, b.Sync()
 }
 
 func (r *run) close() {

@@ -24,7 +24,11 @@ func newBackend(device string) (nn.Backend, error) {
 func gpuInfo(w io.Writer) error {
 	info, err := cuda.Info()
 	if err != nil {
-		_, werr := fmt.Fprintf(w, "gpus: none usable: %v\n", err)
+		// Info may describe the GPUs and still fail on cuBLAS: show both.
+		if info != "" {
+			fmt.Fprintln(w, info)
+		}
+		_, werr := fmt.Fprintf(w, "gpus: not usable: %v\n", err)
 		return werr
 	}
 	_, err = fmt.Fprintln(w, info)
