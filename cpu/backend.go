@@ -9,6 +9,7 @@ package cpu
 
 import (
 	"fmt"
+	"slices"
 
 	"gogan/nn"
 )
@@ -17,6 +18,25 @@ import (
 // goroutine at a time; it parallelises inside each op.
 type Backend struct {
 	scratch [3][]float32 // reusable work buffers, grown on demand
+	spanBuf []span       // the spans of the current convolution's kernel columns
+	tasks   tasks        // the ops' loop bodies, reused so that parallel ops do not allocate
+}
+
+// tasks holds one value of each op's task type; an op fills its own and hands the pool a
+// pointer to it.
+type tasks struct {
+	im2col       im2colTask
+	col2im       col2imTask
+	channelMajor channelMajorTask
+	bias         biasTask
+	channelSum   channelSumTask
+	activation   activationTask
+	activationDX activationGradTask
+	batchNorm    batchNormTask
+	batchNormDX  batchNormGradTask
+	adam         adamTask
+	sgd          sgdTask
+	clamp        clampTask
 }
 
 // New returns a CPU backend.
@@ -52,14 +72,9 @@ func (b *Backend) Download(dst []float32, t *nn.Tensor) {
 
 // Fill implements nn.Backend.
 func (b *Backend) Fill(t *nn.Tensor, v float32) {
-	h := t.Host
-	if v == 0 {
-		clear(h)
-		return
-	}
-	for i := range h {
-		h[i] = v
-	}
+	c := &b.tasks.clamp
+	*c = clampTask{x: t.Host, lo: v, fill: true}
+	parallelFor(c, len(t.Host), elementGrain)
 }
 
 // Copy implements nn.Backend.
@@ -76,12 +91,32 @@ func (b *Backend) Free(t *nn.Tensor) {}
 
 // Clamp implements nn.Backend.
 func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
-	h := t.Host
-	parallelFor(len(h), elementGrain, func(s, e int) {
-		for i := s; i < e; i++ {
-			h[i] = min(max(h[i], lo), hi)
+	c := &b.tasks.clamp
+	*c = clampTask{x: t.Host, lo: lo, hi: hi}
+	parallelFor(c, len(t.Host), elementGrain)
+}
+
+// clampTask limits x to [lo, hi], or with fill sets it to lo; a unit of work is an element.
+type clampTask struct {
+	x      []float32
+	lo, hi float32
+	fill   bool
+}
+
+func (t *clampTask) run(lo, hi int) {
+	x := t.x[lo:hi]
+	switch {
+	case t.fill && t.lo == 0:
+		clear(x)
+	case t.fill:
+		for i := range x {
+			x[i] = t.lo
 		}
-	})
+	default:
+		for i, v := range x {
+			x[i] = min(max(v, t.lo), t.hi)
+		}
+	}
 }
 
 // work returns scratch buffer i with at least n elements; its contents are undefined.
@@ -99,9 +134,10 @@ func checkLen(op string, t *nn.Tensor, n int) {
 }
 
 // checkShape panics when t is not of the wanted shape: shapes are fixed when a network is
-// built, so a mismatch here is a broken invariant.
+// built, so a mismatch here is a broken invariant. The message quotes a copy of want, so
+// that the argument list does not escape and the check allocates nothing.
 func checkShape(op, name string, t *nn.Tensor, want ...int) {
 	if !t.Shape.Equal(want) {
-		panic(fmt.Sprintf("cpu: %s: %s is %v, want %v", op, name, t.Shape, nn.Shape(want)))
+		panic(fmt.Sprintf("cpu: %s: %s is %v, want %v", op, name, t.Shape, nn.Shape(slices.Clone(want))))
 	}
 }

@@ -14,35 +14,51 @@ func convGeometry(op string, out, x, w *nn.Tensor, p nn.ConvParams) geometry {
 	return geometry{N: n, C: c, H: h, W: wd, OH: p.ConvOut(h), OW: p.ConvOut(wd), K: p.Kernel, S: p.Stride, P: p.Pad}
 }
 
+// wholeImage reports whether each kernel position covers a whole image: then the columns of
+// an image are the image itself and the convolution is a Linear layer on flattened images,
+// one GEMM on the tensors as they lie, with neither im2col nor a change of layout. The last
+// layer of a DCGAN discriminator and the first of its generator are such.
+func (g geometry) wholeImage() bool { return g.P == 0 && g.K == g.H && g.K == g.W }
+
 // Conv2DForward implements nn.Backend: out (O, N·P) = W (O, C·K·K) · col (C·K·K, N·P).
 func (b *Backend) Conv2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
 	g := convGeometry("Conv2DForward", out, x, w, p)
 	o, k, cols := w.Shape[0], g.rows(), g.cols()
+	if g.wholeImage() { // out (N, O) = x (N, C·K·K) · Wᵀ
+		b.linearForward(out.Host, x.Host, w.Host, hostOrNil(bias), g.N, k, o)
+		return
+	}
 	col := b.work(0, k*cols) // (C·K·K, N·OH·OW)
-	im2col(col, x.Host, g)
+	b.im2col(col, x.Host, g, g.N, cols)
 	tmp := b.work(1, o*cols) // (O, N·OH·OW)
 	gemm.Sgemm(false, false, o, cols, k, 1, w.Host, k, col, cols, 0, tmp, cols)
-	fromChannelMajor(out.Host, tmp, hostOrNil(bias), g.N, o, g.OH*g.OW)
+	b.fromChannelMajor(out.Host, tmp, hostOrNil(bias), g.N, o, g.OH*g.OW)
 }
 
 // Conv2DBackward implements nn.Backend.
 func (b *Backend) Conv2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
 	g := convGeometry("Conv2DBackward", dout, x, w, p)
 	o, k, cols := w.Shape[0], g.rows(), g.cols()
+	if dx != nil {
+		checkShape("Conv2DBackward", "dx", dx, x.Shape...)
+	}
+	if g.wholeImage() {
+		b.linearBackward(hostOrNil(dx), hostOrNil(dw), hostOrNil(db), dout.Host, x.Host, w.Host, g.N, k, o)
+		return
+	}
 	dt := b.work(1, o*cols) // (O, N·OH·OW)
-	toChannelMajor(dt, dout.Host, g.N, o, g.OH*g.OW)
+	b.toChannelMajor(dt, dout.Host, g.N, o, g.OH*g.OW)
 	if db != nil {
-		addChannelSums(db.Host, dout.Host, g.N, o, g.OH*g.OW)
+		b.addChannelSums(db.Host, dout.Host, g.N, o, g.OH*g.OW)
 	}
 	col := b.work(0, k*cols) // (C·K·K, N·OH·OW)
 	if dw != nil {
-		im2col(col, x.Host, g)
+		b.im2col(col, x.Host, g, g.N, cols)
 		gemm.Sgemm(false, true, o, k, cols, 1, dt, cols, col, cols, 1, dw.Host, k)
 	}
 	if dx != nil {
-		checkShape("Conv2DBackward", "dx", dx, x.Shape...)
 		gemm.Sgemm(true, false, k, cols, o, 1, w.Host, k, dt, cols, 0, col, cols)
-		col2im(dx.Host, col, g)
+		b.col2im(dx.Host, col, g, g.N, cols)
 	}
 }
 
@@ -62,13 +78,20 @@ func convTransposeGeometry(op string, out, x, w *nn.Tensor, p nn.ConvParams) geo
 func (b *Backend) ConvTranspose2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
 	g := convTransposeGeometry("ConvTranspose2DForward", out, x, w, p)
 	c, k, cols := x.Shape[1], g.rows(), g.cols()
+	if g.wholeImage() { // out (N, O·K·K) = x (N, C) · W (C, O·K·K)
+		gemm.Sgemm(false, false, g.N, k, c, 1, x.Host, c, w.Host, k, 0, out.Host, k)
+		if bias != nil {
+			b.addBias(out.Host, bias.Host, g.N, g.C, g.H*g.W)
+		}
+		return
+	}
 	xt := b.work(1, c*cols) // (C, N·H·W)
-	toChannelMajor(xt, x.Host, g.N, c, g.OH*g.OW)
+	b.toChannelMajor(xt, x.Host, g.N, c, g.OH*g.OW)
 	col := b.work(0, k*cols) // (O·K·K, N·H·W)
 	gemm.Sgemm(true, false, k, cols, c, 1, w.Host, k, xt, cols, 0, col, cols)
-	col2im(out.Host, col, g)
+	b.col2im(out.Host, col, g, g.N, cols)
 	if bias != nil {
-		addBias(out.Host, bias.Host, g.N, g.C, g.H*g.W)
+		b.addBias(out.Host, bias.Host, g.N, g.C, g.H*g.W)
 	}
 }
 
@@ -77,34 +100,92 @@ func (b *Backend) ConvTranspose2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p n
 	g := convTransposeGeometry("ConvTranspose2DBackward", dout, x, w, p)
 	c, k, cols := x.Shape[1], g.rows(), g.cols()
 	if db != nil {
-		addChannelSums(db.Host, dout.Host, g.N, g.C, g.H*g.W)
-	}
-	col := b.work(0, k*cols) // (O·K·K, N·H·W)
-	im2col(col, dout.Host, g)
-	if dw != nil {
-		xt := b.work(1, c*cols) // (C, N·H·W)
-		toChannelMajor(xt, x.Host, g.N, c, g.OH*g.OW)
-		gemm.Sgemm(false, true, c, k, cols, 1, xt, cols, col, cols, 1, dw.Host, k)
+		b.addChannelSums(db.Host, dout.Host, g.N, g.C, g.H*g.W)
 	}
 	if dx != nil {
 		checkShape("ConvTranspose2DBackward", "dx", dx, x.Shape...)
+	}
+	if g.wholeImage() {
+		if dw != nil { // dW (C, O·K·K) += xᵀ · dout
+			gemm.Sgemm(true, false, c, k, g.N, 1, x.Host, c, dout.Host, k, 1, dw.Host, k)
+		}
+		if dx != nil { // dx (N, C) = dout (N, O·K·K) · Wᵀ
+			gemm.Sgemm(false, true, g.N, c, k, 1, dout.Host, k, w.Host, k, 0, dx.Host, c)
+		}
+		return
+	}
+	col := b.work(0, k*cols) // (O·K·K, N·H·W)
+	b.im2col(col, dout.Host, g, g.N, cols)
+	if dw != nil {
+		xt := b.work(1, c*cols) // (C, N·H·W)
+		b.toChannelMajor(xt, x.Host, g.N, c, g.OH*g.OW)
+		gemm.Sgemm(false, true, c, k, cols, 1, xt, cols, col, cols, 1, dw.Host, k)
+	}
+	if dx != nil {
 		dxt := b.work(2, c*cols) // (C, N·H·W)
 		gemm.Sgemm(false, false, c, cols, k, 1, w.Host, k, col, cols, 0, dxt, cols)
-		fromChannelMajor(dx.Host, dxt, nil, g.N, c, g.OH*g.OW)
+		b.fromChannelMajor(dx.Host, dxt, nil, g.N, c, g.OH*g.OW)
 	}
 }
 
-// addBias adds bias[c] to every element of channel c of x (N, C, S).
-func addBias(x, bias []float32, n, c, s int) {
-	parallelFor(n*c, 1, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			bv := bias[i%c]
-			row := x[i*s : (i+1)*s]
-			for j := range row {
-				row[j] += bv
-			}
+// biasTask adds bias[c] to every element of channel c of x (N, C, S); a unit of work is one
+// (n, c) plane.
+type biasTask struct {
+	x, bias []float32
+	c, s    int
+}
+
+func (t *biasTask) run(lo, hi int) {
+	for u := lo; u < hi; u++ {
+		bv := t.bias[u%t.c]
+		row := t.x[u*t.s:][:t.s]
+		for j := range row {
+			row[j] += bv
 		}
-	})
+	}
+}
+
+func (b *Backend) addBias(x, bias []float32, n, c, s int) {
+	t := &b.tasks.bias
+	*t = biasTask{x: x, bias: bias, c: c, s: s}
+	parallelFor(t, n*c, rowGrain(s))
+}
+
+// channelSumTask adds to db[c] the sum of x (N, C, S) over n and s, in float64 so that the
+// sum does not depend on how large the batch is; a unit of work is one channel.
+type channelSumTask struct {
+	db, x   []float32
+	n, c, s int
+}
+
+func (t *channelSumTask) run(lo, hi int) {
+	for ch := lo; ch < hi; ch++ {
+		var sum float64
+		for i := range t.n {
+			sum += sum64(t.x[(i*t.c+ch)*t.s:][:t.s])
+		}
+		t.db[ch] += float32(sum)
+	}
+}
+
+// sum64 is the float64 sum of v, in two chains so that the adds overlap.
+func sum64(v []float32) float64 {
+	var a, b float64
+	j := 0
+	for ; j+1 < len(v); j += 2 {
+		a += float64(v[j])
+		b += float64(v[j+1])
+	}
+	if j < len(v) {
+		a += float64(v[j])
+	}
+	return a + b
+}
+
+func (b *Backend) addChannelSums(db, x []float32, n, c, s int) {
+	t := &b.tasks.channelSum
+	*t = channelSumTask{db: db, x: x, n: n, c: c, s: s}
+	parallelFor(t, c, rowGrain(n*s))
 }
 
 func hostOrNil(t *nn.Tensor) []float32 {
@@ -119,9 +200,14 @@ func (b *Backend) LinearForward(out, x, w, bias *nn.Tensor) {
 	n, in, o := x.Shape[0], x.Shape[1], w.Shape[0]
 	checkShape("LinearForward", "weight", w, o, in)
 	checkShape("LinearForward", "output", out, n, o)
-	gemm.Sgemm(false, true, n, o, in, 1, x.Host, in, w.Host, in, 0, out.Host, o)
+	b.linearForward(out.Host, x.Host, w.Host, hostOrNil(bias), n, in, o)
+}
+
+// linearForward computes out (N, O) = x (N, I) · wᵀ (I, O) + bias, bias nil for none.
+func (b *Backend) linearForward(out, x, w, bias []float32, n, in, o int) {
+	gemm.Sgemm(false, true, n, o, in, 1, x, in, w, in, 0, out, o)
 	if bias != nil {
-		addBias(out.Host, bias.Host, n, o, 1)
+		b.addBias(out, bias, n, o, 1)
 	}
 }
 
@@ -129,14 +215,22 @@ func (b *Backend) LinearForward(out, x, w, bias *nn.Tensor) {
 func (b *Backend) LinearBackward(dx, dw, db, dout, x, w *nn.Tensor) {
 	n, in, o := x.Shape[0], x.Shape[1], w.Shape[0]
 	checkShape("LinearBackward", "dout", dout, n, o)
-	if dw != nil {
-		gemm.Sgemm(true, false, o, in, n, 1, dout.Host, o, x.Host, in, 1, dw.Host, in)
-	}
-	if db != nil {
-		addChannelSums(db.Host, dout.Host, n, o, 1)
-	}
 	if dx != nil {
 		checkShape("LinearBackward", "dx", dx, n, in)
-		gemm.Sgemm(false, false, n, in, o, 1, dout.Host, o, w.Host, in, 0, dx.Host, in)
+	}
+	b.linearBackward(hostOrNil(dx), hostOrNil(dw), hostOrNil(db), dout.Host, x.Host, w.Host, n, in, o)
+}
+
+// linearBackward computes dx = dout · w, dw += doutᵀ · x and db += Σ_n dout, each only when
+// its slice is not nil.
+func (b *Backend) linearBackward(dx, dw, db, dout, x, w []float32, n, in, o int) {
+	if dw != nil {
+		gemm.Sgemm(true, false, o, in, n, 1, dout, o, x, in, 1, dw, in)
+	}
+	if db != nil {
+		b.addChannelSums(db, dout, n, o, 1)
+	}
+	if dx != nil {
+		gemm.Sgemm(false, false, n, in, o, 1, dout, o, w, in, 0, dx, in)
 	}
 }
