@@ -160,16 +160,18 @@ func (pl *plan) compute(w *buffers, i int) {
 		if pl.splitN {
 			j0, j1 := i*pl.chunk, min(p.n, (i+1)*pl.chunk)
 			packB(pth, w.b, p, pc, kc, j0, j1-j0)
-			for ic := 0; ic < p.m; ic += pth.mc {
-				mc := min(pth.mc, p.m-ic)
+			step := evenBlock(p.m, pth.mc, pth.mr)
+			for ic := 0; ic < p.m; ic += step {
+				mc := min(step, p.m-ic)
 				w.macro(pth, p, shared[ic*kc:], w.b, ic, mc, j0, j1-j0, kc, beta)
 			}
 			continue
 		}
 		i0, i1 := i*pl.chunk, min(p.m, (i+1)*pl.chunk)
 		packA(pth, w.a, p, i0, i1-i0, pc, kc)
-		for jc := 0; jc < p.n; jc += pth.nc {
-			nc := min(pth.nc, p.n-jc)
+		step := evenBlock(p.n, pth.nc, pth.nr)
+		for jc := 0; jc < p.n; jc += step {
+			nc := min(step, p.n-jc)
 			w.macro(pth, p, w.a, shared[jc*kc:], i0, i1-i0, jc, nc, kc, beta)
 		}
 	}
@@ -236,6 +238,13 @@ func alignedFloats(n int) []float32 {
 		off = per - off
 	}
 	return s[off : off+n : off+n]
+}
+
+// evenBlock cuts n into the fewest blocks of at most most, a multiple of unit, and returns
+// their size, rounded up to the unit: 256 rows in blocks of up to 240 make two of 132, not
+// 240 and a last 16 that streams the whole packed B for little arithmetic.
+func evenBlock(n, most, unit int) int {
+	return min(most, roundUp(ceilDiv(n, ceilDiv(n, most)), unit))
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
