@@ -2,6 +2,8 @@ package metrics
 
 import (
 	"io"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -161,4 +163,32 @@ type testLog struct{ t *testing.T }
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// TestCrossEntropyGradient checks the host loss's gradient against central differences.
+func TestCrossEntropyGradient(t *testing.T) {
+	const n, classes = 3, 5
+	rng := rand.New(rand.NewPCG(4, 4))
+	logits := make([]float32, n*classes)
+	for i := range logits {
+		logits[i] = float32(2 * rng.NormFloat64())
+	}
+	labels, idx := []uint8{4, 0, 2}, []int{0, 1, 2}
+	grad := make([]float32, n*classes)
+	crossEntropy(grad, logits, labels, idx, classes)
+	scratch := make([]float32, n*classes)
+	const h = 1e-2
+	for i := range logits {
+		saved := logits[i]
+		logits[i] = saved + h
+		up := crossEntropy(scratch, logits, labels, idx, classes)
+		logits[i] = saved - h
+		down := crossEntropy(scratch, logits, labels, idx, classes)
+		logits[i] = saved
+		// The float32 logits move by what rounding leaves of ±h.
+		step := float64(float32(saved+h)) - float64(float32(saved-h))
+		if want := (up - down) / step; math.Abs(float64(grad[i])-want) > 1e-4 {
+			t.Errorf("dloss/dlogit %d: %v, differences give %v", i, grad[i], want)
+		}
+	}
 }

@@ -53,9 +53,10 @@ type Recipe struct {
 	Seed       uint64
 }
 
-// DefaultRecipe is the recipe of ExtractorVersion: three epochs of a 60000-image training
-// split, fifteen of the 8000 images of a lone MNIST-sized test split.
-var DefaultRecipe = Recipe{Images: 120000, MinEpochs: 3, BatchSize: 64, LR: 1e-3, Shift: 2, ShiftBelow: 20000, Seed: 1}
+// DefaultRecipe is the recipe of ExtractorVersion: four epochs of a 60000-image training
+// split, twenty-five of the 8000 images of a lone MNIST-sized test split; under two minutes
+// on two cores either way.
+var DefaultRecipe = Recipe{Images: 200000, MinEpochs: 3, BatchSize: 64, LR: 1e-3, Shift: 2, ShiftBelow: 20000, Seed: 1}
 
 // Train makes an extractor for the labelled dataset that train and held belong to: it learns
 // from train and its accuracy is measured on held. Progress goes to log, one line per few
@@ -98,19 +99,10 @@ func checkImages(ds *data.Dataset) error {
 
 // fit trains both networks for the given number of epochs over train, in seeded orders.
 func (e *Extractor) fit(train Part, r Recipe, epochs int, log io.Writer) error {
-	b := e.body.Backend()
-	optBody, err := nn.NewAdam(e.body, r.LR, 0.9, 0.999, 0)
+	st, err := e.newStepper(r.BatchSize, r.LR)
 	if err != nil {
 		return err
 	}
-	optHead, err := nn.NewAdam(e.head, r.LR, 0.9, 0.999, 0)
-	if err != nil {
-		return err
-	}
-	x := b.New(r.BatchSize, 1, ImageSide, ImageSide)     // (N, 1, 28, 28)
-	dlogits := b.New(r.BatchSize, e.Classes)             // (N, classes)
-	logits := make([]float32, r.BatchSize*e.Classes)     // host copy of the logits
-	grad := make([]float32, r.BatchSize*e.Classes)       // host dlogits
 	shift := rand.New(rand.NewPCG(r.Seed, 0x7368696674)) // "shift"
 	maxShift := r.Shift
 	if train.Len() >= r.ShiftBelow {
@@ -120,28 +112,17 @@ func (e *Extractor) fit(train Part, r Recipe, epochs int, log io.Writer) error {
 	total, step := epochs*perEpoch, 0
 	var lossSum float64
 	var lossSteps int
+	idx := make([]int, r.BatchSize)
 	for epoch := 0; epoch < epochs; epoch++ {
 		order := data.Permutation(train.Len(), r.Seed, uint64(epoch))
 		for i := 0; i < perEpoch; i++ {
-			idx := make([]int, r.BatchSize)
 			for j := range idx {
 				idx[j] = train.Index[order[i*r.BatchSize+j]]
 			}
 			batch := train.Data.Batch(idx).Data().([]float32)
 			shiftImages(batch, maxShift, shift)
-			b.Upload(x, batch)
 			lr := r.LR * float32(1-0.9*float64(step)/float64(total))
-			optBody.Adam.LR, optHead.Adam.LR = lr, lr
-
-			feats := e.body.Forward(x, true)
-			b.Download(logits, e.head.Forward(feats, true))
-			lossSum += crossEntropy(grad, logits, train.Data.Labels, idx, e.Classes)
-			b.Upload(dlogits, grad)
-			e.body.ZeroGrad()
-			e.head.ZeroGrad()
-			e.body.Backward(e.head.Backward(dlogits, true), false)
-			optBody.Step()
-			optHead.Step()
+			lossSum += st.step(batch, train.Data.Labels, idx, lr)
 			step, lossSteps = step+1, lossSteps+1
 			if step%200 == 0 || step == total {
 				fmt.Fprintf(log, "extractor: epoch %d/%d step %d/%d loss %.4f\n", epoch+1, epochs, step, total, lossSum/float64(lossSteps))
@@ -149,7 +130,48 @@ func (e *Extractor) fit(train Part, r Recipe, epochs int, log io.Writer) error {
 			}
 		}
 	}
-	return b.Sync()
+	return e.body.Backend().Sync()
+}
+
+// stepper holds what a training step needs besides the networks.
+type stepper struct {
+	e                *Extractor
+	optBody, optHead *nn.Optimizer
+	x, dlogits       *nn.Tensor // (N, 1, 28, 28) and (N, classes)
+	logits, grad     []float32  // host copies of the logits and their gradient, (N, classes)
+}
+
+func (e *Extractor) newStepper(batch int, lr float32) (*stepper, error) {
+	optBody, err := nn.NewAdam(e.body, lr, 0.9, 0.999, 0)
+	if err != nil {
+		return nil, err
+	}
+	optHead, err := nn.NewAdam(e.head, lr, 0.9, 0.999, 0)
+	if err != nil {
+		return nil, err
+	}
+	b := e.body.Backend()
+	return &stepper{e: e, optBody: optBody, optHead: optHead,
+		x: b.New(batch, 1, ImageSide, ImageSide), dlogits: b.New(batch, e.Classes),
+		logits: make([]float32, batch*e.Classes), grad: make([]float32, batch*e.Classes)}, nil
+}
+
+// step makes one Adam update at learning rate lr on a full batch of images (N, 1, 28, 28),
+// the images at idx of a dataset with these labels, and returns the batch's loss.
+func (s *stepper) step(batch []float32, labels []uint8, idx []int, lr float32) float64 {
+	e, b := s.e, s.e.body.Backend()
+	b.Upload(s.x, batch)
+	s.optBody.Adam.LR, s.optHead.Adam.LR = lr, lr
+	feats := e.body.Forward(s.x, true)
+	b.Download(s.logits, e.head.Forward(feats, true))
+	loss := crossEntropy(s.grad, s.logits, labels, idx, e.Classes)
+	b.Upload(s.dlogits, s.grad)
+	e.body.ZeroGrad()
+	e.head.ZeroGrad()
+	e.body.Backward(e.head.Backward(s.dlogits, true), false)
+	s.optBody.Step()
+	s.optHead.Step()
+	return loss
 }
 
 // crossEntropy returns the mean softmax cross-entropy of a batch of logits (N, classes)
