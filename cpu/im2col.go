@@ -39,9 +39,14 @@ func cover(k, in, out, s, p int) span {
 func (g geometry) span(kj int) span    { return cover(kj, g.W, g.OW, g.S, g.P) }
 func (g geometry) rowSpan(ki int) span { return cover(ki, g.H, g.OH, g.S, g.P) }
 
+// fourByTwo reports whether the geometry is the DCGAN's usual K = 4, S = 2, which im2col
+// and col2im run through kernels of their own (im2col_k4s2.go).
+func (g geometry) fourByTwo() bool { return g.K == 4 && g.S == 2 }
+
 // im2colTask fills col (C·K·K, nb·OH·OW), row stride ld, from the nb images of img
-// (nb, C, H, W), zero outside the images. A unit of work is one row of col, which it
-// writes front to back; the image planes it reads stay in the first-level cache.
+// (nb, C, H, W), zero outside the images. A unit of work is one kernel row (c, ki), the K
+// rows of col that read image rows of channel c; each row of col is written front to back
+// while the image planes it reads stay in the first-level cache.
 type im2colTask struct {
 	col, img   []float32
 	g          geometry
@@ -51,18 +56,24 @@ type im2colTask struct {
 
 func (t *im2colTask) run(lo, hi int) {
 	g := t.g
-	kk, hw, np := g.K*g.K, g.H*g.W, g.OH*g.OW
-	for r := lo; r < hi; r++ {
-		c, ki, kj := r/kk, r/g.K%g.K, r%g.K
+	hw, np := g.H*g.W, g.OH*g.OW
+	for u := lo; u < hi; u++ {
+		c, ki := u/g.K, u%g.K
+		if g.fourByTwo() {
+			t.fourTaps(c, ki)
+			continue
+		}
 		rows := t.rows[ki]
-		dst := t.col[r*t.ld:][:t.nb*np]
-		for n := range t.nb {
-			out := dst[n*np:][:np]
-			zero(out[:rows.lo*g.OW])
-			zero(out[rows.hi*g.OW:])
-			if rows.hi > rows.lo {
-				src := t.img[(n*g.C+c)*hw:][:hw]
-				gatherRows(out[rows.lo*g.OW:rows.hi*g.OW], src[rows.off*g.W:], t.cols[kj], g.OW, g.S*g.W, g.S)
+		for kj := range g.K {
+			dst := t.col[(u*g.K+kj)*t.ld:][:t.nb*np]
+			for n := range t.nb {
+				out := dst[n*np:][:np]
+				zero(out[:rows.lo*g.OW])
+				zero(out[rows.hi*g.OW:])
+				if rows.hi > rows.lo {
+					src := t.img[(n*g.C+c)*hw:][:hw]
+					gatherRows(out[rows.lo*g.OW:rows.hi*g.OW], src[rows.off*g.W:], t.cols[kj], g.OW, g.S*g.W, g.S)
+				}
 			}
 		}
 	}
@@ -133,6 +144,10 @@ func (t *col2imTask) run(lo, hi int) {
 	for u := lo; u < hi; u++ {
 		n, c := u/g.C, u%g.C
 		plane := t.img[u*hw:][:hw]
+		if g.fourByTwo() {
+			t.fourTaps(plane, n, c)
+			continue
+		}
 		clear(plane)
 		for ki := range g.K {
 			rows := t.rows[ki]
@@ -228,7 +243,7 @@ func (b *Backend) im2col(col, img []float32, g geometry, nb, ld int) {
 	t := &b.tasks.im2col
 	cols, rows := b.spans(g)
 	*t = im2colTask{col: col, img: img, g: g, cols: cols, rows: rows, nb: nb, ld: ld}
-	parallelFor(t, g.rows(), rowGrain(nb*g.OH*g.OW))
+	parallelFor(t, g.C*g.K, rowGrain(g.K*nb*g.OH*g.OW))
 }
 
 // col2im sets the nb images of img to the column sums that read each pixel.
