@@ -34,6 +34,8 @@ type Config struct {
 	Device    string  `json:"device"`
 	Out       string  `json:"out"`
 
+	EvalEvery       int `json:"eval_every,omitempty"`
+	EvalN           int `json:"eval_n,omitempty"`
 	SampleEvery     int `json:"sample_every"`
 	CheckpointEvery int `json:"checkpoint_every"`
 	Keep            int `json:"keep"`
@@ -66,8 +68,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("epochs %d must be at least 1 (or give --steps)", c.Epochs)
 	case c.Steps < 0:
 		return fmt.Errorf("steps %d must not be negative", c.Steps)
-	case c.SampleEvery < 0 || c.CheckpointEvery < 0:
-		return fmt.Errorf("sample-every and checkpoint-every must not be negative")
+	case c.SampleEvery < 0 || c.CheckpointEvery < 0 || c.EvalEvery < 0:
+		return fmt.Errorf("sample-every, checkpoint-every and eval-every must not be negative")
+	case c.EvalEvery > 0 && c.EvalN < 2:
+		return fmt.Errorf("eval-n %d must be at least 2", c.EvalN)
 	case c.Keep < 1:
 		return fmt.Errorf("keep %d must be at least 1", c.Keep)
 	case c.ImageSize < 0:

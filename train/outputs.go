@@ -14,6 +14,7 @@ import (
 	"strconv"
 
 	"gogan/internal/atomicfile"
+	"gogan/metrics"
 )
 
 // Record is one line of metrics.jsonl: the statistics of one generator step.
@@ -22,6 +23,8 @@ type Record struct {
 	Epoch   int     `json:"epoch"`
 	Seconds float64 `json:"seconds"` // wall time since the run (or its first resume) started
 	Stats
+	// Quality holds the metrics of gan eval at the steps where --eval-every measured them.
+	Quality *metrics.Scores `json:"quality,omitempty"`
 }
 
 // metricsLog appends records to metrics.jsonl, one JSON object per line, each written whole

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -49,6 +50,19 @@ var palette = []color.Color{
 	color.RGBA{R: 214, G: 39, B: 40, A: 255},
 }
 
+// QualityPanel plots the Fréchet distance measured by --eval-every, against the floor that a
+// second sample of real images reaches.
+func QualityPanel(floor float64) Panel {
+	return Panel{Title: "Quality (Fréchet distance in the classifier's features)", YLabel: "distance",
+		Series: []Series{{"generated vs real", func(r Record) float64 {
+			if r.Quality == nil {
+				return math.NaN()
+			}
+			return r.Quality.FrechetDistance
+		}}},
+		Lines: map[string]float64{"real vs real": floor}}
+}
+
 // WritePlot draws the panels, stacked, over the records and writes a PNG atomically.
 func WritePlot(path string, records []Record, panels []Panel) error {
 	const width, rowHeight = 8 * vg.Inch, 3 * vg.Inch
@@ -62,9 +76,15 @@ func WritePlot(path string, records []Record, panels []Panel) error {
 		p.Y.Label.Text = panel.YLabel
 		p.Legend.Top = true
 		for j, s := range panel.Series {
-			pts := make(plotter.XYs, len(records))
-			for k, r := range records {
-				pts[k] = plotter.XY{X: float64(r.Step), Y: s.Values(r)}
+			pts := make(plotter.XYs, 0, len(records))
+			for _, r := range records {
+				// A series that is measured only at some steps returns NaN at the others.
+				if y := s.Values(r); !math.IsNaN(y) {
+					pts = append(pts, plotter.XY{X: float64(r.Step), Y: y})
+				}
+			}
+			if len(pts) == 0 {
+				continue
 			}
 			line, err := plotter.NewLine(pts)
 			if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"gogan/data"
 	"gogan/internal/atomicfile"
+	"gogan/metrics"
 	"gogan/models"
 	"gogan/nn"
 )
@@ -24,6 +25,7 @@ const (
 	streamInit    = 1 // network initialisation, G then D
 	streamSamples = 2 // the fixed latents of the sample grids
 	streamLatents = 3 // the latents of training steps
+	streamEval    = 5 // the latents of --eval-every's samples
 )
 
 // sampleCount is the number of fixed latents in each sample grid, 8×8.
@@ -67,6 +69,8 @@ type run struct {
 	history []Record
 	ckDir   string
 	lastCk  string
+	eval    *metrics.Evaluator
+	zEval   []float32
 }
 
 func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*run, error) {
@@ -114,10 +118,41 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*ru
 	zHost := FixedLatents(cfg.Seed, sampleCount, cfg.NZ)
 	r.zFixed = b.New(sampleCount, cfg.NZ, 1, 1)
 	b.Upload(r.zFixed, zHost)
+	if cfg.EvalEvery > 0 {
+		if err := r.openEvaluator(stderr); err != nil {
+			return nil, err
+		}
+	}
 	if err := atomicfile.WriteFile(filepath.Join(cfg.Out, "config.json"), []byte(MarshalConfig(cfg)+"\n"), 0o644); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// openEvaluator prepares --eval-every: the dataset's feature extractor (trained on first use
+// and cached), the real images and the latents every evaluation draws.
+func (r *run) openEvaluator(log io.Writer) error {
+	if data.IsFolder(r.cfg.Dataset) {
+		return fmt.Errorf("--eval-every needs a named MNIST-style dataset, whose classifier gives the features; %s is a folder", r.cfg.Dataset)
+	}
+	ev, err := metrics.NewEvaluator(metrics.Options{Dataset: r.cfg.Dataset, Dir: r.cfg.Data, Split: r.cfg.Split,
+		N: r.cfg.EvalN, Seed: r.cfg.Seed, Log: log})
+	if err != nil {
+		return fmt.Errorf("--eval-every: %w", err)
+	}
+	r.eval = ev
+	r.zEval = make([]float32, ev.N()*r.cfg.NZ)
+	SampleLatents(r.zEval, rand.New(rand.NewPCG(r.cfg.Seed, streamEval)))
+	return nil
+}
+
+// evaluate scores G on the evaluation latents, BatchNorm in evaluation mode.
+func (r *run) evaluate() (*metrics.Scores, error) {
+	s, err := r.eval.Score(metrics.FromGenerator(r.gan.G, r.zEval, r.cfg.BatchSize))
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
 }
 
 // FixedLatents are the latents of the sample grids for a seed: gan generate with a run's seed
@@ -243,6 +278,11 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		r.prog.Step++
 		r.prog.Epoch, r.prog.BatchIndex = r.loader.Position()
 		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(start).Seconds(), Stats: s}
+		if r.eval != nil && (r.prog.Step%r.cfg.EvalEvery == 0 || r.prog.Step == r.total) {
+			if rec.Quality, err = r.evaluate(); err != nil {
+				return err
+			}
+		}
 		r.history = append(r.history, rec)
 		if err := r.metrics.append(rec); err != nil {
 			return err
@@ -319,7 +359,11 @@ func (r *run) writeSamples() error {
 
 // writeFigures refreshes loss.png and progress.gif.
 func (r *run) writeFigures() error {
-	if err := WritePlot(filepath.Join(r.cfg.Out, "loss.png"), r.history, LossPanels()); err != nil {
+	panels := LossPanels()
+	if r.eval != nil {
+		panels = append(panels, QualityPanel(r.eval.Baseline().FrechetDistance))
+	}
+	if err := WritePlot(filepath.Join(r.cfg.Out, "loss.png"), r.history, panels); err != nil {
 		return err
 	}
 	frames, err := gifFrames(filepath.Join(r.cfg.Out, "samples"))

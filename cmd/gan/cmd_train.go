@@ -39,6 +39,8 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed: the same seed gives the same run")
 	fs.StringVar(&c.Device, "device", defaultDevice, "cpu or cuda")
 	fs.StringVar(&c.Out, "out", "", "output folder (default runs/<dataset>-<timestamp>)")
+	fs.IntVar(&c.EvalEvery, "eval-every", 0, "score G with gan eval's metrics every N steps into metrics.jsonl and loss.png (0: never)")
+	fs.IntVar(&c.EvalN, "eval-n", 2000, "images per --eval-every evaluation")
 	fs.IntVar(&c.SampleEvery, "sample-every", 500, "write a sample grid every N steps (0: only at epoch ends)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every N steps (0: only at the end)")
 	fs.IntVar(&c.Keep, "keep", 3, "step checkpoints to keep")
@@ -47,7 +49,7 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 
 // resumable lists the flags that may change when resuming: how long to train, where and how
 // often to write, and on which device. Everything else comes from the checkpoint.
-var resumable = map[string]bool{"epochs": true, "steps": true, "out": true, "sample-every": true,
+var resumable = map[string]bool{"epochs": true, "steps": true, "out": true, "sample-every": true, "eval-every": true, "eval-n": true,
 	"checkpoint-every": true, "keep": true, "device": true, "data": true, "resume": true}
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -92,6 +94,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 				base.CheckpointEvery = cfg.CheckpointEvery
 			case "keep":
 				base.Keep = cfg.Keep
+			case "eval-every":
+				base.EvalEvery = cfg.EvalEvery
+			case "eval-n":
+				base.EvalN = cfg.EvalN
 			case "device":
 				base.Device = cfg.Device
 			case "data":
