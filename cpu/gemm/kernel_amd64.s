@@ -464,7 +464,7 @@ done:
 	RET
 
 // func avx512PackTranspose(dst *float32, ldd int, src *float32, lds int, rows int, kc int, smask uint32)
-// Requires: AVX, AVX512F, CMOV
+// Requires: AVX, AVX512F, CMOV, MMX+
 TEXT ·avx512PackTranspose(SB), NOSPLIT, $0-52
 	MOVQ  dst+0(FP), DI
 	MOVQ  ldd+8(FP), R8
@@ -482,93 +482,109 @@ block:
 	JZ    done
 
 	// cnt = min(16, left) columns in this block, loaded under the mask of its low cnt bits.
-	MOVQ      $0x00000010, CX
-	CMPQ      R11, CX
-	CMOVQLT   R11, CX
-	MOVL      $0x00000001, AX
-	SHLL      CL, AX
-	DECL      AX
-	KMOVW     AX, K1
-	VPXORD    Z0, Z0, Z0
-	VPXORD    Z1, Z1, Z1
-	VPXORD    Z2, Z2, Z2
-	VPXORD    Z3, Z3, Z3
-	VPXORD    Z4, Z4, Z4
-	VPXORD    Z5, Z5, Z5
-	VPXORD    Z6, Z6, Z6
-	VPXORD    Z7, Z7, Z7
-	VPXORD    Z8, Z8, Z8
-	VPXORD    Z9, Z9, Z9
-	VPXORD    Z10, Z10, Z10
-	VPXORD    Z11, Z11, Z11
-	VPXORD    Z12, Z12, Z12
-	VPXORD    Z13, Z13, Z13
-	VPXORD    Z14, Z14, Z14
-	VPXORD    Z15, Z15, Z15
-	MOVQ      SI, DX
-	CMPQ      R10, $0x00
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z0
-	ADDQ      R9, DX
-	CMPQ      R10, $0x01
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z1
-	ADDQ      R9, DX
-	CMPQ      R10, $0x02
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z2
-	ADDQ      R9, DX
-	CMPQ      R10, $0x03
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z3
-	ADDQ      R9, DX
-	CMPQ      R10, $0x04
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z4
-	ADDQ      R9, DX
-	CMPQ      R10, $0x05
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z5
-	ADDQ      R9, DX
-	CMPQ      R10, $0x06
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z6
-	ADDQ      R9, DX
-	CMPQ      R10, $0x07
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z7
-	ADDQ      R9, DX
-	CMPQ      R10, $0x08
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z8
-	ADDQ      R9, DX
-	CMPQ      R10, $0x09
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z9
-	ADDQ      R9, DX
-	CMPQ      R10, $0x0a
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z10
-	ADDQ      R9, DX
-	CMPQ      R10, $0x0b
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z11
-	ADDQ      R9, DX
-	CMPQ      R10, $0x0c
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z12
-	ADDQ      R9, DX
-	CMPQ      R10, $0x0d
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z13
-	ADDQ      R9, DX
-	CMPQ      R10, $0x0e
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z14
-	ADDQ      R9, DX
-	CMPQ      R10, $0x0f
-	JLE       loaded
-	VMOVUPS.Z (DX), K1, Z15
+	MOVQ       $0x00000010, CX
+	CMPQ       R11, CX
+	CMOVQLT    R11, CX
+	MOVL       $0x00000001, AX
+	SHLL       CL, AX
+	DECL       AX
+	KMOVW      AX, K1
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	MOVQ       SI, DX
+	CMPQ       R10, $0x00
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z0
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x01
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z1
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x02
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z2
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x03
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z3
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x04
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z4
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x05
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z5
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x06
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z6
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x07
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z7
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x08
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z8
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x09
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z9
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x0a
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z10
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x0b
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z11
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x0c
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z12
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x0d
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z13
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x0e
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z14
+	PREFETCHT0 512(DX)
+	ADDQ       R9, DX
+	CMPQ       R10, $0x0f
+	JLE        loaded
+	VMOVUPS.Z  (DX), K1, Z15
+	PREFETCHT0 512(DX)
 
 loaded:
 	VUNPCKLPS  Z1, Z0, Z16
