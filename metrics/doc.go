@@ -21,4 +21,18 @@
 // its real-versus-real baseline (a sample of one real split against another, or against the
 // other half of a lone split), computed in the same run with the same number of images, since
 // the Fréchet distance and the manifold estimates all depend on the sample size.
+//
+// Where a dataset has only a test split (MNIST here), the extractor learns from 80% of it and
+// is measured on the rest, and the reference and baseline are its two halves, so both hold
+// images the extractor has seen; the descriptions in a Report say so.
+//
+// A trainer makes an Evaluator once and scores its generator every so often:
+//
+//	ev, err := metrics.NewEvaluator(metrics.Options{Dataset: "fashion-mnist", N: 2000, Backend: b})
+//	z := train.FixedLatents(seed, ev.N(), nz)
+//	scores, err := ev.Score(metrics.FromGenerator(g, z, batchSize))
+//
+// The k-NN manifold is sensitive to outliers: a few real outliers have wide balls, so images
+// far from anything real, such as uniform noise, can land inside them and count as precise.
+// Read precision with recall and the Fréchet distance, never alone.
 package metrics

@@ -66,8 +66,8 @@ func TestMetricsOnRealImages(t *testing.T) {
 		t.Errorf("Fréchet distance of noise %.3g is not ten times that of real images %.3g", junk.FrechetDistance, real.FrechetDistance)
 	}
 	// Noise's precision is not checked: a few real outliers with wide balls can cover the
-	// small region where all noise lands, the weakness of the k-NN manifold that
-	// Kynkäänniemi et al. point out. Its recall, though, must be nil.
+	// small region where all noise lands, the k-NN manifold's sensitivity to outliers. Its
+	// recall, though, must be nil.
 	if real.Precision < 0.5 || real.Recall < 0.5 || junk.Recall > 0.05 {
 		t.Errorf("precision and recall: real %.3f, %.3f (want above 0.5); noise recall %.3f (want below 0.05)",
 			real.Precision, real.Recall, junk.Recall)
