@@ -3,15 +3,12 @@
 package cpu
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"syscall"
 	"testing"
 	"time"
 
-	"gogan/models"
 	"gogan/nn"
-	"gogan/train"
 )
 
 // The benchmarks report cpu-ms/op next to the wall time: on a machine that other processes
@@ -26,6 +23,9 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// Timed lets the external benchmarks (speed_test.go) report CPU time too.
+var Timed = timed
+
 // timed runs fn b.N times and reports ms/op and cpu-ms/op.
 func timed(b *testing.B, fn func()) {
 	b.ReportAllocs()
@@ -38,49 +38,6 @@ func timed(b *testing.B, fn func()) {
 	n := float64(b.N)
 	b.ReportMetric(b.Elapsed().Seconds()*1e3/n, "ms/op")
 	b.ReportMetric((cpuTime()-start).Seconds()*1e3/n, "cpu-ms/op")
-}
-
-// BenchmarkGANStep times full training steps at batch 64, as train's BenchmarkStep does,
-// with the CPU time per step.
-func BenchmarkGANStep(b *testing.B) {
-	for _, arch := range []string{"dcgan28", "dcgan64"} {
-		b.Run(arch, func(b *testing.B) {
-			const batch = 64
-			cfg := models.Config{Arch: arch, NZ: 100, NGF: 64, NDF: 64, NC: 1}
-			be := New()
-			rng := rand.New(rand.NewPCG(1, 2))
-			build := func(s models.Spec, err error) *nn.Network {
-				if err != nil {
-					b.Fatal(err)
-				}
-				net, err := models.Build(be, s, batch, rng)
-				if err != nil {
-					b.Fatal(err)
-				}
-				models.InitDCGAN(net, rng)
-				return net
-			}
-			g, d := build(models.Generator(cfg)), build(models.Discriminator(cfg))
-			gan, err := train.New(be, g, d, train.DefaultHyper(), batch)
-			if err != nil {
-				b.Fatal(err)
-			}
-			s := cfg.ImageSize()
-			real := make([]float32, batch*s*s)
-			for i := range real {
-				real[i] = float32(2*rng.Float64() - 1)
-			}
-			next := func() ([]float32, int, error) { return real, batch, nil }
-			latents := func(dst []float32) { train.SampleLatents(dst, rng) }
-			step := func() {
-				if _, err := gan.Step(next, latents); err != nil {
-					b.Fatal(err)
-				}
-			}
-			step() // grows the scratch buffers
-			timed(b, step)
-		})
-	}
 }
 
 // layer is one convolution of the models at batch 64: the geometry of its image.
@@ -237,5 +194,3 @@ func BenchmarkAdamStep(b *testing.B) {
 		be.AdamStep(params, grads, m, v, p)
 	})
 }
-
-var _ = fmt.Sprint

@@ -20,25 +20,31 @@ func convGeometry(op string, out, x, w *nn.Tensor, p nn.ConvParams) geometry {
 // layer of a DCGAN discriminator and the first of its generator are such.
 func (g geometry) wholeImage() bool { return g.P == 0 && g.K == g.H && g.K == g.W }
 
-// Conv2DForward implements nn.Backend: out (O, N·P) = W (O, C·K·K) · col (C·K·K, N·P).
+// Conv2DForward implements nn.Backend: out (O, N·P) = W (O, C·K·K) · col (C·K·K, N·P), a
+// block of images at a time.
 func (b *Backend) Conv2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
 	g := convGeometry("Conv2DForward", out, x, w, p)
-	o, k, cols := w.Shape[0], g.rows(), g.cols()
+	o, k := w.Shape[0], g.rows()
 	if g.wholeImage() { // out (N, O) = x (N, C·K·K) · Wᵀ
 		b.linearForward(out.Host, x.Host, w.Host, hostOrNil(bias), g.N, k, o)
 		return
 	}
-	col := b.work(0, k*cols) // (C·K·K, N·OH·OW)
-	b.im2col(col, x.Host, g, g.N, cols)
-	tmp := b.work(1, o*cols) // (O, N·OH·OW)
-	gemm.Sgemm(false, false, o, cols, k, 1, w.Host, k, col, cols, 0, tmp, cols)
-	b.fromChannelMajor(out.Host, tmp, hostOrNil(bias), g.N, o, g.OH*g.OW)
+	np, nb := g.OH*g.OW, g.block(o)
+	col := b.work(0, k*nb*np) // (C·K·K, nb·OH·OW)
+	tmp := b.work(1, o*nb*np) // (O, nb·OH·OW)
+	for n0 := 0; n0 < g.N; n0 += nb {
+		m := min(nb, g.N-n0)
+		b.im2col(col, x.Host[n0*g.C*g.H*g.W:], g, m, m*np)
+		gemm.Sgemm(false, false, o, m*np, k, 1, w.Host, k, col, m*np, 0, tmp, m*np)
+		b.fromChannelMajor(out.Host[n0*o*np:], tmp, hostOrNil(bias), m, o, np)
+	}
 }
 
-// Conv2DBackward implements nn.Backend.
+// Conv2DBackward implements nn.Backend: per block of images, dW += dout · colᵀ and
+// dcol = Wᵀ · dout, which col2im sums into dx.
 func (b *Backend) Conv2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
 	g := convGeometry("Conv2DBackward", dout, x, w, p)
-	o, k, cols := w.Shape[0], g.rows(), g.cols()
+	o, k := w.Shape[0], g.rows()
 	if dx != nil {
 		checkShape("Conv2DBackward", "dx", dx, x.Shape...)
 	}
@@ -46,20 +52,42 @@ func (b *Backend) Conv2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvPar
 		b.linearBackward(hostOrNil(dx), hostOrNil(dw), hostOrNil(db), dout.Host, x.Host, w.Host, g.N, k, o)
 		return
 	}
-	dt := b.work(1, o*cols) // (O, N·OH·OW)
-	b.toChannelMajor(dt, dout.Host, g.N, o, g.OH*g.OW)
+	np, nb := g.OH*g.OW, g.block(o)
 	if db != nil {
-		b.addChannelSums(db.Host, dout.Host, g.N, o, g.OH*g.OW)
+		b.addChannelSums(db.Host, dout.Host, g.N, o, np)
 	}
-	col := b.work(0, k*cols) // (C·K·K, N·OH·OW)
-	if dw != nil {
-		b.im2col(col, x.Host, g, g.N, cols)
-		gemm.Sgemm(false, true, o, k, cols, 1, dt, cols, col, cols, 1, dw.Host, k)
+	dt := b.work(1, o*nb*np)  // (O, nb·OH·OW)
+	col := b.work(0, k*nb*np) // (C·K·K, nb·OH·OW)
+	for n0 := 0; n0 < g.N; n0 += nb {
+		m := min(nb, g.N-n0)
+		b.toChannelMajor(dt, dout.Host[n0*o*np:], m, o, np)
+		if dw != nil {
+			b.im2col(col, x.Host[n0*g.C*g.H*g.W:], g, m, m*np)
+			gemm.Sgemm(false, true, o, k, m*np, 1, dt, m*np, col, m*np, 1, dw.Host, k)
+		}
+		if dx != nil {
+			gemm.Sgemm(true, false, k, m*np, o, 1, w.Host, k, dt, m*np, 0, col, m*np)
+			b.col2im(dx.Host[n0*g.C*g.H*g.W:], col, g, m, m*np)
+		}
 	}
-	if dx != nil {
-		gemm.Sgemm(true, false, k, cols, o, 1, w.Host, k, dt, cols, 0, col, cols)
-		b.col2im(dx.Host, col, g, g.N, cols)
+}
+
+// blockFloats is the size of the columns of a block of images: they should stay in the
+// last-level cache between im2col and the GEMM that reads them.
+var blockFloats = 1 << 20
+
+// block is the number of images whose columns a convolution forms at a time, for weights
+// of other·C·K·K elements. A block's columns take about blockFloats, but every block
+// repacks the weights, so a block spans at least twice as many column positions as the
+// weights have rows.
+func (g geometry) block(other int) int {
+	np := g.OH * g.OW
+	nb := max(blockFloats/(g.rows()*np), (2*other+np-1)/np, 1)
+	if nb >= g.N {
+		return g.N
 	}
+	blocks := (g.N + nb - 1) / nb
+	return (g.N + blocks - 1) / blocks // even blocks
 }
 
 // convTransposeGeometry checks a transposed convolution's shapes and returns the geometry of
@@ -73,32 +101,34 @@ func convTransposeGeometry(op string, out, x, w *nn.Tensor, p nn.ConvParams) geo
 	return geometry{N: n, C: o, H: ho, W: wo, OH: h, OW: wd, K: p.Kernel, S: p.Stride, P: p.Pad}
 }
 
-// ConvTranspose2DForward implements nn.Backend: col (O·K·K, N·H·W) = Wᵀ · x (C, N·H·W), then
-// the columns are summed into the output image.
+// ConvTranspose2DForward implements nn.Backend: per block of images, col (O·K·K, nb·H·W) =
+// Wᵀ · x (C, nb·H·W), then the columns are summed into the output image.
 func (b *Backend) ConvTranspose2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
 	g := convTransposeGeometry("ConvTranspose2DForward", out, x, w, p)
-	c, k, cols := x.Shape[1], g.rows(), g.cols()
+	c, k := x.Shape[1], g.rows()
 	if g.wholeImage() { // out (N, O·K·K) = x (N, C) · W (C, O·K·K)
 		gemm.Sgemm(false, false, g.N, k, c, 1, x.Host, c, w.Host, k, 0, out.Host, k)
-		if bias != nil {
-			b.addBias(out.Host, bias.Host, g.N, g.C, g.H*g.W)
+	} else {
+		np, nb := g.OH*g.OW, g.block(c)
+		xt := b.work(1, c*nb*np)  // (C, nb·H·W)
+		col := b.work(0, k*nb*np) // (O·K·K, nb·H·W)
+		for n0 := 0; n0 < g.N; n0 += nb {
+			m := min(nb, g.N-n0)
+			b.toChannelMajor(xt, x.Host[n0*c*np:], m, c, np)
+			gemm.Sgemm(true, false, k, m*np, c, 1, w.Host, k, xt, m*np, 0, col, m*np)
+			b.col2im(out.Host[n0*g.C*g.H*g.W:], col, g, m, m*np)
 		}
-		return
 	}
-	xt := b.work(1, c*cols) // (C, N·H·W)
-	b.toChannelMajor(xt, x.Host, g.N, c, g.OH*g.OW)
-	col := b.work(0, k*cols) // (O·K·K, N·H·W)
-	gemm.Sgemm(true, false, k, cols, c, 1, w.Host, k, xt, cols, 0, col, cols)
-	b.col2im(out.Host, col, g, g.N, cols)
 	if bias != nil {
 		b.addBias(out.Host, bias.Host, g.N, g.C, g.H*g.W)
 	}
 }
 
-// ConvTranspose2DBackward implements nn.Backend.
+// ConvTranspose2DBackward implements nn.Backend: per block of images, col = im2col(dout),
+// dW += x · colᵀ and dx = W · col.
 func (b *Backend) ConvTranspose2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
 	g := convTransposeGeometry("ConvTranspose2DBackward", dout, x, w, p)
-	c, k, cols := x.Shape[1], g.rows(), g.cols()
+	c, k := x.Shape[1], g.rows()
 	if db != nil {
 		b.addChannelSums(db.Host, dout.Host, g.N, g.C, g.H*g.W)
 	}
@@ -114,17 +144,20 @@ func (b *Backend) ConvTranspose2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p n
 		}
 		return
 	}
-	col := b.work(0, k*cols) // (O·K·K, N·H·W)
-	b.im2col(col, dout.Host, g, g.N, cols)
-	if dw != nil {
-		xt := b.work(1, c*cols) // (C, N·H·W)
-		b.toChannelMajor(xt, x.Host, g.N, c, g.OH*g.OW)
-		gemm.Sgemm(false, true, c, k, cols, 1, xt, cols, col, cols, 1, dw.Host, k)
-	}
-	if dx != nil {
-		dxt := b.work(2, c*cols) // (C, N·H·W)
-		gemm.Sgemm(false, false, c, cols, k, 1, w.Host, k, col, cols, 0, dxt, cols)
-		b.fromChannelMajor(dx.Host, dxt, nil, g.N, c, g.OH*g.OW)
+	np, nb := g.OH*g.OW, g.block(c)
+	col := b.work(0, k*nb*np) // (O·K·K, nb·H·W)
+	xt := b.work(1, c*nb*np)  // (C, nb·H·W), x's block, then dx's
+	for n0 := 0; n0 < g.N; n0 += nb {
+		m := min(nb, g.N-n0)
+		b.im2col(col, dout.Host[n0*g.C*g.H*g.W:], g, m, m*np)
+		if dw != nil {
+			b.toChannelMajor(xt, x.Host[n0*c*np:], m, c, np)
+			gemm.Sgemm(false, true, c, k, m*np, 1, xt, m*np, col, m*np, 1, dw.Host, k)
+		}
+		if dx != nil {
+			gemm.Sgemm(false, false, c, m*np, k, 1, w.Host, k, col, m*np, 0, xt, m*np)
+			b.fromChannelMajor(dx.Host[n0*c*np:], xt, nil, m, c, np)
+		}
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"gogan/nn"
 )
 
 // TestTanh32 sweeps float32 densely from 1e-8 to 30, both signs, and the special values,
@@ -168,6 +170,81 @@ func TestIm2colCol2im(t *testing.T) {
 				for i, w := range wantImg {
 					if d := math.Abs(float64(gotImg[i]) - w); !(d <= 1e-6*float64(g.K*g.K)*(1+math.Abs(w))) {
 						t.Fatalf("ld %d: col2im pixel %d = %g, want %g", ld, i, gotImg[i], w)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestConvBlocks runs the convolutions with the columns of one or two images at a time and
+// of the whole batch at once: outputs and input gradients must agree bit for bit, since
+// every output element sums the same terms in the same order, and weight gradients, whose
+// sums the blocks split, to float32's rounding.
+func TestConvBlocks(t *testing.T) {
+	defer func(f int) { blockFloats = f }(blockFloats)
+	rng := rand.New(rand.NewPCG(7, 8))
+	randT := func(b *Backend, shape ...int) *nn.Tensor {
+		x := b.New(shape...)
+		for i := range x.Host {
+			x.Host[i] = float32(rng.NormFloat64())
+		}
+		return x
+	}
+	for _, c := range []struct {
+		n, c, o, size int
+		p             nn.ConvParams
+		transposed    bool
+	}{
+		{7, 3, 2, 8, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, false},
+		{5, 2, 3, 7, nn.ConvParams{Kernel: 3, Stride: 2, Pad: 1}, false},
+		{6, 3, 2, 4, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, true},
+		{5, 2, 3, 4, nn.ConvParams{Kernel: 3, Stride: 2, Pad: 1, OutputPad: 0}, true},
+	} {
+		t.Run(fmt.Sprintf("%+v", c), func(t *testing.T) {
+			b := New()
+			k := c.p.Kernel
+			x := randT(b, c.n, c.c, c.size, c.size)
+			var w, out *nn.Tensor
+			if c.transposed {
+				s := c.p.ConvTransposeOut(c.size)
+				w, out = randT(b, c.c, c.o, k, k), b.New(c.n, c.o, s, s)
+			} else {
+				s := c.p.ConvOut(c.size)
+				w, out = randT(b, c.o, c.c, k, k), b.New(c.n, c.o, s, s)
+			}
+			bias, dout := randT(b, c.o), randT(b, out.Shape...)
+			run := func() (y, dx, dw, db []float32) {
+				y1, dx1, dw1, db1 := b.New(out.Shape...), b.New(x.Shape...), b.New(w.Shape...), b.New(c.o)
+				if c.transposed {
+					b.ConvTranspose2DForward(y1, x, w, bias, c.p)
+					b.ConvTranspose2DBackward(dx1, dw1, db1, dout, x, w, c.p)
+				} else {
+					b.Conv2DForward(y1, x, w, bias, c.p)
+					b.Conv2DBackward(dx1, dw1, db1, dout, x, w, c.p)
+				}
+				return y1.Host, dx1.Host, dw1.Host, db1.Host
+			}
+			blockFloats = 1 << 30
+			y, dx, dw, db := run()
+			blockFloats = 1
+			g, other := geometry{N: c.n, C: c.c, H: c.size, W: c.size, K: k, S: c.p.Stride, P: c.p.Pad}, c.o
+			g.OH, g.OW = out.Shape[2], out.Shape[3]
+			if c.transposed {
+				g, other = geometry{N: c.n, C: c.o, H: out.Shape[2], W: out.Shape[3], OH: c.size, OW: c.size, K: k, S: c.p.Stride, P: c.p.Pad}, c.c
+			}
+			if nb := g.block(other); nb >= c.n {
+				t.Fatalf("blocks of %d images for a batch of %d", nb, c.n)
+			}
+			yb, dxb, dwb, dbb := run()
+			for _, s := range []struct {
+				name      string
+				got, want []float32
+				tol       float64
+			}{{"output", yb, y, 0}, {"dx", dxb, dx, 0}, {"dw", dwb, dw, 1e-5}, {"db", dbb, db, 0}} {
+				for i := range s.want {
+					if d := math.Abs(float64(s.got[i] - s.want[i])); d > s.tol*(1+math.Abs(float64(s.want[i]))) {
+						t.Fatalf("%s[%d]: %g in blocks, %g in one", s.name, i, s.got[i], s.want[i])
 					}
 				}
 			}
