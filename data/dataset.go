@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"io"
@@ -12,6 +13,10 @@ import (
 
 	"github.com/disintegration/imaging"
 )
+
+// ErrNotFound is wrapped by Open's error when a named dataset's files are nowhere it looked,
+// as opposed to present but unreadable.
+var ErrNotFound = errors.New("not found")
 
 // Spec says which images Open loads and how.
 type Spec struct {
@@ -154,8 +159,8 @@ func locate(src *Source, spec Spec) (dir, images, labels string, err error) {
 	if src.Package != "" {
 		how += " or 'apt-get install " + src.Package + "'"
 	}
-	return "", "", "", fmt.Errorf("%s %s split not found (%s) in %s; %s",
-		src.Title, spec.Split, imgName, where, how)
+	return "", "", "", fmt.Errorf("%s %s split %w (%s) in %s; %s",
+		src.Title, spec.Split, ErrNotFound, imgName, where, how)
 }
 
 // findFile returns the path of name in dir, also accepting it uncompressed and with the dot

@@ -1,11 +1,11 @@
 package metrics
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"gogan/data"
@@ -237,7 +237,5 @@ func labels(p Part) []uint8 {
 }
 
 // isMissing reports whether data.Open failed because a split's files are absent, as opposed
-// to present but unreadable. package data marks that case only in its message.
-func isMissing(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "split not found")
-}
+// to present but unreadable.
+func isMissing(err error) bool { return errors.Is(err, data.ErrNotFound) }
