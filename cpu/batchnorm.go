@@ -66,30 +66,55 @@ func (t *batchNormTask) run(lo, hi int) {
 // moments returns the mean and the biased variance of channel ch in one pass. The sums are
 // of differences from the channel's first value, in float64: with that shift the variance
 // Σd²/M − (Σd/M)² loses nothing to cancellation unless the values are ~1e8 standard
-// deviations from the first, and two chains of sums keep the adder busy.
+// deviations from the first.
 func (t *batchNormTask) moments(ch int) (mean, variance float64) {
 	n, c, s := t.n, t.c, t.s
 	shift := float64(t.x[ch*s])
-	var s1a, s2a, s1b, s2b float64
+	var s1, s2 float64
 	for i := range n {
-		v := t.x[(i*c+ch)*s:][:s]
-		j := 0
-		for ; j+1 < len(v); j += 2 {
-			da, db := float64(v[j])-shift, float64(v[j+1])-shift
-			s1a += da
-			s2a += da * da
-			s1b += db
-			s2b += db * db
-		}
-		if j < len(v) {
-			d := float64(v[j]) - shift
-			s1a += d
-			s2a += d * d
-		}
+		p1, p2 := shiftedSums(t.x[(i*c+ch)*s:][:s], shift)
+		s1 += p1
+		s2 += p2
 	}
 	m := float64(n * s)
-	d1 := (s1a + s1b) / m
-	return shift + d1, max((s2a+s2b)/m-d1*d1, 0)
+	d1 := s1 / m
+	return shift + d1, max(s2/m-d1*d1, 0)
+}
+
+// shiftedSums returns Σd and Σd² over v for d = v−shift, in float64, in two chains of sums
+// so that the adds overlap.
+func shiftedSums(v []float32, shift float64) (s1, s2 float64) {
+	var a1, a2, b1, b2 float64
+	j := 0
+	for ; j+2 <= len(v); j += 2 {
+		w := v[j : j+2 : j+2]
+		da, db := float64(w[0])-shift, float64(w[1])-shift
+		a1, a2 = a1+da, a2+da*da
+		b1, b2 = b1+db, b2+db*db
+	}
+	if j < len(v) {
+		d := float64(v[j]) - shift
+		a1, a2 = a1+d, a2+d*d
+	}
+	return a1 + b1, a2 + b2
+}
+
+// gradSums returns Σdy and Σdy·(x−mean) in float64, in two chains of sums.
+func gradSums(dy, x []float32, mean float64) (sdy, sdyx float64) {
+	x = x[:len(dy)]
+	var a1, a2, b1, b2 float64
+	j := 0
+	for ; j+2 <= len(dy); j += 2 {
+		g, w := dy[j:j+2:j+2], x[j:j+2:j+2]
+		ga, gb := float64(g[0]), float64(g[1])
+		a1, a2 = a1+ga, a2+ga*(float64(w[0])-mean)
+		b1, b2 = b1+gb, b2+gb*(float64(w[1])-mean)
+	}
+	if j < len(dy) {
+		g := float64(dy[j])
+		a1, a2 = a1+g, a2+g*(float64(x[j])-mean)
+	}
+	return a1 + b1, a2 + b2
 }
 
 // BatchNormBackward implements nn.Backend: with x̂ = (x−μ)·σ⁻¹ and M = N·S values per channel,
@@ -126,26 +151,13 @@ func (t *batchNormGradTask) run(lo, hi int) {
 	m := float64(n * s)
 	for ch := lo; ch < hi; ch++ {
 		mean, invStd := float64(t.saveMean[ch]), float64(t.saveInvStd[ch])
-		// Σdy and Σdy·(x−μ), two chains each.
-		var dyA, dyB, dxA, dxB float64
+		var sumDy, sumDyXc float64 // Σdy and Σdy·(x−μ)
 		for i := range n {
-			xs, dys := t.x[(i*c+ch)*s:][:s], t.dy[(i*c+ch)*s:][:s]
-			xs = xs[:len(dys)]
-			j := 0
-			for ; j+1 < len(dys); j += 2 {
-				ga, gb := float64(dys[j]), float64(dys[j+1])
-				dyA += ga
-				dxA += ga * (float64(xs[j]) - mean)
-				dyB += gb
-				dxB += gb * (float64(xs[j+1]) - mean)
-			}
-			if j < len(dys) {
-				g := float64(dys[j])
-				dyA += g
-				dxA += g * (float64(xs[j]) - mean)
-			}
+			p1, p2 := gradSums(t.dy[(i*c+ch)*s:][:s], t.x[(i*c+ch)*s:][:s], mean)
+			sumDy += p1
+			sumDyXc += p2
 		}
-		sumDy, sumDyXhat := dyA+dyB, (dxA+dxB)*invStd
+		sumDyXhat := sumDyXc * invStd
 		if t.dweight != nil {
 			t.dweight[ch] += float32(sumDyXhat)
 		}
@@ -155,15 +167,18 @@ func (t *batchNormGradTask) run(lo, hi int) {
 		if t.dx == nil {
 			continue
 		}
-		// dx = k·(M·dy − Σdy − x̂·Σ(dy·x̂)) as one multiply-add per term, in float64.
+		// dx = k·(M·dy − Σdy − x̂·Σ(dy·x̂)) = a·dy + b·(x−μ) + c0. The coefficients come from
+		// the float64 sums; the float32 terms are of the size of dx, so float32 arithmetic
+		// leaves dx within a few units in its last place.
 		k := float64(t.weight[ch]) * invStd / m
-		a, bx, c0 := k*m, -k*invStd*sumDyXhat, -k*sumDy
+		a, bx, c0 := float32(k*m), float32(-k*invStd*sumDyXhat), float32(-k*sumDy)
+		mu := t.saveMean[ch]
 		for i := range n {
 			xs, dys := t.x[(i*c+ch)*s:][:s], t.dy[(i*c+ch)*s:][:s]
 			dst := t.dx[(i*c+ch)*s:][:s]
 			xs, dst = xs[:len(dys)], dst[:len(dys)]
 			for j, g := range dys {
-				dst[j] = float32(a*float64(g) + bx*(float64(xs[j])-mean) + c0)
+				dst[j] = a*g + bx*(xs[j]-mu) + c0
 			}
 		}
 	}

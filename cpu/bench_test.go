@@ -3,6 +3,7 @@
 package cpu
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"syscall"
 	"testing"
@@ -159,25 +160,28 @@ func BenchmarkActivation(b *testing.B) {
 	}
 }
 
-// BenchmarkBatchNorm times BatchNorm2d in training on dcgan64's G4 output, (64, 64, 32·32).
+// BenchmarkBatchNorm times BatchNorm2d in training on the models' shapes (N, C, H·W).
 func BenchmarkBatchNorm(b *testing.B) {
-	be, rng := New(), rand.New(rand.NewPCG(1, 4))
-	const n, c, s = benchBatch, 64, 32 * 32
-	x, out, dx, dy := randTensor(be, rng, n, c, s), be.New(n, c, s), be.New(n, c, s), randTensor(be, rng, n, c, s)
-	per := func() *nn.Tensor { return randTensor(be, rng, c) }
-	w, bias, rm, rv, sm, si, dw, db := per(), per(), per(), per(), per(), per(), per(), per()
-	for i := range rv.Host {
-		rv.Host[i] = 1
+	for _, sh := range [][3]int{{64, 256, 9}, {64, 128, 49}, {64, 64, 196}, {64, 512, 16}, {64, 128, 256}, {64, 64, 1024}} {
+		be, rng := New(), rand.New(rand.NewPCG(1, 4))
+		n, c, s := sh[0], sh[1], sh[2]
+		x, out, dx, dy := randTensor(be, rng, n, c, s), be.New(n, c, s), be.New(n, c, s), randTensor(be, rng, n, c, s)
+		per := func() *nn.Tensor { return randTensor(be, rng, c) }
+		w, bias, rm, rv, sm, si, dw, db := per(), per(), per(), per(), per(), per(), per(), per()
+		for i := range rv.Host {
+			rv.Host[i] = 1
+		}
+		p := nn.BatchNormParams{Training: true, Momentum: 0.1, Eps: 1e-5}
+		name := fmt.Sprintf("%dx%dx%d", n, c, s)
+		b.Run(name+"/forward", func(b *testing.B) {
+			b.SetBytes(int64(8 * x.Len()))
+			timed(b, func() { be.BatchNormForward(out, x, w, bias, rm, rv, sm, si, p) })
+		})
+		b.Run(name+"/backward", func(b *testing.B) {
+			b.SetBytes(int64(12 * x.Len()))
+			timed(b, func() { be.BatchNormBackward(dx, dw, db, dy, x, w, sm, si) })
+		})
 	}
-	p := nn.BatchNormParams{Training: true, Momentum: 0.1, Eps: 1e-5}
-	b.Run("forward", func(b *testing.B) {
-		b.SetBytes(int64(8 * x.Len()))
-		timed(b, func() { be.BatchNormForward(out, x, w, bias, rm, rv, sm, si, p) })
-	})
-	b.Run("backward", func(b *testing.B) {
-		b.SetBytes(int64(12 * x.Len()))
-		timed(b, func() { be.BatchNormBackward(dx, dw, db, dy, x, w, sm, si) })
-	})
 }
 
 // BenchmarkAdamStep times one Adam update of dcgan64's generator, 3.6M parameters.
