@@ -49,11 +49,17 @@ func (t *activationTask) run(lo, hi int) {
 	d = d[:len(s)]
 	switch slope := t.a.Slope; t.a.Kind {
 	case nn.ReLU:
+		if useAVX512 {
+			reluAVX512(unsafe.SliceData(d), unsafe.SliceData(s), len(s))
+			return
+		}
 		for i, v := range s {
 			d[i] = max(v, 0) // max keeps a NaN, as PyTorch's relu does
 		}
 	case nn.LeakyReLU:
 		switch {
+		case slope > 0 && slope <= 1 && useAVX512:
+			leakyAVX512(unsafe.SliceData(d), unsafe.SliceData(s), len(s), slope)
 		case slope > 0 && slope <= 1: // then v·slope lies between v and 0, infinities included
 			for i, v := range s {
 				d[i] = max(v, v*slope)
@@ -95,22 +101,35 @@ func (t *activationGradTask) run(lo, hi int) {
 	d = d[:len(dy)]
 	switch t.a.Kind {
 	case nn.ReLU:
-		xb, gb, db := bits(t.x[lo:hi]), bits(dy), bits(d)
-		xb, db = xb[:len(gb)], db[:len(gb)]
+		x := t.x[lo:hi][:len(dy)]
+		if useAVX512 {
+			reluGradAVX512(unsafe.SliceData(d), unsafe.SliceData(dy), unsafe.SliceData(x), len(dy))
+			return
+		}
+		xb, gb, db := bits(x), bits(dy), bits(d)
 		for i, g := range gb {
 			db[i] = g & positive(xb[i])
 		}
 	case nn.LeakyReLU:
+		x := t.x[lo:hi][:len(dy)]
+		if useAVX512 {
+			leakyGradAVX512(unsafe.SliceData(d), unsafe.SliceData(dy), unsafe.SliceData(x), len(dy), t.a.Slope)
+			return
+		}
 		slope := math.Float32bits(t.a.Slope)
 		flip := slope ^ math.Float32bits(1)
-		xb := bits(t.x[lo:hi])[:len(dy)]
+		xb := bits(x)
 		for i, g := range dy {
 			d[i] = g * math.Float32frombits(slope^(flip&positive(xb[i])))
 		}
 	case nn.Tanh:
 		y := t.y[lo:hi][:len(dy)]
+		if useAVX512 {
+			tanhGradAVX512(unsafe.SliceData(d), unsafe.SliceData(dy), unsafe.SliceData(y), len(dy))
+			return
+		}
 		for i, g := range dy {
-			d[i] = g * (1 - y[i]*y[i])
+			d[i] = g * (1 - float32(y[i]*y[i])) // no fused multiply-add, as in the assembly
 		}
 	case nn.Sigmoid:
 		y := t.y[lo:hi][:len(dy)]

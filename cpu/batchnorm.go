@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"math"
+	"unsafe"
 
 	"gogan/nn"
 )
@@ -55,9 +56,12 @@ func (t *batchNormTask) run(lo, hi int) {
 		for i := range n {
 			src := t.x[(i*c+ch)*s:][:s]
 			dst := t.out[(i*c+ch)*s:][:s]
-			dst = dst[:len(src)]
+			if useAVX512 {
+				scaleShiftAVX512(unsafe.SliceData(dst), unsafe.SliceData(src), s, scale, shift)
+				continue
+			}
 			for j, v := range src {
-				dst[j] = v*scale + shift
+				dst[j] = float32(v*scale) + shift // not fused, as in the assembly
 			}
 		}
 	}
@@ -72,7 +76,13 @@ func (t *batchNormTask) moments(ch int) (mean, variance float64) {
 	shift := float64(t.x[ch*s])
 	var s1, s2 float64
 	for i := range n {
-		p1, p2 := shiftedSums(t.x[(i*c+ch)*s:][:s], shift)
+		v := t.x[(i*c+ch)*s:][:s]
+		var p1, p2 float64
+		if useAVX512 {
+			p1, p2 = shiftedSumsAVX512(unsafe.SliceData(v), s, shift)
+		} else {
+			p1, p2 = shiftedSums(v, shift)
+		}
 		s1 += p1
 		s2 += p2
 	}
@@ -153,7 +163,13 @@ func (t *batchNormGradTask) run(lo, hi int) {
 		mean, invStd := float64(t.saveMean[ch]), float64(t.saveInvStd[ch])
 		var sumDy, sumDyXc float64 // Σdy and Σdy·(x−μ)
 		for i := range n {
-			p1, p2 := gradSums(t.dy[(i*c+ch)*s:][:s], t.x[(i*c+ch)*s:][:s], mean)
+			dy, x := t.dy[(i*c+ch)*s:][:s], t.x[(i*c+ch)*s:][:s]
+			var p1, p2 float64
+			if useAVX512 {
+				p1, p2 = gradSumsAVX512(unsafe.SliceData(dy), unsafe.SliceData(x), s, mean)
+			} else {
+				p1, p2 = gradSums(dy, x, mean)
+			}
 			sumDy += p1
 			sumDyXc += p2
 		}
@@ -176,9 +192,13 @@ func (t *batchNormGradTask) run(lo, hi int) {
 		for i := range n {
 			xs, dys := t.x[(i*c+ch)*s:][:s], t.dy[(i*c+ch)*s:][:s]
 			dst := t.dx[(i*c+ch)*s:][:s]
+			if useAVX512 {
+				bnGradAVX512(unsafe.SliceData(dst), unsafe.SliceData(dys), unsafe.SliceData(xs), s, a, bx, mu, c0)
+				continue
+			}
 			xs, dst = xs[:len(dys)], dst[:len(dys)]
 			for j, g := range dys {
-				dst[j] = a*g + bx*(xs[j]-mu) + c0
+				dst[j] = float32(a*g) + float32(bx*(xs[j]-mu)) + c0 // not fused, as in the assembly
 			}
 		}
 	}
