@@ -136,6 +136,8 @@ type col2imTask struct {
 	g          geometry
 	cols, rows []span // g.span(kj) for each kj, g.rowSpan(ki) for each ki
 	nb, ld     int
+	sum        sumTapArgs // for sumTapsAVX512, when simd is set
+	simd       bool
 }
 
 func (t *col2imTask) run(lo, hi int) {
@@ -251,6 +253,9 @@ func (b *Backend) col2im(img, col []float32, g geometry, nb, ld int) {
 	t := &b.tasks.col2im
 	cols, rows := b.spans(g)
 	*t = col2imTask{img: img, col: col, g: g, cols: cols, rows: rows, nb: nb, ld: ld}
+	if g.fourByTwo() && useAVX512 {
+		t.simd = t.sum.set(g, ld)
+	}
 	parallelFor(t, nb*g.C, rowGrain(g.H*g.W*g.K))
 }
 

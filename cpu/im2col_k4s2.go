@@ -21,6 +21,14 @@ func (t *im2colTask) fourTaps(c, ki int) {
 		in.lo, in.hi = max(in.lo, sp.lo), min(in.hi, sp.hi)
 	}
 	in.hi = max(in.hi, in.lo)
+	if useAVX512 && ow <= 16*len(fourTapArgs{}.masks) {
+		_ = t.img[((t.nb-1)*g.C+c)*hw+hw-1] // the assembly trusts its pointers
+		a := fourTapArgs{col: &d0[0], img: &t.img[c*hw], ld: t.ld, np: np, nb: t.nb, imgStride: g.C * hw,
+			oh: g.OH, ow: ow, h: g.H, w: g.W, p: g.P, ki: ki}
+		a.setMasks()
+		fourTapsAVX512(&a)
+		return
+	}
 	for n := range t.nb {
 		plane := t.img[(n*g.C+c)*hw:][:hw]
 		for oh := range g.OH {
@@ -47,6 +55,42 @@ func (t *im2colTask) fourTaps(c, ki int) {
 			}
 		}
 	}
+}
+
+// fourTapArgs are fourTaps' arguments for fourTapsAVX512, which fills the four rows of col
+// sixteen column positions at a time: for positions x0.., it loads image pixels 2·x0−P..
+// in four vectors (at offsets 0, 16, 2 and 18), under masks that leave pixels outside the
+// image row zero, takes their even and odd lanes for kernel columns 0 to 3, and stores
+// them under a mask that stops at OW. Offsets and counts are in floats.
+type fourTapArgs struct {
+	col, img              *float32 // row (c, ki, 0) of col, and channel c, of image 0
+	ld, np, nb, imgStride int      // between col's rows, col's images, images, and image planes
+	oh, ow, h, w, p, ki   int
+	blocks                int
+	masks                 [4][5]uint32 // per block: the four load masks and the store mask
+}
+
+// setMasks fills the masks of each block of sixteen column positions.
+func (a *fourTapArgs) setMasks() {
+	a.blocks = (a.ow + 15) / 16
+	for b := range a.blocks {
+		x0 := 16 * b
+		for j, off := range [4]int{0, 16, 2, 18} {
+			a.masks[b][j] = laneMask(2*x0-a.p+off, 0, a.w)
+		}
+		a.masks[b][4] = laneMask(x0, 0, a.ow)
+	}
+}
+
+// laneMask has bit l set for the lanes l < 16 with lo ≤ e+l < hi.
+func laneMask(e, lo, hi int) uint32 {
+	var m uint32
+	for l := range 16 {
+		if e+l >= lo && e+l < hi {
+			m |= 1 << l
+		}
+	}
+	return m
 }
 
 // at is s[i], or zero outside s.
@@ -77,6 +121,11 @@ func (t *col2imTask) fourTaps(plane []float32, n, c int) {
 	g := t.g
 	ow, ld := g.OW, t.ld
 	base := c*16*ld + n*g.OH*ow // column row (c, 0, 0), image n
+	if t.simd {
+		_ = t.col[base+15*ld+g.OH*ow-1] // the assembly trusts its pointers
+		sumTapsAVX512(&plane[0], &t.col[base], &t.sum)
+		return
+	}
 	// Inside [mLo, mHi), pixels 2m−P and 2m−P+1 lie in the row and both their terms exist.
 	mLo := max(1, (g.P+1)/2)
 	mHi := max(mLo, min(ow, (g.W-2+g.P)/2+1))
@@ -138,4 +187,32 @@ func sumTaps(out, col []float32, offs []int, ld, mLo int) {
 		o[0] = a0[i] + a2[i] + b0[i] + b2[i]
 		o[1] = a1[i] + a3[i] + b1[i] + b3[i]
 	}
+}
+
+// sumTapArgs are the arguments of sumTapsAVX512, which does col2imTask.fourTaps for one
+// plane sixteen pixel pairs (2m−P, 2m−P+1) at a time: it loads the segments of column
+// positions m and m−1 of the kernel rows that read the image row under masks that leave
+// positions outside the columns zero, sums the terms of even and odd pixels in the order
+// of the Go loop, interleaves them and stores them under masks that keep to the row.
+// Offsets and counts are in floats.
+type sumTapArgs struct {
+	ld, oh, ow, h, w, p int
+	mFirst, blocks      int          // the first m, with 2m−P = −1 or 0, and blocks of sixteen
+	masks               [4][4]uint32 // per block: loads at m and m−1, stores of pixels 0..15 and 16..31
+}
+
+// set fills a for geometry g and col's row stride ld, and reports whether the image rows
+// are narrow enough for its masks.
+func (a *sumTapArgs) set(g geometry, ld int) bool {
+	*a = sumTapArgs{ld: ld, oh: g.OH, ow: g.OW, h: g.H, w: g.W, p: g.P, mFirst: g.P / 2}
+	a.blocks = (g.W + g.P%2 + 31) / 32
+	if a.blocks > len(a.masks) {
+		return false
+	}
+	for b := range a.blocks {
+		m0 := a.mFirst + 16*b
+		px := 2*m0 - g.P
+		a.masks[b] = [4]uint32{laneMask(m0, 0, g.OW), laneMask(m0-1, 0, g.OW), laneMask(px, 0, g.W), laneMask(px+16, 0, g.W)}
+	}
+	return true
 }

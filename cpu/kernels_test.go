@@ -362,3 +362,38 @@ func TestSIMDSums(t *testing.T) {
 		}
 	}
 }
+
+// TestSIMDColumns compares the AVX-512 im2col and col2im of K = 4, S = 2 geometries with
+// the Go loops: the same bits, but for the sign of zero sums.
+func TestSIMDColumns(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("this CPU has no AVX-512F (or the build is purego): only the Go loops run")
+	}
+	defer func() { useAVX512 = true }()
+	rng := rand.New(rand.NewPCG(13, 14))
+	b := New()
+	for _, g := range convGeometries(rng) {
+		if !g.fourByTwo() || g.OH < 1 || g.OW < 1 {
+			continue
+		}
+		img := make([]float32, g.N*g.C*g.H*g.W)
+		for i := range img {
+			img[i] = float32(rng.NormFloat64())
+		}
+		var cols, imgs [2][]float32
+		for k, simd := range []bool{true, false} {
+			useAVX512 = simd
+			cols[k] = make([]float32, g.rows()*g.cols())
+			b.im2col(cols[k], img, g, g.N, g.cols())
+			imgs[k] = make([]float32, len(img))
+			b.col2im(imgs[k], cols[0], g, g.N, g.cols())
+		}
+		for k, pair := range [][2][]float32{cols, imgs} {
+			for i, v := range pair[0] {
+				if w := pair[1][i]; v != w && !(v != v && w != w) {
+					t.Fatalf("%+v: %s element %d: %g with AVX-512, %g in Go", g, [2]string{"im2col", "col2im"}[k], i, v, w)
+				}
+			}
+		}
+	}
+}

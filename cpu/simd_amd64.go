@@ -61,3 +61,14 @@ func shiftedSumsAVX512(v *float32, n int, shift float64) (s1, s2 float64)
 //
 //go:noescape
 func gradSumsAVX512(dy, x *float32, n int, mean float64) (sdy, sdyx float64)
+
+// fourTapsAVX512 is im2colTask.fourTaps for the arguments a (im2col_k4s2.go).
+//
+//go:noescape
+func fourTapsAVX512(a *fourTapArgs)
+
+// sumTapsAVX512 is col2imTask.fourTaps for one plane, given col at row (c, 0, 0) of the
+// plane's image (im2col_k4s2.go).
+//
+//go:noescape
+func sumTapsAVX512(plane, col *float32, a *sumTapArgs)

@@ -18,3 +18,7 @@ func shiftedSumsAVX512(v *float32, n int, shift float64) (s1, s2 float64) { pani
 func gradSumsAVX512(dy, x *float32, n int, mean float64) (sdy, sdyx float64) {
 	panic("cpu: no AVX-512")
 }
+
+func fourTapsAVX512(a *fourTapArgs) { panic("cpu: no AVX-512") }
+
+func sumTapsAVX512(plane, col *float32, a *sumTapArgs) { panic("cpu: no AVX-512") }
