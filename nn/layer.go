@@ -198,6 +198,8 @@ type BatchNorm struct {
 	Channels int
 	Momentum float32 // 0 means PyTorch's 0.1
 	Eps      float32 // 0 means PyTorch's 1e-5
+
+	views ncsCache
 }
 
 func (l *BatchNorm) String() string { return fmt.Sprintf("BatchNorm(%d)", l.Channels) }
@@ -227,6 +229,24 @@ func (l *BatchNorm) Plan(in Shape) (LayerPlan, error) {
 	}, nil
 }
 
+// ncsCache remembers the (N, C, S) views of the tensors a BatchNorm layer last saw: the
+// network hands it the same tensors step after step, so the views are made once.
+type ncsCache struct {
+	src  [4]*Tensor
+	view [4]*Tensor
+}
+
+// get returns the (N, C, S) view of t in slot i, making it when t is new.
+func (c *ncsCache) get(i int, t *Tensor) *Tensor {
+	if t == nil {
+		return nil
+	}
+	if c.src[i] != t {
+		c.src[i], c.view[i] = t, asNCS(t)
+	}
+	return c.view[i]
+}
+
 // asNCS views an (N, C, ...) tensor as (N, C, S).
 func asNCS(t *Tensor) *Tensor {
 	s := 1
@@ -238,16 +258,12 @@ func asNCS(t *Tensor) *Tensor {
 
 // Forward implements Layer.
 func (l *BatchNorm) Forward(b Backend, s *LayerState, train bool) {
-	b.BatchNormForward(asNCS(s.Y), asNCS(s.X), s.Params[0], s.Params[1], s.Buffers[0], s.Buffers[1], s.Saved[0], s.Saved[1], l.params(train))
+	b.BatchNormForward(l.views.get(0, s.Y), l.views.get(1, s.X), s.Params[0], s.Params[1], s.Buffers[0], s.Buffers[1], s.Saved[0], s.Saved[1], l.params(train))
 }
 
 // Backward implements Layer.
 func (l *BatchNorm) Backward(b Backend, s *LayerState) {
-	var dx *Tensor
-	if s.DX != nil {
-		dx = asNCS(s.DX)
-	}
-	b.BatchNormBackward(dx, s.grad(0), s.grad(1), asNCS(s.DY), asNCS(s.X), s.Params[0], s.Saved[0], s.Saved[1])
+	b.BatchNormBackward(l.views.get(2, s.DX), s.grad(0), s.grad(1), l.views.get(3, s.DY), l.views.get(1, s.X), s.Params[0], s.Saved[0], s.Saved[1])
 }
 
 // Act applies an elementwise nonlinearity.
