@@ -55,6 +55,20 @@ type GAN struct {
 	stats    *nn.Tensor // (9): LogitLoss stats of D on real, D on fake, and the G step
 	hostZ    []float32
 	hostStat [9]float32
+
+	// Views cut once: the statistics' parts, and the batch views for the last batch size.
+	statD, statReal, statFake, statG *nn.Tensor
+	cutN                             int
+	zN, realN, dlN                   *nn.Tensor
+}
+
+// batch returns the latent, real and logit-gradient views for a batch of n, cut again only
+// when n changes, so that a training step allocates nothing for them.
+func (g *GAN) batch(n int) (z, real, dl *nn.Tensor) {
+	if n != g.cutN {
+		g.zN, g.realN, g.dlN, g.cutN = g.z.Batch(n), g.real.Batch(n), g.dlogits.Batch(n), n
+	}
+	return g.zN, g.realN, g.dlN
 }
 
 // Stats are the scalars of one generator step, averaged over its discriminator steps where
@@ -103,6 +117,7 @@ func New(b nn.Backend, g, d *nn.Network, h Hyper, capacity int) (*GAN, error) {
 		stats:   b.New(9),
 		hostZ:   make([]float32, capacity*g.InShape().Size()),
 	}
+	gan.statD, gan.statReal, gan.statFake, gan.statG = gan.stats.View(0, 6), gan.stats.View(0, 3), gan.stats.View(3, 3), gan.stats.View(6, 3)
 	return gan, nil
 }
 
@@ -122,7 +137,7 @@ func (g *GAN) UploadReal(host []float32, n int) (*nn.Tensor, error) {
 	if n < 1 || n > g.Capacity() {
 		return nil, fmt.Errorf("batch of %d samples, want 1 to %d", n, g.Capacity())
 	}
-	real := g.real.Batch(n)
+	_, real, _ := g.batch(n)
 	if len(host) != real.Len() {
 		return nil, fmt.Errorf("batch of %d values, want %d for %v", len(host), real.Len(), real.Shape)
 	}
@@ -143,14 +158,14 @@ func (g *GAN) DiscriminatorStep(real, z *nn.Tensor) *nn.Tensor {
 func (g *GAN) DiscriminatorGrads(real, z *nn.Tensor) *nn.Tensor {
 	termReal, termFake := g.Hyper.Objective.DiscriminatorTerms()
 	n := real.Shape[0]
-	dl := g.dlogits.Batch(n)
+	_, _, dl := g.batch(n)
 	g.D.ZeroGrad()
 	logits := g.D.Forward(real, true)
-	g.B.LogitLoss(g.stats.View(0, 3), dl, logits, termReal, 1)
+	g.B.LogitLoss(g.statReal, dl, logits, termReal, 1)
 	g.D.Backward(dl, false)
 	fake := g.G.Forward(z, true)
 	logits = g.D.Forward(fake, true)
-	g.B.LogitLoss(g.stats.View(3, 3), dl, logits, termFake, 1)
+	g.B.LogitLoss(g.statFake, dl, logits, termFake, 1)
 	g.D.Backward(dl, false)
 	return fake
 }
@@ -164,10 +179,10 @@ func (g *GAN) GeneratorStep(fake *nn.Tensor) {
 
 // GeneratorGrads leaves in G's gradient arena the gradient of G's loss through D on fake.
 func (g *GAN) GeneratorGrads(fake *nn.Tensor) {
-	dl := g.dlogits.Batch(fake.Shape[0])
+	_, _, dl := g.batch(fake.Shape[0])
 	g.G.ZeroGrad()
 	logits := g.D.Forward(fake, true)
-	g.B.LogitLoss(g.stats.View(6, 3), dl, logits, g.Hyper.Objective.GeneratorTerm(), 1)
+	g.B.LogitLoss(g.statG, dl, logits, g.Hyper.Objective.GeneratorTerm(), 1)
 	dfake := g.D.InputGrad(dl)
 	g.G.Backward(dfake, false)
 }
@@ -187,12 +202,12 @@ func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float
 		if err != nil {
 			return s, err
 		}
-		z := g.z.Batch(n)
+		z, _, _ := g.batch(n)
 		zHost := g.hostZ[:z.Len()]
 		latents(zHost)
 		g.B.Upload(z, zHost)
 		fake = g.DiscriminatorStep(real, z)
-		g.B.Download(g.hostStat[:6], g.stats.View(0, 6))
+		g.B.Download(g.hostStat[:6], g.statD)
 		h := &g.hostStat
 		s.LossDReal += float64(h[0])
 		s.LossDFake += float64(h[3])
@@ -204,7 +219,7 @@ func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float
 	s.LossDReal, s.LossDFake, s.DReal, s.DFake, s.CriticGap = s.LossDReal/k, s.LossDFake/k, s.DReal/k, s.DFake/k, s.CriticGap/k
 	s.LossD = s.LossDReal + s.LossDFake
 	g.GeneratorStep(fake)
-	g.B.Download(g.hostStat[6:], g.stats.View(6, 3))
+	g.B.Download(g.hostStat[6:], g.statG)
 	s.LossG, s.DFakeG = float64(g.hostStat[6]), float64(g.hostStat[7])
 	if bad := !finite(s.LossD) || !finite(s.LossG); bad {
 		// A device backend reports a failed op (out of memory, say) only at the next
