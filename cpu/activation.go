@@ -44,7 +44,7 @@ type activationTask struct {
 	a        nn.Activation
 }
 
-func (t *activationTask) run(lo, hi int) {
+func (t *activationTask) Run(lo, hi int) {
 	s, d := t.src[lo:hi], t.dst[lo:hi]
 	d = d[:len(s)]
 	switch slope := t.a.Slope; t.a.Kind {
@@ -96,7 +96,7 @@ type activationGradTask struct {
 	a            nn.Activation
 }
 
-func (t *activationGradTask) run(lo, hi int) {
+func (t *activationGradTask) Run(lo, hi int) {
 	dy, d := t.dy[lo:hi], t.dx[lo:hi]
 	d = d[:len(dy)]
 	switch t.a.Kind {

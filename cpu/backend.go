@@ -113,7 +113,7 @@ type clampTask struct {
 	fill   bool
 }
 
-func (t *clampTask) run(lo, hi int) {
+func (t *clampTask) Run(lo, hi int) {
 	x := t.x[lo:hi]
 	switch {
 	case t.fill && t.lo == 0:

@@ -33,7 +33,7 @@ type batchNormTask struct {
 	p                                             nn.BatchNormParams
 }
 
-func (t *batchNormTask) run(lo, hi int) {
+func (t *batchNormTask) Run(lo, hi int) {
 	n, c, s := t.n, t.c, t.s
 	for ch := lo; ch < hi; ch++ {
 		var mean, invStd float64
@@ -156,7 +156,7 @@ type batchNormGradTask struct {
 	n, c, s                             int
 }
 
-func (t *batchNormGradTask) run(lo, hi int) {
+func (t *batchNormGradTask) Run(lo, hi int) {
 	n, c, s := t.n, t.c, t.s
 	m := float64(n * s)
 	for ch := lo; ch < hi; ch++ {

@@ -168,7 +168,7 @@ type biasTask struct {
 	c, s    int
 }
 
-func (t *biasTask) run(lo, hi int) {
+func (t *biasTask) Run(lo, hi int) {
 	for u := lo; u < hi; u++ {
 		bv := t.bias[u%t.c]
 		row := t.x[u*t.s:][:t.s]
@@ -191,7 +191,7 @@ type channelSumTask struct {
 	n, c, s int
 }
 
-func (t *channelSumTask) run(lo, hi int) {
+func (t *channelSumTask) Run(lo, hi int) {
 	for ch := lo; ch < hi; ch++ {
 		var sum float64
 		for i := range t.n {

@@ -54,7 +54,7 @@ type im2colTask struct {
 	nb, ld     int
 }
 
-func (t *im2colTask) run(lo, hi int) {
+func (t *im2colTask) Run(lo, hi int) {
 	g := t.g
 	hw, np := g.H*g.W, g.OH*g.OW
 	for u := lo; u < hi; u++ {
@@ -140,7 +140,7 @@ type col2imTask struct {
 	simd       bool
 }
 
-func (t *col2imTask) run(lo, hi int) {
+func (t *col2imTask) Run(lo, hi int) {
 	g := t.g
 	hw, np := g.H*g.W, g.OH*g.OW
 	for u := lo; u < hi; u++ {
@@ -206,7 +206,7 @@ type channelMajorTask struct {
 	back           bool
 }
 
-func (t *channelMajorTask) run(lo, hi int) {
+func (t *channelMajorTask) Run(lo, hi int) {
 	for u := lo; u < hi; u++ {
 		i, ch := u/t.c, u%t.c
 		at, cm := u*t.s, (ch*t.n+i)*t.s // offsets of the plane in (N, C, S) and (C, N·S)

@@ -33,7 +33,7 @@ type adamTask struct {
 	k          adamConsts
 }
 
-func (t *adamTask) run(lo, hi int) {
+func (t *adamTask) Run(lo, hi int) {
 	ps, gs, ms, vs := t.p[lo:hi], t.g[lo:hi], t.m[lo:hi], t.v[lo:hi]
 	gs, ms, vs = gs[:len(ps)], ms[:len(ps)], vs[:len(ps)]
 	if useAVX512 && t.wd == 0 {
@@ -77,7 +77,7 @@ type sgdTask struct {
 	hp      nn.SGDParams
 }
 
-func (t *sgdTask) run(lo, hi int) {
+func (t *sgdTask) Run(lo, hi int) {
 	ps, gs := t.p[lo:hi], t.g[lo:hi]
 	gs = gs[:len(ps)]
 	hp := t.hp

@@ -31,12 +31,14 @@ type Network struct {
 	buffers       []Named
 	states        []LayerState
 
-	capacity  int       // batch size the activation buffers hold
-	acts      []*Tensor // acts[i]: output of layer i at capacity, nil for view layers
-	dins      []*Tensor // dins[i]: gradient of layer i's input at capacity, nil for view layers
-	batch     int       // batch size the states' forward views are cut for
-	gradBatch int       // batch size the states' gradient views are cut for
-	wantDX    bool      // whether the gradient views include the input's
+	capacity  int        // batch size the activation buffers hold
+	acts      []*Tensor  // acts[i]: output of layer i at capacity, nil for view layers
+	dins      []*Tensor  // dins[i]: gradient of layer i's input at capacity, nil for view layers
+	batch     int        // batch size the states' forward views are cut for
+	gradBatch int        // batch size the states' gradient views are cut for
+	wantDX    bool       // whether the gradient views include the input's
+	dx0       *Tensor    // the first layer's input-gradient view, kept while wantDX is off
+	follow    []viewMemo // per view layer: the views of the caller's tensors it last made
 
 	// trainForwards counts forward passes in training mode: PyTorch's num_batches_tracked of
 	// every BatchNorm layer, kept so that state dicts round-trip through PyTorch.
@@ -72,6 +74,7 @@ func NewNetwork(b Backend, in Shape, capacity int, rng *rand.Rand, layers ...Lay
 		n.Buffers = b.New(nBuffers)
 	}
 	n.states = make([]LayerState, len(layers))
+	n.follow = make([]viewMemo, len(layers))
 	var po, bo int
 	for i, p := range n.plans {
 		st := &n.states[i]
@@ -179,27 +182,55 @@ func (n *Network) cutForward(batch int) {
 }
 
 // cutBackward points the layer states' gradients at views for the current batch. Only the
-// gradient of the network's output changes from call to call; Backward sets it.
+// gradient of the network's output changes from call to call; Backward sets it. Turning the
+// input's gradient on and off (a discriminator's real and generator passes alternate) swaps
+// one pointer rather than cutting the views again.
 func (n *Network) cutBackward(wantDX bool) {
-	if n.gradBatch == n.batch && wantDX == n.wantDX {
-		return
-	}
-	last := len(n.plans) - 1
-	for i := last; i >= 0; i-- {
-		st, p := &n.states[i], n.plans[i]
-		st.DX, st.DY = nil, nil
-		if i < last {
-			st.DY = n.states[i+1].DX
+	if n.gradBatch != n.batch {
+		last := len(n.plans) - 1
+		for i := last; i >= 0; i-- {
+			st, p := &n.states[i], n.plans[i]
+			st.DX, st.DY = nil, nil
+			if i < last {
+				st.DY = n.states[i+1].DX
+			}
+			switch {
+			case !p.View:
+				st.DX = n.dins[i].Batch(n.batch)
+			case st.DY != nil:
+				st.DX = st.DY.Reshape(append(Shape{n.batch}, n.inShape(i)...)...)
+			}
 		}
-		switch {
-		case i == 0 && !wantDX:
-		case !p.View:
-			st.DX = n.dins[i].Batch(n.batch)
-		case st.DY != nil:
-			st.DX = st.DY.Reshape(append(Shape{n.batch}, n.inShape(i)...)...)
+		n.dx0, n.gradBatch, n.wantDX = n.states[0].DX, n.batch, true
+	}
+	if wantDX != n.wantDX {
+		n.states[0].DX = nil
+		if wantDX {
+			n.states[0].DX = n.dx0
+		}
+		n.wantDX = wantDX
+	}
+}
+
+// A viewMemo holds the views a view layer made of the last two tensors it was handed: a
+// discriminator sees real and fake batches in turn, and each keeps its view.
+type viewMemo struct {
+	src, view [2]*Tensor
+	next      int
+}
+
+// reshape returns t, a batch of samples, viewed as (batch, per...), made once per tensor
+// while the memo holds it. A tensor's size fixes its batch, so its pointer is the key.
+func (m *viewMemo) reshape(t *Tensor, batch int, per Shape) *Tensor {
+	for k, src := range m.src {
+		if src == t {
+			return m.view[k]
 		}
 	}
-	n.gradBatch, n.wantDX = n.batch, wantDX
+	v := t.Reshape(append(Shape{batch}, per...)...)
+	m.src[m.next], m.view[m.next] = t, v
+	m.next = 1 - m.next
+	return v
 }
 
 // inShape is layer i's per-sample input shape.
@@ -220,7 +251,7 @@ func (n *Network) Forward(x *Tensor, train bool) *Tensor {
 		n.states[0].X = x
 		// Leading view layers reshape the caller's tensor, so they follow it.
 		for i := 0; i < len(n.plans) && n.plans[i].View; i++ {
-			n.states[i].Y = n.states[i].X.Reshape(append(Shape{batch}, n.plans[i].Out...)...)
+			n.states[i].Y = n.follow[i].reshape(n.states[i].X, batch, n.plans[i].Out)
 			if i+1 < len(n.plans) {
 				n.states[i+1].X = n.states[i].Y
 			}
@@ -267,7 +298,7 @@ func (n *Network) backward(dout *Tensor, wantInputGrad bool) *Tensor {
 		n.states[last].DY = dout
 		// Trailing view layers reshape the caller's gradient, so they follow it.
 		for i := last; i >= 0 && n.plans[i].View; i-- {
-			n.states[i].DX = n.states[i].DY.Reshape(append(Shape{n.batch}, n.inShape(i)...)...)
+			n.states[i].DX = n.follow[i].reshape(n.states[i].DY, n.batch, n.inShape(i))
 			if i > 0 {
 				n.states[i-1].DY = n.states[i].DX
 			}

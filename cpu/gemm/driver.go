@@ -2,8 +2,9 @@ package gemm
 
 import (
 	"sync"
-	"sync/atomic"
 	"unsafe"
+
+	"gogan/internal/workers"
 )
 
 const (
@@ -43,7 +44,7 @@ func run(pth *path, workers int, p *problem) {
 		pl.runPhase(computePhase, pl.chunks)
 	}
 	pl.p = problem{} // drop the caller's slices
-	planPool.Put(pl)
+	plans.put(pl)
 }
 
 // A plan is how one call splits its work, and the state its goroutines share.
@@ -61,10 +62,7 @@ type plan struct {
 	k0, k1     int // the span being computed
 	shared     []float32
 
-	phase int          // packPhase or computePhase
-	jobs  int          // jobs in the phase
-	next  atomic.Int64 // the next job to hand out
-	wg    sync.WaitGroup
+	phase int // packPhase or computePhase
 }
 
 const (
@@ -72,11 +70,42 @@ const (
 	computePhase
 )
 
-// planPool keeps plans, with their shared buffers, between calls.
-var planPool = sync.Pool{New: func() any { return new(plan) }}
+// plans keeps plans, with their shared buffers, between calls.
+var plans freeList[plan]
+
+// A freeList keeps values between calls. Unlike a sync.Pool it is never emptied by the
+// garbage collector, so that steady-state calls allocate nothing; it holds as many values as
+// were ever in use at once, a few per goroutine that calls Sgemm.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []*T
+}
+
+// get returns a kept value, or nil when there is none.
+func (l *freeList[T]) get() *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := len(l.free)
+	if n == 0 {
+		return nil
+	}
+	v := l.free[n-1]
+	l.free[n-1] = nil
+	l.free = l.free[:n-1]
+	return v
+}
+
+func (l *freeList[T]) put(v *T) {
+	l.mu.Lock()
+	l.free = append(l.free, v)
+	l.mu.Unlock()
+}
 
 func newPlan(pth *path, workers int, p *problem) *plan {
-	pl := planPool.Get().(*plan)
+	pl := plans.get()
+	if pl == nil {
+		pl = new(plan)
+	}
 	pl.pth, pl.p, pl.workers = pth, *p, workers
 	mt, nt := ceilDiv(p.m, pth.mr), ceilDiv(p.n, pth.nr)
 	pl.splitN = nt >= chunksPerWorker*workers || nt >= mt
@@ -103,32 +132,24 @@ func newPlan(pth *path, workers int, p *problem) *plan {
 	return pl
 }
 
-// runPhase runs jobs [0, jobs) of a phase on up to pl.workers goroutines, each taking the
-// next job when it finishes the last.
+// runPhase runs jobs [0, jobs) of a phase on up to pl.workers goroutines of the shared
+// pool, each taking the next job when it finishes the last.
 func (pl *plan) runPhase(phase, jobs int) {
-	pl.phase, pl.jobs = phase, jobs
-	pl.next.Store(0)
-	for range min(pl.workers, jobs) - 1 {
-		pl.wg.Add(1)
-		go pl.work(true)
-	}
-	pl.work(false)
-	pl.wg.Wait()
+	pl.phase = phase
+	workers.Run(pl, jobs, 1, pl.workers)
 }
 
-func (pl *plan) work(spawned bool) {
+// Run implements workers.Task: it runs jobs [lo, hi) of the current phase.
+func (pl *plan) Run(lo, hi int) {
 	w := pl.pth.buffers()
-	for i := int(pl.next.Add(1) - 1); i < pl.jobs; i = int(pl.next.Add(1) - 1) {
+	for i := lo; i < hi; i++ {
 		if pl.phase == packPhase {
 			pl.packShared(i/pl.groups, i%pl.groups)
 		} else {
 			pl.compute(w, i)
 		}
 	}
-	pl.pth.pool.Put(w)
-	if spawned {
-		pl.wg.Done()
-	}
+	pl.pth.pool.put(w)
 }
 
 // packShared packs group g of sharedPanels panels of k block b of the span into the shared
@@ -185,7 +206,7 @@ type buffers struct {
 // buffers takes a goroutine's buffers from the path's pool, so that steady-state calls do
 // not allocate.
 func (pth *path) buffers() *buffers {
-	if w, ok := pth.pool.Get().(*buffers); ok {
+	if w := pth.pool.get(); w != nil {
 		return w
 	}
 	return &buffers{

@@ -1,7 +1,6 @@
 package gemm
 
 import (
-	"sync"
 	"unsafe"
 )
 
@@ -23,7 +22,7 @@ type path struct {
 	kernel    kernelFunc
 	copy      copyFunc
 	transpose transposeFunc
-	pool      sync.Pool // of *buffers sized for this path
+	pool      freeList[buffers] // buffers sized for this path
 }
 
 // goPath is the portable path: the reference for the others, and the only one off amd64.
