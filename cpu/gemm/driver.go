@@ -19,6 +19,9 @@ const (
 	defaultShared = 16 << 20
 	// sharedPanels is how many panels of the shared operand one packing job covers.
 	sharedPanels = 8
+	// inPlaceFloats is the largest k block of op(A) read in place: 16 KiB, which stays in
+	// the L1 cache however its rows fall.
+	inPlaceFloats = 4096
 )
 
 // run computes p on path pth with at most workers goroutines.
@@ -36,11 +39,14 @@ func run(pth *path, workers int, p *problem) {
 		scaleC(p)
 		return
 	}
+	pth = pth.forShape(p)
 	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
 	pl := newPlan(pth, max(1, min(workers, int(flops/minWorkerFlops))), p)
 	for pl.k0 = 0; pl.k0 < p.k; pl.k0 += pl.kSpan {
 		pl.k1 = min(p.k, pl.k0+pl.kSpan)
-		pl.runPhase(packPhase, ceilDiv(pl.k1-pl.k0, pth.kc)*pl.groups)
+		if !pl.aInPlace {
+			pl.runPhase(packPhase, ceilDiv(pl.k1-pl.k0, pth.kc)*pl.groups)
+		}
 		pl.runPhase(computePhase, pl.chunks)
 	}
 	pl.p = problem{} // drop the caller's slices
@@ -61,6 +67,10 @@ type plan struct {
 	kSpan      int // depth packed at once, a multiple of kc
 	k0, k1     int // the span being computed
 	shared     []float32
+	// Operands the kernel reads where they lie instead of from packed panels: a small op(A)
+	// already stored k-major, or an op(B) stored k-major whose panels few row tiles reuse,
+	// where packing would cost more than the strided reads.
+	aInPlace, bInPlace bool
 
 	phase int // packPhase or computePhase
 }
@@ -126,6 +136,8 @@ func newPlan(pth *path, workers int, p *problem) *plan {
 		limit = pth.maxShared
 	}
 	pl.kSpan = max(pth.kc, limit/pl.sharedRows/pth.kc*pth.kc)
+	pl.aInPlace = pl.splitN && p.transA && p.m%pth.mr == 0 && p.m*min(p.k, pth.kc) <= inPlaceFloats
+	pl.bInPlace = pl.splitN && !p.transB && p.n%pth.nr == 0 && p.m <= 2*pth.mr
 	if n := pl.sharedRows * min(pl.kSpan, p.k); cap(pl.shared) < n {
 		pl.shared = alignedFloats(n)
 	}
@@ -180,11 +192,20 @@ func (pl *plan) compute(w *buffers, i int) {
 		shared := pl.shared[pl.sharedRows*(pc-pl.k0):]
 		if pl.splitN {
 			j0, j1 := i*pl.chunk, min(p.n, (i+1)*pl.chunk)
-			packB(pth, w.b, p, pc, kc, j0, j1-j0)
+			b, bps, bs := w.b, kc*pth.nr, pth.nr
+			if pl.bInPlace {
+				b, bps, bs = p.b[pc*p.ldb+j0:], pth.nr, p.ldb
+			} else {
+				packB(pth, w.b, p, pc, kc, j0, j1-j0)
+			}
 			step := evenBlock(p.m, pth.mc, pth.mr)
 			for ic := 0; ic < p.m; ic += step {
 				mc := min(step, p.m-ic)
-				w.macro(pth, p, shared[ic*kc:], w.b, ic, mc, j0, j1-j0, kc, beta)
+				a, aps, as := shared[ic*kc:], kc*pth.mr, pth.mr
+				if pl.aInPlace {
+					a, aps, as = p.a[pc*p.lda+ic:], pth.mr, p.lda
+				}
+				w.macro(pth, p, a, aps, as, b, bps, bs, ic, mc, j0, j1-j0, kc, beta)
 			}
 			continue
 		}
@@ -193,7 +214,7 @@ func (pl *plan) compute(w *buffers, i int) {
 		step := evenBlock(p.n, pth.nc, pth.nr)
 		for jc := 0; jc < p.n; jc += step {
 			nc := min(step, p.n-jc)
-			w.macro(pth, p, w.a, shared[jc*kc:], i0, i1-i0, jc, nc, kc, beta)
+			w.macro(pth, p, w.a, kc*pth.mr, pth.mr, shared[jc*kc:], kc*pth.nr, pth.nr, i0, i1-i0, jc, nc, kc, beta)
 		}
 	}
 }
@@ -216,19 +237,21 @@ func (pth *path) buffers() *buffers {
 	}
 }
 
-// macro runs the micro-kernel over the packed mc×kc block a and kc×nc block b, updating
-// C[ic:ic+mc, jc:jc+nc].
-func (w *buffers) macro(pth *path, p *problem, a, b []float32, ic, mc, jc, nc, kc int, beta float32) {
+// macro runs the micro-kernel over an mc×kc block of op(A) and a kc×nc block of op(B),
+// updating C[ic:ic+mc, jc:jc+nc]. Panel q of mr rows of A starts at a[q·aps] and its step p
+// at as floats further; likewise the panels of nr columns of B, with bps and bs: packed
+// panels have aps = kc·mr and as = mr, operands read in place their own strides.
+func (w *buffers) macro(pth *path, p *problem, a []float32, aps, as int, b []float32, bps, bs int, ic, mc, jc, nc, kc int, beta float32) {
 	mr, nr := pth.mr, pth.nr
 	for jr := 0; jr < nc; jr += nr {
 		nrr := min(nr, nc-jr)
-		bp := &b[jr*kc]
+		bp := &b[jr/nr*bps]
 		for ir := 0; ir < mc; ir += mr {
 			mrr := min(mr, mc-ir)
-			ap := &a[ir*kc]
+			ap := &a[ir/mr*aps]
 			ci := (ic+ir)*p.ldc + jc + jr
 			if mrr == mr && nrr == nr {
-				pth.kernel(kc, ap, mr, bp, nr, &p.c[ci], p.ldc, p.alpha, beta)
+				pth.kernel(kc, ap, as, bp, bs, &p.c[ci], p.ldc, p.alpha, beta)
 				continue
 			}
 			// A partial tile goes through the scratch tile, with the same kernel and so
@@ -239,7 +262,7 @@ func (w *buffers) macro(pth *path, p *problem, a, b []float32, ic, mc, jc, nc, k
 					copy(t[i*nr:i*nr+nrr], p.c[ci+i*p.ldc:])
 				}
 			}
-			pth.kernel(kc, ap, mr, bp, nr, &t[0], nr, p.alpha, beta)
+			pth.kernel(kc, ap, as, bp, bs, &t[0], nr, p.alpha, beta)
 			for i := range mrr {
 				copy(p.c[ci+i*p.ldc:ci+i*p.ldc+nrr], t[i*nr:])
 			}

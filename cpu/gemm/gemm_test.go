@@ -141,14 +141,16 @@ func checkResult(t *testing.T, o operands, want, scale []float64) {
 	}
 }
 
-// shapeCases covers edges: sizes of 1, primes, sizes around the tiles of every path, all four
-// transposes, padded strides, general alpha and beta, and NaN in C under beta = 0.
+// shapeCases covers edges: sizes of 1, primes, sizes around the tiles of every path, operands
+// read in place, all four transposes, padded strides, general alpha and beta, and NaN in C under beta = 0.
 func shapeCases() []testCase {
 	var cases []testCase
 	sizes := [][3]int{
 		{1, 1, 1}, {1, 64, 37}, {37, 1, 64}, {5, 7, 1}, {2, 3, 5},
 		{6, 16, 8}, {12, 32, 9}, {13, 33, 17}, {11, 31, 64}, {24, 64, 40},
 		{37, 71, 53}, {50, 100, 300}, {97, 45, 257}, {130, 70, 513},
+		// Few rows and whole panels of columns: the operands are read in place, not packed.
+		{16, 96, 70}, {8, 64, 300}, {24, 128, 33},
 	}
 	for _, s := range sizes {
 		for _, ta := range []bool{false, true} {
@@ -173,14 +175,26 @@ func shapeCases() []testCase {
 	)
 }
 
-// testPaths is every path this CPU supports, each also with blocks shrunk to a few tiles so
-// that small shapes cross the KC, MC and NC block edges and the k spans of shared operands.
+// testPaths is every path this CPU supports: each tile on its own, with its usual blocks and
+// with blocks shrunk to a few tiles so that small shapes cross the KC, MC and NC block edges
+// and the k spans of shared operands, and each family whole, choosing its tile by shape.
 func testPaths() []*path {
 	var ps []*path
 	for _, p := range supportedPaths() {
-		small := &path{name: p.name + "-smallblocks", mr: p.mr, nr: p.nr, kc: 16, mc: 2 * p.mr, nc: 3 * p.nr,
-			maxShared: 5 * 16 * 32, kernel: p.kernel, copy: p.copy, transpose: p.transpose}
-		ps = append(ps, p, small)
+		for _, k := range append([]*path{p}, p.variants...) {
+			name := k.name
+			if len(p.variants) > 0 && k == p {
+				name += "-" + fmt.Sprint(k.mr) + "x" + fmt.Sprint(k.nr)
+			}
+			ps = append(ps,
+				&path{name: name, mr: k.mr, nr: k.nr, kc: k.kc, mc: k.mc, nc: k.nc,
+					kernel: k.kernel, copy: k.copy, transpose: k.transpose},
+				&path{name: name + "-smallblocks", mr: k.mr, nr: k.nr, kc: 16, mc: 2 * k.mr, nc: 3 * k.nr,
+					maxShared: 5 * 16 * 32, kernel: k.kernel, copy: k.copy, transpose: k.transpose})
+		}
+		if len(p.variants) > 0 {
+			ps = append(ps, p)
+		}
 	}
 	return ps
 }

@@ -7,6 +7,18 @@ package gemm
 // avx512Kernel12x32 is the 12×32 micro-kernel for AVX-512F.
 func avx512Kernel12x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
 
+// avx512Kernel8x32 is the 8×32 micro-kernel for AVX-512F.
+func avx512Kernel8x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
+
+// avx512Kernel4x32 is the 4×32 micro-kernel for AVX-512F.
+func avx512Kernel4x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
+
+// avx512Kernel1x32 is the 1×32 micro-kernel for AVX-512F.
+func avx512Kernel1x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
+
+// avx512Kernel16x16 is the 16×16 micro-kernel for AVX-512F.
+func avx512Kernel16x16(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
+
 // avx2Kernel6x16 is the 6×16 micro-kernel for AVX2 and FMA.
 func avx2Kernel6x16(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
 

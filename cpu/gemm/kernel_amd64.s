@@ -260,6 +260,575 @@ general:
 	VZEROUPPER
 	RET
 
+// func avx512Kernel8x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·avx512Kernel8x32(SB), NOSPLIT, $0-64
+	MOVQ       kc+0(FP), AX
+	MOVQ       a+8(FP), CX
+	MOVQ       as+16(FP), DX
+	SHLQ       $0x02, DX
+	MOVQ       b+24(FP), BX
+	MOVQ       bs+32(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       c+40(FP), DI
+	MOVQ       ldc+48(FP), R8
+	SHLQ       $0x02, R8
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	TESTQ      AX, AX
+	JZ         scale
+
+loop:
+	VMOVUPS          (BX), Z16
+	VMOVUPS          64(BX), Z17
+	VFMADD231PS.BCST (CX), Z16, Z0
+	VFMADD231PS.BCST (CX), Z17, Z1
+	VFMADD231PS.BCST 4(CX), Z16, Z2
+	VFMADD231PS.BCST 4(CX), Z17, Z3
+	VFMADD231PS.BCST 8(CX), Z16, Z4
+	VFMADD231PS.BCST 8(CX), Z17, Z5
+	VFMADD231PS.BCST 12(CX), Z16, Z6
+	VFMADD231PS.BCST 12(CX), Z17, Z7
+	VFMADD231PS.BCST 16(CX), Z16, Z8
+	VFMADD231PS.BCST 16(CX), Z17, Z9
+	VFMADD231PS.BCST 20(CX), Z16, Z10
+	VFMADD231PS.BCST 20(CX), Z17, Z11
+	VFMADD231PS.BCST 24(CX), Z16, Z12
+	VFMADD231PS.BCST 24(CX), Z17, Z13
+	VFMADD231PS.BCST 28(CX), Z16, Z14
+	VFMADD231PS.BCST 28(CX), Z17, Z15
+	ADDQ             DX, CX
+	ADDQ             SI, BX
+	DECQ             AX
+	JNZ              loop
+
+scale:
+	VBROADCASTSS alpha+56(FP), Z16
+	VMULPS       Z16, Z0, Z0
+	VMULPS       Z16, Z1, Z1
+	VMULPS       Z16, Z2, Z2
+	VMULPS       Z16, Z3, Z3
+	VMULPS       Z16, Z4, Z4
+	VMULPS       Z16, Z5, Z5
+	VMULPS       Z16, Z6, Z6
+	VMULPS       Z16, Z7, Z7
+	VMULPS       Z16, Z8, Z8
+	VMULPS       Z16, Z9, Z9
+	VMULPS       Z16, Z10, Z10
+	VMULPS       Z16, Z11, Z11
+	VMULPS       Z16, Z12, Z12
+	VMULPS       Z16, Z13, Z13
+	VMULPS       Z16, Z14, Z14
+	VMULPS       Z16, Z15, Z15
+	MOVQ         c+40(FP), AX
+	MOVQ         ldc+48(FP), CX
+	SHLQ         $0x02, CX
+	VBROADCASTSS beta+60(FP), Z17
+	VXORPS       X18, X18, X18
+	VUCOMISS     X18, X17
+	JNE          general
+	JPS          general
+
+	// beta = 0: C is written, never read.
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z4, (AX)
+	VMOVUPS Z5, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z8, (AX)
+	VMOVUPS Z9, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z10, (AX)
+	VMOVUPS Z11, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z14, (AX)
+	VMOVUPS Z15, 64(AX)
+	VZEROUPPER
+	RET
+
+general:
+	VFMADD231PS (AX), Z17, Z0
+	VMOVUPS     Z0, (AX)
+	VFMADD231PS 64(AX), Z17, Z1
+	VMOVUPS     Z1, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z17, Z2
+	VMOVUPS     Z2, (AX)
+	VFMADD231PS 64(AX), Z17, Z3
+	VMOVUPS     Z3, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z17, Z4
+	VMOVUPS     Z4, (AX)
+	VFMADD231PS 64(AX), Z17, Z5
+	VMOVUPS     Z5, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z17, Z6
+	VMOVUPS     Z6, (AX)
+	VFMADD231PS 64(AX), Z17, Z7
+	VMOVUPS     Z7, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z17, Z8
+	VMOVUPS     Z8, (AX)
+	VFMADD231PS 64(AX), Z17, Z9
+	VMOVUPS     Z9, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z17, Z10
+	VMOVUPS     Z10, (AX)
+	VFMADD231PS 64(AX), Z17, Z11
+	VMOVUPS     Z11, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z17, Z12
+	VMOVUPS     Z12, (AX)
+	VFMADD231PS 64(AX), Z17, Z13
+	VMOVUPS     Z13, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z17, Z14
+	VMOVUPS     Z14, (AX)
+	VFMADD231PS 64(AX), Z17, Z15
+	VMOVUPS     Z15, 64(AX)
+	VZEROUPPER
+	RET
+
+// func avx512Kernel4x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·avx512Kernel4x32(SB), NOSPLIT, $0-64
+	MOVQ       kc+0(FP), AX
+	MOVQ       a+8(FP), CX
+	MOVQ       as+16(FP), DX
+	SHLQ       $0x02, DX
+	MOVQ       b+24(FP), BX
+	MOVQ       bs+32(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       c+40(FP), DI
+	MOVQ       ldc+48(FP), R8
+	SHLQ       $0x02, R8
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	TESTQ      AX, AX
+	JZ         scale
+
+loop:
+	VMOVUPS          (BX), Z8
+	VMOVUPS          64(BX), Z9
+	VFMADD231PS.BCST (CX), Z8, Z0
+	VFMADD231PS.BCST (CX), Z9, Z1
+	VFMADD231PS.BCST 4(CX), Z8, Z2
+	VFMADD231PS.BCST 4(CX), Z9, Z3
+	VFMADD231PS.BCST 8(CX), Z8, Z4
+	VFMADD231PS.BCST 8(CX), Z9, Z5
+	VFMADD231PS.BCST 12(CX), Z8, Z6
+	VFMADD231PS.BCST 12(CX), Z9, Z7
+	ADDQ             DX, CX
+	ADDQ             SI, BX
+	DECQ             AX
+	JNZ              loop
+
+scale:
+	VBROADCASTSS alpha+56(FP), Z8
+	VMULPS       Z8, Z0, Z0
+	VMULPS       Z8, Z1, Z1
+	VMULPS       Z8, Z2, Z2
+	VMULPS       Z8, Z3, Z3
+	VMULPS       Z8, Z4, Z4
+	VMULPS       Z8, Z5, Z5
+	VMULPS       Z8, Z6, Z6
+	VMULPS       Z8, Z7, Z7
+	MOVQ         c+40(FP), AX
+	MOVQ         ldc+48(FP), CX
+	SHLQ         $0x02, CX
+	VBROADCASTSS beta+60(FP), Z9
+	VXORPS       X10, X10, X10
+	VUCOMISS     X10, X9
+	JNE          general
+	JPS          general
+
+	// beta = 0: C is written, never read.
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z4, (AX)
+	VMOVUPS Z5, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	VZEROUPPER
+	RET
+
+general:
+	VFMADD231PS (AX), Z9, Z0
+	VMOVUPS     Z0, (AX)
+	VFMADD231PS 64(AX), Z9, Z1
+	VMOVUPS     Z1, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z9, Z2
+	VMOVUPS     Z2, (AX)
+	VFMADD231PS 64(AX), Z9, Z3
+	VMOVUPS     Z3, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z9, Z4
+	VMOVUPS     Z4, (AX)
+	VFMADD231PS 64(AX), Z9, Z5
+	VMOVUPS     Z5, 64(AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z9, Z6
+	VMOVUPS     Z6, (AX)
+	VFMADD231PS 64(AX), Z9, Z7
+	VMOVUPS     Z7, 64(AX)
+	VZEROUPPER
+	RET
+
+// func avx512Kernel1x32(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·avx512Kernel1x32(SB), NOSPLIT, $0-64
+	MOVQ       kc+0(FP), AX
+	MOVQ       a+8(FP), CX
+	MOVQ       as+16(FP), DX
+	SHLQ       $0x02, DX
+	MOVQ       b+24(FP), BX
+	MOVQ       bs+32(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       c+40(FP), DI
+	MOVQ       ldc+48(FP), R8
+	SHLQ       $0x02, R8
+	PREFETCHT0 (DI)
+	PREFETCHT0 64(DI)
+	PREFETCHT0 127(DI)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	TESTQ      AX, AX
+	JZ         scale
+
+loop:
+	VMOVUPS          (BX), Z2
+	VMOVUPS          64(BX), Z3
+	VFMADD231PS.BCST (CX), Z2, Z0
+	VFMADD231PS.BCST (CX), Z3, Z1
+	ADDQ             DX, CX
+	ADDQ             SI, BX
+	DECQ             AX
+	JNZ              loop
+
+scale:
+	VBROADCASTSS alpha+56(FP), Z2
+	VMULPS       Z2, Z0, Z0
+	VMULPS       Z2, Z1, Z1
+	MOVQ         c+40(FP), AX
+	MOVQ         ldc+48(FP), CX
+	SHLQ         $0x02, CX
+	VBROADCASTSS beta+60(FP), Z3
+	VXORPS       X4, X4, X4
+	VUCOMISS     X4, X3
+	JNE          general
+	JPS          general
+
+	// beta = 0: C is written, never read.
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VZEROUPPER
+	RET
+
+general:
+	VFMADD231PS (AX), Z3, Z0
+	VMOVUPS     Z0, (AX)
+	VFMADD231PS 64(AX), Z3, Z1
+	VMOVUPS     Z1, 64(AX)
+	VZEROUPPER
+	RET
+
+// func avx512Kernel16x16(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
+// Requires: AVX, AVX512F, MMX+
+TEXT ·avx512Kernel16x16(SB), NOSPLIT, $0-64
+	MOVQ       kc+0(FP), AX
+	MOVQ       a+8(FP), CX
+	MOVQ       as+16(FP), DX
+	SHLQ       $0x02, DX
+	MOVQ       b+24(FP), BX
+	MOVQ       bs+32(FP), SI
+	SHLQ       $0x02, SI
+	MOVQ       c+40(FP), DI
+	MOVQ       ldc+48(FP), R8
+	SHLQ       $0x02, R8
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	ADDQ       R8, DI
+	PREFETCHT0 (DI)
+	PREFETCHT0 63(DI)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	TESTQ      AX, AX
+	JZ         scale
+
+loop:
+	VMOVUPS          (BX), Z16
+	VFMADD231PS.BCST (CX), Z16, Z0
+	VFMADD231PS.BCST 4(CX), Z16, Z1
+	VFMADD231PS.BCST 8(CX), Z16, Z2
+	VFMADD231PS.BCST 12(CX), Z16, Z3
+	VFMADD231PS.BCST 16(CX), Z16, Z4
+	VFMADD231PS.BCST 20(CX), Z16, Z5
+	VFMADD231PS.BCST 24(CX), Z16, Z6
+	VFMADD231PS.BCST 28(CX), Z16, Z7
+	VFMADD231PS.BCST 32(CX), Z16, Z8
+	VFMADD231PS.BCST 36(CX), Z16, Z9
+	VFMADD231PS.BCST 40(CX), Z16, Z10
+	VFMADD231PS.BCST 44(CX), Z16, Z11
+	VFMADD231PS.BCST 48(CX), Z16, Z12
+	VFMADD231PS.BCST 52(CX), Z16, Z13
+	VFMADD231PS.BCST 56(CX), Z16, Z14
+	VFMADD231PS.BCST 60(CX), Z16, Z15
+	ADDQ             DX, CX
+	ADDQ             SI, BX
+	DECQ             AX
+	JNZ              loop
+
+scale:
+	VBROADCASTSS alpha+56(FP), Z16
+	VMULPS       Z16, Z0, Z0
+	VMULPS       Z16, Z1, Z1
+	VMULPS       Z16, Z2, Z2
+	VMULPS       Z16, Z3, Z3
+	VMULPS       Z16, Z4, Z4
+	VMULPS       Z16, Z5, Z5
+	VMULPS       Z16, Z6, Z6
+	VMULPS       Z16, Z7, Z7
+	VMULPS       Z16, Z8, Z8
+	VMULPS       Z16, Z9, Z9
+	VMULPS       Z16, Z10, Z10
+	VMULPS       Z16, Z11, Z11
+	VMULPS       Z16, Z12, Z12
+	VMULPS       Z16, Z13, Z13
+	VMULPS       Z16, Z14, Z14
+	VMULPS       Z16, Z15, Z15
+	MOVQ         c+40(FP), AX
+	MOVQ         ldc+48(FP), CX
+	SHLQ         $0x02, CX
+	VBROADCASTSS beta+60(FP), Z18
+	VXORPS       X17, X17, X17
+	VUCOMISS     X17, X18
+	JNE          general
+	JPS          general
+
+	// beta = 0: C is written, never read.
+	VMOVUPS Z0, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z1, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z2, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z3, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z4, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z5, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z7, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z8, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z9, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z10, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z11, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z12, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z13, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z14, (AX)
+	ADDQ    CX, AX
+	VMOVUPS Z15, (AX)
+	VZEROUPPER
+	RET
+
+general:
+	VFMADD231PS (AX), Z18, Z0
+	VMOVUPS     Z0, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z1
+	VMOVUPS     Z1, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z2
+	VMOVUPS     Z2, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z3
+	VMOVUPS     Z3, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z4
+	VMOVUPS     Z4, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z5
+	VMOVUPS     Z5, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z6
+	VMOVUPS     Z6, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z7
+	VMOVUPS     Z7, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z8
+	VMOVUPS     Z8, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z9
+	VMOVUPS     Z9, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z10
+	VMOVUPS     Z10, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z11
+	VMOVUPS     Z11, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z12
+	VMOVUPS     Z12, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z13
+	VMOVUPS     Z13, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z14
+	VMOVUPS     Z14, (AX)
+	ADDQ        CX, AX
+	VFMADD231PS (AX), Z18, Z15
+	VMOVUPS     Z15, (AX)
+	VZEROUPPER
+	RET
+
 // func avx2Kernel6x16(kc int, a *float32, as int, b *float32, bs int, c *float32, ldc int, alpha float32, beta float32)
 // Requires: AVX, FMA3, MMX+
 TEXT ·avx2Kernel6x16(SB), NOSPLIT, $0-64

@@ -9,7 +9,11 @@ import (
 // BenchmarkKernel measures one micro-kernel call on packed panels that stay in L1 and L2:
 // the ceiling that the blocking and packing around it can approach, per core.
 func BenchmarkKernel(b *testing.B) {
-	for _, pth := range supportedPaths() {
+	var paths []*path
+	for _, p := range supportedPaths() {
+		paths = append(append(paths, p), p.variants...)
+	}
+	for _, pth := range paths {
 		b.Run(pth.name, func(b *testing.B) {
 			kc := pth.kc
 			a, bp, c := alignedFloats(pth.mr*kc), alignedFloats(kc*pth.nr), alignedFloats(pth.mr*pth.nr)

@@ -15,10 +15,12 @@ type kernelFunc func(kc int, a *float32, as int, b *float32, bs int, c *float32,
 // A path is one micro-kernel with the cache blocking that suits it.
 type path struct {
 	name      string
-	mr, nr    int // tile of C held in registers
-	kc        int // depth of a packed block; fixed per path, because it decides rounding
-	mc, nc    int // rows of op(A) and columns of op(B) per packed block
-	maxShared int // floats of an operand shared between goroutines, if not the default
+	mr, nr    int     // tile of C held in registers
+	kc        int     // depth of a packed block; fixed per path, because it decides rounding
+	mc, nc    int     // rows of op(A) and columns of op(B) per packed block
+	maxShared int     // floats of an operand shared between goroutines, if not the default
+	speed     float64 // the kernel's speed relative to the main path's, for variants
+	variants  []*path // narrower tiles with the same rounding, for skinny matrices
 	kernel    kernelFunc
 	copy      copyFunc
 	transpose transposeFunc
@@ -70,4 +72,22 @@ func update4(c []float32, x0, x1, x2, x3, alpha, beta float32) {
 	c[1] = alpha*x1 + beta*c[1]
 	c[2] = alpha*x2 + beta*c[2]
 	c[3] = alpha*x3 + beta*c[3]
+}
+
+// forShape returns the path among pth and its variants that computes p fastest: the one
+// whose tiles, padded to whole tiles, cover p in the least time. The choice depends on the
+// shape alone, and all variants round alike, so the result does not depend on it.
+func (pth *path) forShape(p *problem) *path {
+	best, bestCost := pth, paddedArea(pth, p)
+	for _, v := range pth.variants {
+		if c := paddedArea(v, p) / v.speed; c < bestCost {
+			best, bestCost = v, c
+		}
+	}
+	return best
+}
+
+// paddedArea is the area of C that pth's tiles compute, partial tiles counted whole.
+func paddedArea(pth *path, p *problem) float64 {
+	return float64(roundUp(p.m, pth.mr)) * float64(roundUp(p.n, pth.nr))
 }

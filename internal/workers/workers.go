@@ -9,9 +9,16 @@
 package workers
 
 import (
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
+
+// spinTime is how long a goroutine waits actively, yielding to others, before it parks: a
+// training step makes its parallel calls back to back, tens of microseconds apart, and
+// waking a parked goroutine costs about that much again on a virtual machine.
+const spinTime = 50 * time.Microsecond
 
 // MaxProcs bounds the goroutines of one call, caller included: far above any core count the
 // pool meets, and a fixed size for the wake channel.
@@ -64,6 +71,7 @@ func Run(t Task, n, chunk, procs int) {
 		p.wake <- struct{}{}
 	}
 	p.claim()
+	p.spinUntilDone()
 	<-p.done
 	p.t = nil
 	p.mu.Unlock()
@@ -71,11 +79,39 @@ func Run(t Task, n, chunk, procs int) {
 
 // help is a pool goroutine: it joins each call it is woken for.
 func (p *pool) help() {
-	for range p.wake {
+	for {
+		select {
+		case <-p.wake:
+		default:
+			p.spinUntilWoken()
+			<-p.wake
+		}
 		p.claim()
 		if p.active.Add(-1) == 0 {
 			p.done <- struct{}{}
 		}
+	}
+}
+
+// spinUntilWoken waits up to spinTime for a wake token, yielding the processor between tries.
+func (p *pool) spinUntilWoken() {
+	start := time.Now()
+	for i := 0; len(p.wake) == 0; i++ {
+		if i%16 == 15 && time.Since(start) > spinTime {
+			return
+		}
+		runtime.Gosched()
+	}
+}
+
+// spinUntilDone waits up to spinTime for the helpers to finish the call.
+func (p *pool) spinUntilDone() {
+	start := time.Now()
+	for i := 0; p.active.Load() != 0; i++ {
+		if i%16 == 15 && time.Since(start) > spinTime {
+			return
+		}
+		runtime.Gosched()
 	}
 }
 

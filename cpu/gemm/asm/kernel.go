@@ -25,10 +25,17 @@ type kernel struct {
 }
 
 // The AVX-512 tile uses 24 of the 32 registers for accumulators: 12×32 measured as fast as
-// 8×32 and 14×32 and wastes fewer rows than 14 on the models' sizes. The AVX2 tile is the
-// usual 6×16, 12 of 16 registers.
+// 8×32 and 14×32 and wastes fewer rows than 14 on the models' sizes. The narrower AVX-512
+// tiles serve matrices with few rows or columns, where a 12×32 tile would be mostly
+// padding: 8×32 and 4×32 for 16 or 4 rows, 1×32 for a single row, 16×16 for 16 columns.
+// Every AVX-512 tile adds the same products in the same order into each element, so they
+// all give the same bits. The AVX2 tile is the usual 6×16, 12 of 16 registers.
 var kernels = []kernel{
 	{"avx512Kernel12x32", true, 12, 32},
+	{"avx512Kernel8x32", true, 8, 32},
+	{"avx512Kernel4x32", true, 4, 32},
+	{"avx512Kernel1x32", true, 1, 32},
+	{"avx512Kernel16x16", true, 16, 16},
 	{"avx2Kernel6x16", false, 6, 16},
 }
 
