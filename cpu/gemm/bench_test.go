@@ -183,9 +183,10 @@ func benchShapes(b *testing.B, ops *benchOperands, pth *path, shapes []gemmShape
 }
 
 // reportFlops reports GFLOP/s over all iterations, over the fastest one and per CPU-second
-// used. On a machine shared with other work the first is what the code got, the second
-// what it does when it has the cores, and the third how fast one core runs it, unaffected
-// by the time others take (though not by what they do to the caches).
+// used. On a machine shared with other work the first is what the code got and the second
+// what it does when it has the cores. The third counts the time the pool's goroutines spend
+// waiting actively between calls (up to 50 µs each time), so it understates how fast one
+// core computes on short calls.
 func reportFlops(b *testing.B, flops float64, best, cpu time.Duration) {
 	b.ReportMetric(flops*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	b.ReportMetric(flops/best.Seconds()/1e9, "best-GFLOP/s")

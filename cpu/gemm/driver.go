@@ -127,7 +127,9 @@ func newPlan(pth *path, workers int, p *problem) *plan {
 	}
 	per := most
 	if workers > 1 {
-		per = min(most, ceilDiv(tiles, chunksPerWorker*workers))
+		// Few tiles are handed out one by one: 9 in chunks of 2 would leave one goroutine
+		// of two with 3 chunks to the other's 2.
+		per = min(most, max(1, tiles/(chunksPerWorker*workers)))
 	}
 	pl.chunk, pl.chunks = per*unit, ceilDiv(tiles, per)
 	pl.groups = ceilDiv(pl.sharedRows/pl.sharedUnit, sharedPanels)

@@ -124,6 +124,8 @@ loop:
 	JNZ              loop
 
 scale:
+	CMPL         alpha+56(FP), $0x3f800000
+	JEQ          scaled
 	VBROADCASTSS alpha+56(FP), Z24
 	VMULPS       Z24, Z0, Z0
 	VMULPS       Z24, Z1, Z1
@@ -149,6 +151,8 @@ scale:
 	VMULPS       Z24, Z21, Z21
 	VMULPS       Z24, Z22, Z22
 	VMULPS       Z24, Z23, Z23
+
+scaled:
 	MOVQ         c+40(FP), AX
 	MOVQ         ldc+48(FP), CX
 	SHLQ         $0x02, CX
@@ -348,6 +352,8 @@ loop:
 	JNZ              loop
 
 scale:
+	CMPL         alpha+56(FP), $0x3f800000
+	JEQ          scaled
 	VBROADCASTSS alpha+56(FP), Z16
 	VMULPS       Z16, Z0, Z0
 	VMULPS       Z16, Z1, Z1
@@ -365,6 +371,8 @@ scale:
 	VMULPS       Z16, Z13, Z13
 	VMULPS       Z16, Z14, Z14
 	VMULPS       Z16, Z15, Z15
+
+scaled:
 	MOVQ         c+40(FP), AX
 	MOVQ         ldc+48(FP), CX
 	SHLQ         $0x02, CX
@@ -500,6 +508,8 @@ loop:
 	JNZ              loop
 
 scale:
+	CMPL         alpha+56(FP), $0x3f800000
+	JEQ          scaled
 	VBROADCASTSS alpha+56(FP), Z8
 	VMULPS       Z8, Z0, Z0
 	VMULPS       Z8, Z1, Z1
@@ -509,6 +519,8 @@ scale:
 	VMULPS       Z8, Z5, Z5
 	VMULPS       Z8, Z6, Z6
 	VMULPS       Z8, Z7, Z7
+
+scaled:
 	MOVQ         c+40(FP), AX
 	MOVQ         ldc+48(FP), CX
 	SHLQ         $0x02, CX
@@ -588,9 +600,13 @@ loop:
 	JNZ              loop
 
 scale:
+	CMPL         alpha+56(FP), $0x3f800000
+	JEQ          scaled
 	VBROADCASTSS alpha+56(FP), Z2
 	VMULPS       Z2, Z0, Z0
 	VMULPS       Z2, Z1, Z1
+
+scaled:
 	MOVQ         c+40(FP), AX
 	MOVQ         ldc+48(FP), CX
 	SHLQ         $0x02, CX
@@ -717,6 +733,8 @@ loop:
 	JNZ              loop
 
 scale:
+	CMPL         alpha+56(FP), $0x3f800000
+	JEQ          scaled
 	VBROADCASTSS alpha+56(FP), Z16
 	VMULPS       Z16, Z0, Z0
 	VMULPS       Z16, Z1, Z1
@@ -734,6 +752,8 @@ scale:
 	VMULPS       Z16, Z13, Z13
 	VMULPS       Z16, Z14, Z14
 	VMULPS       Z16, Z15, Z15
+
+scaled:
 	MOVQ         c+40(FP), AX
 	MOVQ         ldc+48(FP), CX
 	SHLQ         $0x02, CX
@@ -901,6 +921,8 @@ loop:
 	JNZ          loop
 
 scale:
+	CMPL         alpha+56(FP), $0x3f800000
+	JEQ          scaled
 	VBROADCASTSS alpha+56(FP), Y12
 	VMULPS       Y12, Y0, Y0
 	VMULPS       Y12, Y1, Y1
@@ -914,6 +936,8 @@ scale:
 	VMULPS       Y12, Y9, Y9
 	VMULPS       Y12, Y10, Y10
 	VMULPS       Y12, Y11, Y11
+
+scaled:
 	MOVQ         c+40(FP), AX
 	MOVQ         ldc+48(FP), CX
 	SHLQ         $0x02, CX
