@@ -35,15 +35,17 @@ test-cuda:
 ptx:
 	$(GO) generate ./cuda
 
-# Side by side on this machine: gogan's CPU step against PyTorch's, and the ratio.
+# Side by side on this machine: gogan's CPU step against PyTorch's, and the ratio. PyTorch runs
+# at its best setting here: one OpenMP thread per core, OpenBLAS single-threaded.
 bench: build
 	@for arch in dcgan28 dcgan64; do \
-	  g=$$($(BIN)/gan bench --arch $$arch --batch-size 64 --steps 10 --warmup 2 --json); \
-	  t=$$(OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 $(PYTHON) scripts/bench_torch.py --arch $$arch --batch-size 64 --steps 10 --warmup 2 --json); \
+	  g=$$($(BIN)/gan bench --arch $$arch --batch-size 64 --steps 20 --warmup 3 --json); \
+	  t=$$(OMP_NUM_THREADS=$$(nproc) OPENBLAS_NUM_THREADS=1 $(PYTHON) scripts/bench_torch.py --arch $$arch --batch-size 64 --steps 20 --warmup 3 --json); \
 	  echo "gogan:   $$g"; echo "pytorch: $$t"; \
 	  $(PYTHON) -c "import json,sys; g=json.loads(sys.argv[1]); t=json.loads(sys.argv[2]); print(f'{sys.argv[3]}: gogan {g[\"ms_per_step\"]:.1f} ms/step, PyTorch {t[\"ms_per_step\"]:.1f} ms/step, PyTorch/gogan = {t[\"ms_per_step\"]/g[\"ms_per_step\"]:.2f}')" "$$g" "$$t" $$arch; \
 	done
-	$(GO) test -run '^$$' -bench . -benchtime 3x ./cpu/gemm/ ./train/
+	$(GO) test -run '^$$' -bench 'Kernel|Sgemm/^[^g]' -benchtime 20x ./cpu/gemm/
+	$(GO) test -run '^$$' -bench Step -benchtime 10x ./train/
 
 # Fashion-MNIST from Debian when it is missing and this machine can install it.
 fashion-mnist:

@@ -39,6 +39,10 @@ func run(pth *path, workers int, p *problem) {
 		scaleC(p)
 		return
 	}
+	if pth.dot != nil && useDot(p) {
+		runDot(pth.dot, workers, p)
+		return
+	}
 	pth = pth.forShape(p)
 	flops := 2 * float64(p.m) * float64(p.n) * float64(p.k)
 	pl := newPlan(pth, max(1, min(workers, int(flops/minWorkerFlops))), p)

@@ -151,6 +151,9 @@ func shapeCases() []testCase {
 		{37, 71, 53}, {50, 100, 300}, {97, 45, 257}, {130, 70, 513},
 		// Few rows and whole panels of columns: the operands are read in place, not packed.
 		{16, 96, 70}, {8, 64, 300}, {24, 128, 33},
+		// A small C and a long k: dot products for A·Bᵀ, across their blocks of k and
+		// with a partial block of 16 at the end.
+		{64, 16, 1100}, {8, 40, 2051}, {16, 4, 4099},
 	}
 	for _, s := range sizes {
 		for _, ta := range []bool{false, true} {
@@ -223,6 +226,7 @@ func TestThreadsGiveSameBits(t *testing.T) {
 		{transA: true, m: 517, n: 203, k: 129, alpha: -1, beta: 1},    // split along m
 		{transB: true, m: 64, n: 1000, k: 700, alpha: 0.5, beta: 0},   // k over several blocks
 		{transA: true, transB: true, m: 250, n: 250, k: 90, alpha: 1}, // square
+		{transB: true, m: 64, n: 16, k: 5000, alpha: 1, beta: 1},      // dot products
 	}
 	for _, pth := range testPaths() {
 		for _, tc := range cases {

@@ -1321,6 +1321,344 @@ done:
 	VZEROUPPER
 	RET
 
+// func avx512Dot4x4(blocks int, mask uint32, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+// Requires: AVX, AVX512F, FMA3
+TEXT ·avx512Dot4x4(SB), NOSPLIT, $0-72
+	MOVQ   blocks+0(FP), AX
+	MOVQ   lda+24(FP), CX
+	SHLQ   $0x02, CX
+	MOVQ   ldb+40(FP), DX
+	SHLQ   $0x02, DX
+	MOVQ   a+16(FP), BX
+	MOVQ   b+32(FP), SI
+	LEAQ   (BX)(CX*1), DI
+	LEAQ   (SI)(DX*1), R8
+	LEAQ   (DI)(CX*1), R9
+	LEAQ   (R8)(DX*1), R10
+	LEAQ   (R9)(CX*1), CX
+	LEAQ   (R10)(DX*1), DX
+	XORQ   R11, R11
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	VPXORD Z20, Z20, Z20
+	VPXORD Z21, Z21, Z21
+	VPXORD Z22, Z22, Z22
+	VPXORD Z23, Z23, Z23
+	VPXORD Z24, Z24, Z24
+	VPXORD Z25, Z25, Z25
+	VPXORD Z26, Z26, Z26
+	VPXORD Z27, Z27, Z27
+	VPXORD Z28, Z28, Z28
+	VPXORD Z29, Z29, Z29
+	VPXORD Z30, Z30, Z30
+	VPXORD Z31, Z31, Z31
+	TESTQ  AX, AX
+	JZ     tail
+
+loop:
+	VMOVUPS     (BX)(R11*1), Z0
+	VMOVUPS     (DI)(R11*1), Z1
+	VMOVUPS     (R9)(R11*1), Z2
+	VMOVUPS     (CX)(R11*1), Z3
+	VMOVUPS     (SI)(R11*1), Z4
+	VFMADD231PS Z4, Z0, Z16
+	VFMADD231PS Z4, Z1, Z20
+	VFMADD231PS Z4, Z2, Z24
+	VFMADD231PS Z4, Z3, Z28
+	VMOVUPS     (R8)(R11*1), Z4
+	VFMADD231PS Z4, Z0, Z17
+	VFMADD231PS Z4, Z1, Z21
+	VFMADD231PS Z4, Z2, Z25
+	VFMADD231PS Z4, Z3, Z29
+	VMOVUPS     (R10)(R11*1), Z4
+	VFMADD231PS Z4, Z0, Z18
+	VFMADD231PS Z4, Z1, Z22
+	VFMADD231PS Z4, Z2, Z26
+	VFMADD231PS Z4, Z3, Z30
+	VMOVUPS     (DX)(R11*1), Z4
+	VFMADD231PS Z4, Z0, Z19
+	VFMADD231PS Z4, Z1, Z23
+	VFMADD231PS Z4, Z2, Z27
+	VFMADD231PS Z4, Z3, Z31
+	ADDQ        $0x00000040, R11
+	DECQ        AX
+	JNZ         loop
+
+tail:
+	MOVL        mask+8(FP), AX
+	TESTL       AX, AX
+	JZ          reduce
+	KMOVW       AX, K1
+	VMOVUPS.Z   (BX)(R11*1), K1, Z0
+	VMOVUPS.Z   (DI)(R11*1), K1, Z1
+	VMOVUPS.Z   (R9)(R11*1), K1, Z2
+	VMOVUPS.Z   (CX)(R11*1), K1, Z3
+	VMOVUPS.Z   (SI)(R11*1), K1, Z4
+	VFMADD231PS Z4, Z0, Z16
+	VFMADD231PS Z4, Z1, Z20
+	VFMADD231PS Z4, Z2, Z24
+	VFMADD231PS Z4, Z3, Z28
+	VMOVUPS.Z   (R8)(R11*1), K1, Z4
+	VFMADD231PS Z4, Z0, Z17
+	VFMADD231PS Z4, Z1, Z21
+	VFMADD231PS Z4, Z2, Z25
+	VFMADD231PS Z4, Z3, Z29
+	VMOVUPS.Z   (R10)(R11*1), K1, Z4
+	VFMADD231PS Z4, Z0, Z18
+	VFMADD231PS Z4, Z1, Z22
+	VFMADD231PS Z4, Z2, Z26
+	VFMADD231PS Z4, Z3, Z30
+	VMOVUPS.Z   (DX)(R11*1), K1, Z4
+	VFMADD231PS Z4, Z0, Z19
+	VFMADD231PS Z4, Z1, Z23
+	VFMADD231PS Z4, Z2, Z27
+	VFMADD231PS Z4, Z3, Z31
+
+reduce:
+	VBROADCASTSS  alpha+64(FP), X5
+	VBROADCASTSS  beta+68(FP), X6
+	VXORPS        X9, X9, X9
+	XORQ          AX, AX
+	XORQ          CX, CX
+	VUCOMISS      X9, X6
+	SETNE         AL
+	SETPS         CL
+	ORQ           CX, AX
+	MOVQ          c+48(FP), CX
+	MOVQ          ldc+56(FP), DX
+	SHLQ          $0x02, DX
+	VEXTRACTF64X4 $0x01, Z16, Y7
+	VMOVAPS       Z16, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store00
+	VFMADD231SS   (CX), X6, X8
+
+store00:
+	VMOVSS        X8, (CX)
+	VEXTRACTF64X4 $0x01, Z17, Y7
+	VMOVAPS       Z17, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store01
+	VFMADD231SS   4(CX), X6, X8
+
+store01:
+	VMOVSS        X8, 4(CX)
+	VEXTRACTF64X4 $0x01, Z18, Y7
+	VMOVAPS       Z18, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store02
+	VFMADD231SS   8(CX), X6, X8
+
+store02:
+	VMOVSS        X8, 8(CX)
+	VEXTRACTF64X4 $0x01, Z19, Y7
+	VMOVAPS       Z19, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store03
+	VFMADD231SS   12(CX), X6, X8
+
+store03:
+	VMOVSS        X8, 12(CX)
+	ADDQ          DX, CX
+	VEXTRACTF64X4 $0x01, Z20, Y7
+	VMOVAPS       Z20, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store10
+	VFMADD231SS   (CX), X6, X8
+
+store10:
+	VMOVSS        X8, (CX)
+	VEXTRACTF64X4 $0x01, Z21, Y7
+	VMOVAPS       Z21, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store11
+	VFMADD231SS   4(CX), X6, X8
+
+store11:
+	VMOVSS        X8, 4(CX)
+	VEXTRACTF64X4 $0x01, Z22, Y7
+	VMOVAPS       Z22, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store12
+	VFMADD231SS   8(CX), X6, X8
+
+store12:
+	VMOVSS        X8, 8(CX)
+	VEXTRACTF64X4 $0x01, Z23, Y7
+	VMOVAPS       Z23, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store13
+	VFMADD231SS   12(CX), X6, X8
+
+store13:
+	VMOVSS        X8, 12(CX)
+	ADDQ          DX, CX
+	VEXTRACTF64X4 $0x01, Z24, Y7
+	VMOVAPS       Z24, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store20
+	VFMADD231SS   (CX), X6, X8
+
+store20:
+	VMOVSS        X8, (CX)
+	VEXTRACTF64X4 $0x01, Z25, Y7
+	VMOVAPS       Z25, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store21
+	VFMADD231SS   4(CX), X6, X8
+
+store21:
+	VMOVSS        X8, 4(CX)
+	VEXTRACTF64X4 $0x01, Z26, Y7
+	VMOVAPS       Z26, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store22
+	VFMADD231SS   8(CX), X6, X8
+
+store22:
+	VMOVSS        X8, 8(CX)
+	VEXTRACTF64X4 $0x01, Z27, Y7
+	VMOVAPS       Z27, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store23
+	VFMADD231SS   12(CX), X6, X8
+
+store23:
+	VMOVSS        X8, 12(CX)
+	ADDQ          DX, CX
+	VEXTRACTF64X4 $0x01, Z28, Y7
+	VMOVAPS       Z28, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store30
+	VFMADD231SS   (CX), X6, X8
+
+store30:
+	VMOVSS        X8, (CX)
+	VEXTRACTF64X4 $0x01, Z29, Y7
+	VMOVAPS       Z29, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store31
+	VFMADD231SS   4(CX), X6, X8
+
+store31:
+	VMOVSS        X8, 4(CX)
+	VEXTRACTF64X4 $0x01, Z30, Y7
+	VMOVAPS       Z30, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store32
+	VFMADD231SS   8(CX), X6, X8
+
+store32:
+	VMOVSS        X8, 8(CX)
+	VEXTRACTF64X4 $0x01, Z31, Y7
+	VMOVAPS       Z31, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store33
+	VFMADD231SS   12(CX), X6, X8
+
+store33:
+	VMOVSS X8, 12(CX)
+	VZEROUPPER
+	RET
+
 // func avx2PackRows16(dst *float32, pstride int, src *float32, lds int, kc int, panels int)
 // Requires: AVX
 TEXT ·avx2PackRows16(SB), NOSPLIT, $0-48

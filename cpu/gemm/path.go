@@ -21,6 +21,7 @@ type path struct {
 	maxShared int     // floats of an operand shared between goroutines, if not the default
 	speed     float64 // the kernel's speed relative to the main path's, for variants
 	variants  []*path // narrower tiles with the same rounding, for skinny matrices
+	dot       dotFunc // dot-product tiles for A·Bᵀ with a small C and a long k, if any
 	kernel    kernelFunc
 	copy      copyFunc
 	transpose transposeFunc
