@@ -6,10 +6,19 @@
 // AVX-512F or AVX2+FMA, chosen from the CPU's features at start-up; elsewhere, or built with
 // the purego tag, a pure-Go kernel does the same job.
 //
+// Skinny matrices, common in the first and last layers of a DCGAN, get their own handling:
+// the AVX-512 path has narrower tiles (8×32, 4×32, 1×32, 16×16) chosen from the shape, reads
+// an operand in place where packing it would cost more than it saves, and computes A·Bᵀ with
+// a small C and a long k (a one-channel layer's weight gradient) as 4×4 tiles of dot
+// products, with no packing at all. The goroutines come from a pool shared with the CPU
+// backend's other ops (gogan/internal/workers); plans and buffers are kept between calls, so
+// steady-state calls allocate nothing.
+//
 // Results are deterministic: the sum over k runs in the same order for every element, in
-// fixed KC blocks, and the work is split between goroutines along m or n only, so the same
-// inputs give the same bits whatever GOMAXPROCS is. Different kernels (AVX-512, AVX2, Go)
-// round differently and agree only to float32 accuracy.
+// fixed KC blocks, the kernel is chosen from the shape alone, and the work is split between
+// goroutines along m or n only, so the same inputs give the same bits whatever GOMAXPROCS
+// is. Different kernel families (AVX-512, AVX2, Go) round differently and agree only to
+// float32 accuracy.
 package gemm
 
 //go:generate go run -C asm . -out ../kernel_amd64.s -stubs ../kernel_amd64.go
