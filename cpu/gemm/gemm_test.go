@@ -311,13 +311,11 @@ func TestSgemmRejectsShortOperands(t *testing.T) {
 // TestSteadyStateDoesNotAllocate checks that repeated calls reuse their buffers, on one
 // goroutine and on several.
 func TestSteadyStateDoesNotAllocate(t *testing.T) {
-	if raceEnabled {
-		t.Skip("the race detector empties sync.Pools at random")
-	}
 	for _, tc := range []testCase{
 		{m: 20, n: 30, k: 40, alpha: 1},                             // one goroutine
 		{transA: true, m: 300, n: 200, k: 100, alpha: 1, beta: 1},   // split along n
 		{transB: true, m: 1000, n: 20, k: 300, alpha: 1, beta: 0.5}, // split along m
+		{transB: true, m: 64, n: 16, k: 3000, alpha: 1, beta: 1},    // dot products
 	} {
 		o := tc.operands(rand.New(rand.NewPCG(11, 12)))
 		p := o.p
