@@ -8,7 +8,7 @@ import "golang.org/x/sys/cpu"
 // and a KC×NC block of B in the L3.
 var (
 	avx512Path = &path{name: "avx512", mr: 12, nr: 32, kc: 256, mc: 240, nc: 4096, kernel: avx512Kernel12x32,
-		copy: copyAVX512, transpose: transposeAVX512, dot: avx512Dot4x4, variants: []*path{
+		copy: copyAVX512, transpose: transposeAVX512, dot: &dotKernels{avx512Dot4x4, avx512Dot1x4}, variants: []*path{
 			avx512Variant("avx512-8x32", 8, 32, 0.96, avx512Kernel8x32),
 			avx512Variant("avx512-4x32", 4, 32, 0.86, avx512Kernel4x32),
 			avx512Variant("avx512-1x32", 1, 32, 0.31, avx512Kernel1x32),

@@ -40,7 +40,7 @@ func run(pth *path, workers int, p *problem) {
 		return
 	}
 	if pth.dot != nil && useDot(p) {
-		runDot(pth.dot, workers, p)
+		runDot(*pth.dot, workers, p)
 		return
 	}
 	pth = pth.forShape(p)

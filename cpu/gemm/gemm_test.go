@@ -153,7 +153,9 @@ func shapeCases() []testCase {
 		{16, 96, 70}, {8, 64, 300}, {24, 128, 33},
 		// A small C and a long k: dot products for A·Bᵀ, across their blocks of k and
 		// with a partial block of 16 at the end.
-		{64, 16, 1100}, {8, 40, 2051}, {16, 4, 4099},
+		{64, 16, 1100}, {8, 40, 2051}, {16, 4, 4099}, {6, 12, 1500},
+		// One to three rows: dot products whatever k.
+		{3, 200, 50}, {1, 2304, 64}, {2, 8, 17},
 	}
 	for _, s := range sizes {
 		for _, ta := range []bool{false, true} {
@@ -227,6 +229,7 @@ func TestThreadsGiveSameBits(t *testing.T) {
 		{transB: true, m: 64, n: 1000, k: 700, alpha: 0.5, beta: 0},   // k over several blocks
 		{transA: true, transB: true, m: 250, n: 250, k: 90, alpha: 1}, // square
 		{transB: true, m: 64, n: 16, k: 5000, alpha: 1, beta: 1},      // dot products
+		{transB: true, m: 1, n: 2304, k: 64, alpha: 1, beta: 0},       // dot products, one row
 	}
 	for _, pth := range testPaths() {
 		for _, tc := range cases {

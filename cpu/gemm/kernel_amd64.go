@@ -31,6 +31,9 @@ func avx512PackTranspose(dst *float32, ldd int, src *float32, lds int, rows int,
 // avx512Dot4x4 computes a 4×4 tile of dot products of rows of A and B, 16 floats at a time.
 func avx512Dot4x4(blocks int, mask uint32, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
 
+// avx512Dot1x4 computes a 1×4 tile of dot products of rows of A and B, 16 floats at a time.
+func avx512Dot1x4(blocks int, mask uint32, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+
 // avx2PackRows16 copies kc rows of panels·16 floats into panels 16 floats wide.
 func avx2PackRows16(dst *float32, pstride int, src *float32, lds int, kc int, panels int)
 

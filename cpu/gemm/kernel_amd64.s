@@ -1331,12 +1331,12 @@ TEXT ·avx512Dot4x4(SB), NOSPLIT, $0-72
 	SHLQ   $0x02, DX
 	MOVQ   a+16(FP), BX
 	MOVQ   b+32(FP), SI
-	LEAQ   (BX)(CX*1), DI
-	LEAQ   (SI)(DX*1), R8
-	LEAQ   (DI)(CX*1), R9
-	LEAQ   (R8)(DX*1), R10
-	LEAQ   (R9)(CX*1), CX
-	LEAQ   (R10)(DX*1), DX
+	LEAQ   (SI)(DX*1), DI
+	LEAQ   (BX)(CX*1), R8
+	LEAQ   (DI)(DX*1), R9
+	LEAQ   (R8)(CX*1), R10
+	LEAQ   (R9)(DX*1), DX
+	LEAQ   (R10)(CX*1), CX
 	XORQ   R11, R11
 	VPXORD Z16, Z16, Z16
 	VPXORD Z17, Z17, Z17
@@ -1359,20 +1359,20 @@ TEXT ·avx512Dot4x4(SB), NOSPLIT, $0-72
 
 loop:
 	VMOVUPS     (BX)(R11*1), Z0
-	VMOVUPS     (DI)(R11*1), Z1
-	VMOVUPS     (R9)(R11*1), Z2
+	VMOVUPS     (R8)(R11*1), Z1
+	VMOVUPS     (R10)(R11*1), Z2
 	VMOVUPS     (CX)(R11*1), Z3
 	VMOVUPS     (SI)(R11*1), Z4
 	VFMADD231PS Z4, Z0, Z16
 	VFMADD231PS Z4, Z1, Z20
 	VFMADD231PS Z4, Z2, Z24
 	VFMADD231PS Z4, Z3, Z28
-	VMOVUPS     (R8)(R11*1), Z4
+	VMOVUPS     (DI)(R11*1), Z4
 	VFMADD231PS Z4, Z0, Z17
 	VFMADD231PS Z4, Z1, Z21
 	VFMADD231PS Z4, Z2, Z25
 	VFMADD231PS Z4, Z3, Z29
-	VMOVUPS     (R10)(R11*1), Z4
+	VMOVUPS     (R9)(R11*1), Z4
 	VFMADD231PS Z4, Z0, Z18
 	VFMADD231PS Z4, Z1, Z22
 	VFMADD231PS Z4, Z2, Z26
@@ -1392,20 +1392,20 @@ tail:
 	JZ          reduce
 	KMOVW       AX, K1
 	VMOVUPS.Z   (BX)(R11*1), K1, Z0
-	VMOVUPS.Z   (DI)(R11*1), K1, Z1
-	VMOVUPS.Z   (R9)(R11*1), K1, Z2
+	VMOVUPS.Z   (R8)(R11*1), K1, Z1
+	VMOVUPS.Z   (R10)(R11*1), K1, Z2
 	VMOVUPS.Z   (CX)(R11*1), K1, Z3
 	VMOVUPS.Z   (SI)(R11*1), K1, Z4
 	VFMADD231PS Z4, Z0, Z16
 	VFMADD231PS Z4, Z1, Z20
 	VFMADD231PS Z4, Z2, Z24
 	VFMADD231PS Z4, Z3, Z28
-	VMOVUPS.Z   (R8)(R11*1), K1, Z4
+	VMOVUPS.Z   (DI)(R11*1), K1, Z4
 	VFMADD231PS Z4, Z0, Z17
 	VFMADD231PS Z4, Z1, Z21
 	VFMADD231PS Z4, Z2, Z25
 	VFMADD231PS Z4, Z3, Z29
-	VMOVUPS.Z   (R10)(R11*1), K1, Z4
+	VMOVUPS.Z   (R9)(R11*1), K1, Z4
 	VFMADD231PS Z4, Z0, Z18
 	VFMADD231PS Z4, Z1, Z22
 	VFMADD231PS Z4, Z2, Z26
@@ -1655,6 +1655,128 @@ store32:
 	VFMADD231SS   12(CX), X6, X8
 
 store33:
+	VMOVSS X8, 12(CX)
+	VZEROUPPER
+	RET
+
+// func avx512Dot1x4(blocks int, mask uint32, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha float32, beta float32)
+// Requires: AVX, AVX512F, FMA3
+TEXT ·avx512Dot1x4(SB), NOSPLIT, $0-72
+	MOVQ   blocks+0(FP), AX
+	MOVQ   lda+24(FP), CX
+	SHLQ   $0x02, CX
+	MOVQ   ldb+40(FP), CX
+	SHLQ   $0x02, CX
+	MOVQ   a+16(FP), DX
+	MOVQ   b+32(FP), BX
+	LEAQ   (BX)(CX*1), SI
+	LEAQ   (SI)(CX*1), DI
+	LEAQ   (DI)(CX*1), CX
+	XORQ   R8, R8
+	VPXORD Z16, Z16, Z16
+	VPXORD Z17, Z17, Z17
+	VPXORD Z18, Z18, Z18
+	VPXORD Z19, Z19, Z19
+	TESTQ  AX, AX
+	JZ     tail
+
+loop:
+	VMOVUPS     (DX)(R8*1), Z0
+	VMOVUPS     (BX)(R8*1), Z4
+	VFMADD231PS Z4, Z0, Z16
+	VMOVUPS     (SI)(R8*1), Z4
+	VFMADD231PS Z4, Z0, Z17
+	VMOVUPS     (DI)(R8*1), Z4
+	VFMADD231PS Z4, Z0, Z18
+	VMOVUPS     (CX)(R8*1), Z4
+	VFMADD231PS Z4, Z0, Z19
+	ADDQ        $0x00000040, R8
+	DECQ        AX
+	JNZ         loop
+
+tail:
+	MOVL        mask+8(FP), AX
+	TESTL       AX, AX
+	JZ          reduce
+	KMOVW       AX, K1
+	VMOVUPS.Z   (DX)(R8*1), K1, Z0
+	VMOVUPS.Z   (BX)(R8*1), K1, Z4
+	VFMADD231PS Z4, Z0, Z16
+	VMOVUPS.Z   (SI)(R8*1), K1, Z4
+	VFMADD231PS Z4, Z0, Z17
+	VMOVUPS.Z   (DI)(R8*1), K1, Z4
+	VFMADD231PS Z4, Z0, Z18
+	VMOVUPS.Z   (CX)(R8*1), K1, Z4
+	VFMADD231PS Z4, Z0, Z19
+
+reduce:
+	VBROADCASTSS  alpha+64(FP), X5
+	VBROADCASTSS  beta+68(FP), X6
+	VXORPS        X9, X9, X9
+	XORQ          AX, AX
+	XORQ          CX, CX
+	VUCOMISS      X9, X6
+	SETNE         AL
+	SETPS         CL
+	ORQ           CX, AX
+	MOVQ          c+48(FP), CX
+	MOVQ          ldc+56(FP), DX
+	SHLQ          $0x02, DX
+	VEXTRACTF64X4 $0x01, Z16, Y7
+	VMOVAPS       Z16, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store00
+	VFMADD231SS   (CX), X6, X8
+
+store00:
+	VMOVSS        X8, (CX)
+	VEXTRACTF64X4 $0x01, Z17, Y7
+	VMOVAPS       Z17, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store01
+	VFMADD231SS   4(CX), X6, X8
+
+store01:
+	VMOVSS        X8, 4(CX)
+	VEXTRACTF64X4 $0x01, Z18, Y7
+	VMOVAPS       Z18, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store02
+	VFMADD231SS   8(CX), X6, X8
+
+store02:
+	VMOVSS        X8, 8(CX)
+	VEXTRACTF64X4 $0x01, Z19, Y7
+	VMOVAPS       Z19, Z8
+	VADDPS        Y7, Y8, Y8
+	VEXTRACTF128  $0x01, Y8, X7
+	VADDPS        X7, X8, X8
+	VHADDPS       X8, X8, X8
+	VHADDPS       X8, X8, X8
+	VMULSS        X5, X8, X8
+	TESTQ         AX, AX
+	JZ            store03
+	VFMADD231SS   12(CX), X6, X8
+
+store03:
 	VMOVSS X8, 12(CX)
 	VZEROUPPER
 	RET

@@ -15,13 +15,13 @@ type kernelFunc func(kc int, a *float32, as int, b *float32, bs int, c *float32,
 // A path is one micro-kernel with the cache blocking that suits it.
 type path struct {
 	name      string
-	mr, nr    int     // tile of C held in registers
-	kc        int     // depth of a packed block; fixed per path, because it decides rounding
-	mc, nc    int     // rows of op(A) and columns of op(B) per packed block
-	maxShared int     // floats of an operand shared between goroutines, if not the default
-	speed     float64 // the kernel's speed relative to the main path's, for variants
-	variants  []*path // narrower tiles with the same rounding, for skinny matrices
-	dot       dotFunc // dot-product tiles for A·Bᵀ with a small C and a long k, if any
+	mr, nr    int         // tile of C held in registers
+	kc        int         // depth of a packed block; fixed per path, because it decides rounding
+	mc, nc    int         // rows of op(A) and columns of op(B) per packed block
+	maxShared int         // floats of an operand shared between goroutines, if not the default
+	speed     float64     // the kernel's speed relative to the main path's, for variants
+	variants  []*path     // narrower tiles with the same rounding, for skinny matrices
+	dot       *dotKernels // dot-product tiles for A·Bᵀ with a small C, if any
 	kernel    kernelFunc
 	copy      copyFunc
 	transpose transposeFunc

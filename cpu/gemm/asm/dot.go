@@ -9,26 +9,29 @@ import (
 	"github.com/mmcloughlin/avo/reg"
 )
 
-// dotKernel is a 4×4 tile of dot products for AVX-512F:
+// dotKernel is a rows×4 tile of dot products for AVX-512F:
 //
 //	C[i][j] = alpha · Σ_p a[i·lda + p] · b[j·ldb + p] + beta · C[i][j]
 //
-// for i, j < 4 and p < 16·blocks + popcount(mask), the last partial block loaded under
+// for i < rows, j < 4 and p < 16·blocks + popcount(mask), the last partial block loaded under
 // mask. It serves A·Bᵀ where both operands run along k in memory and C is small, the weight
 // gradient of a layer with one channel: there the outer-product kernels would spend most of
-// their time transposing A and B into panels. Each accumulator holds 16 partial sums, p mod
+// their time transposing A and B into panels; one row serves A·Bᵀ with a single row, the
+// weight gradient of a layer with one output channel. Each accumulator holds 16 partial sums, p mod
 // 16, added together in a fixed order at the end, so the bits depend on the shape alone.
-type dotKernel struct{}
+type dotKernel struct{ rows int }
 
-func (dotKernel) generate(c *build.Context) {
-	c.Function("avx512Dot4x4")
+func (k dotKernel) generate(c *build.Context) {
+	name := fmt.Sprintf("avx512Dot%dx4", k.rows)
+	c.Function(name)
 	c.Attributes(attr.NOSPLIT)
 	c.SignatureExpr("func(blocks int, mask uint32, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)")
-	c.Doc("avx512Dot4x4 computes a 4×4 tile of dot products of rows of A and B, 16 floats at a time.")
+	c.Doc(fmt.Sprintf("%s computes a %d×4 tile of dot products of rows of A and B, 16 floats at a time.", name, k.rows))
 	// The accumulators are the high registers, so that the low ones, which the VEX-encoded
 	// horizontal adds need, are free for the reduction.
-	acc := zmm[16:32]
-	av := zmm[0:4]
+	rows := k.rows
+	acc := zmm[16 : 16+4*rows]
+	av := zmm[0:rows]
 	bv := zmm[4]
 
 	n := c.Load(c.Param("blocks"), c.GP64())
@@ -41,9 +44,12 @@ func (dotKernel) generate(c *build.Context) {
 	c.Load(c.Param("a"), ap[0])
 	c.Load(c.Param("b"), bp[0])
 	for i := 1; i < 4; i++ {
-		ap[i], bp[i] = c.GP64(), c.GP64()
-		c.LEAQ(Mem{Base: ap[i-1], Index: lda, Scale: 1}, ap[i])
+		bp[i] = c.GP64()
 		c.LEAQ(Mem{Base: bp[i-1], Index: ldb, Scale: 1}, bp[i])
+		if i < rows {
+			ap[i] = c.GP64()
+			c.LEAQ(Mem{Base: ap[i-1], Index: lda, Scale: 1}, ap[i])
+		}
 	}
 	off := c.GP64()
 	c.XORQ(off, off)
@@ -51,7 +57,7 @@ func (dotKernel) generate(c *build.Context) {
 		c.VPXORD(r, r, r)
 	}
 	body := func(masked bool) {
-		for i := range 4 {
+		for i := range rows {
 			m := Mem{Base: ap[i], Index: off, Scale: 1}
 			if masked {
 				c.VMOVUPS_Z(m, reg.K1, av[i])
@@ -66,7 +72,7 @@ func (dotKernel) generate(c *build.Context) {
 			} else {
 				c.VMOVUPS(m, bv)
 			}
-			for i := range 4 {
+			for i := range rows {
 				c.VFMADD231PS(bv, av[i], acc[i*4+j])
 			}
 		}
@@ -104,7 +110,7 @@ func (dotKernel) generate(c *build.Context) {
 	cp := c.Load(c.Param("c"), c.GP64())
 	ldc := c.Load(c.Param("ldc"), c.GP64())
 	c.SHLQ(U8(2), ldc)
-	for i := range 4 {
+	for i := range rows {
 		for j := range 4 {
 			z := acc[i*4+j]
 			// 16 → 8 → 4 → 2 → 1 partial sums.
@@ -124,7 +130,7 @@ func (dotKernel) generate(c *build.Context) {
 			c.Label(skip)
 			c.VMOVSS(xmm[8], m)
 		}
-		if i < 3 {
+		if i < rows-1 {
 			c.ADDQ(ldc, cp)
 		}
 	}

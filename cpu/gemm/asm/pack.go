@@ -11,7 +11,7 @@ import (
 
 type packer interface{ generate(c *build.Context) }
 
-var packers = []packer{copyPacker{}, transposePacker{}, dotKernel{},
+var packers = []packer{copyPacker{}, transposePacker{}, dotKernel{4}, dotKernel{1},
 	avx2CopyPacker{16}, avx2CopyPacker{6}, avx2TransposePacker{8}, avx2TransposePacker{6}}
 
 // copyPacker copies kc rows of cols floats, src rows lds floats apart, into panels width
