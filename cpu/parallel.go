@@ -16,13 +16,7 @@ const elementGrain = 1 << 14
 // arithmetic whatever the range are deterministic whatever the core count.
 func parallelFor(t workers.Task, n, grain int) {
 	procs := runtime.GOMAXPROCS(0)
-	grain = max(grain, 1)
-	if procs == 1 || n <= grain {
-		if n > 0 {
-			t.Run(0, n)
-		}
-		return
-	}
-	// A few chunks per core balance the load without making claims a cost.
-	workers.Run(t, n, max(grain, (n+4*procs-1)/(4*procs)), procs)
+	// A few chunks per core balance the load without making claims a cost; workers.Run
+	// runs a single chunk, or a single core's work, on the caller.
+	workers.Run(t, n, max(grain, 1, (n+4*procs-1)/(4*procs)), procs)
 }
