@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"unsafe"
 
-	"gorgonia.org/cu"
-
 	"gogan/nn"
 )
 
@@ -80,7 +78,7 @@ func (b *Backend) UploadBytes(t *nn.Tensor, src []uint8, scale, shift float32) {
 		if b.err != nil {
 			return
 		}
-		err := driverError(cu.MemcpyHtoDAsync(cu.DevicePtr(staging), unsafe.Pointer(&src[0]), int64(n), b.stream))
+		err := b.copyToDevice(staging, unsafe.Pointer(&src[0]), n)
 		if err == nil {
 			err = b.elementwise(kU8ToF32, n, uint64(dst), uint64(staging), intArg(n), f32Arg(scale), f32Arg(shift))
 		}
@@ -110,7 +108,7 @@ func (b *Backend) DownloadBytes(dst []uint8, t *nn.Tensor, scale, shift float32)
 		}
 		err = b.elementwise(kF32ToU8, n, uint64(staging), uint64(src), intArg(n), f32Arg(scale), f32Arg(shift))
 		if err == nil {
-			err = driverError(cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]), cu.DevicePtr(staging), int64(n), b.stream))
+			err = b.copyToHost(unsafe.Pointer(&dst[0]), staging, n)
 		}
 		if err == nil {
 			err = driverError(b.stream.Synchronize())
