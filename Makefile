@@ -13,8 +13,12 @@ build:
 	CGO_ENABLED=0 $(GO) build -o $(BIN)/gan ./cmd/gan
 
 # The CUDA build needs the CUDA toolkit's headers and libcuda at link time; see README.
+# cuda/include comes first on cgo's include path: its cuda.h wraps the toolkit's so that
+# gorgonia.org/cu compiles against the headers of CUDA 11.8, 12 and 13 alike.
+CUDA_ENV  := CGO_CPPFLAGS="-I$(CURDIR)/cuda/include $(CGO_CPPFLAGS)"
+
 build-cuda:
-	$(GO) build -tags cuda -o $(BIN)/gan-cuda ./cmd/gan
+	$(CUDA_ENV) $(GO) build -tags cuda -o $(BIN)/gan-cuda ./cmd/gan
 
 fmt-check:
 	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "not gofmt-formatted:"; echo "$$bad"; exit 1; fi
@@ -29,7 +33,7 @@ test: fmt-check vet
 # The GPU suite: run on a machine with an NVIDIA GPU and driver. Only ./cuda/...: gorgonia,
 # which the CPU backend's oracle tests use, has a cuda build tag of its own that needs cuDNN.
 test-cuda:
-	GOGAN_CUDA_REQUIRE=1 $(GO) test -tags cuda -count=1 -timeout 30m ./cuda/...
+	$(CUDA_ENV) GOGAN_CUDA_REQUIRE=1 $(GO) test -tags cuda -count=1 -timeout 30m ./cuda/...
 
 # Recompile the CUDA kernels to the committed PTX (needs nvcc).
 ptx:

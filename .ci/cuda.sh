@@ -9,6 +9,9 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
+# gogan's cuda.h wrapper first on the include path, as the Makefile's CUDA targets put it.
+export CGO_CPPFLAGS="-I$PWD/cuda/include ${CGO_CPPFLAGS:-}"
+
 start=$SECONDS
 step() { printf '\n== %s (%ds)\n' "$*" $((SECONDS - start)); }
 
@@ -75,6 +78,9 @@ done
 step "run the cuda tests that need no GPU"
 # Without a GPU the test binaries of package cuda report why and run nothing.
 go test -tags cuda ./cuda/...
+
+step "CUDA 13's cuda.h: a stand-in made from this toolkit's"
+CGO_CPPFLAGS= scripts/check-cuda13-header.sh
 
 step "the committed PTX is what the sources give"
 go generate ./cuda

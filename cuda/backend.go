@@ -114,15 +114,31 @@ func (b *Backend) Fill(t *nn.Tensor, v float32) {
 	b.enqueue("Fill", func() error { return driverError(cu.MemsetD32Async(p, bits, int64(n), b.stream)) })
 }
 
-// Copy implements nn.Backend.
+// Copy implements nn.Backend. Overlapping tensors (views of one buffer) are copied as Go's
+// copy does, as if through a temporary: the driver's device-to-device copy is undefined for
+// overlapping ranges, so they go through a scratch buffer.
 func (b *Backend) Copy(dst, src *nn.Tensor) {
 	checkLen("Copy", dst, src.Len())
 	n, d, s := src.Len(), cu.DevicePtr(dst.Device), cu.DevicePtr(src.Device)
-	if n == 0 {
+	if n == 0 || d == s {
 		return
 	}
-	b.enqueue("Copy", func() error { return driverError(cu.MemcpyDtoDAsync(d, s, int64(4*n), b.stream)) })
+	size := int64(4 * n)
+	if !overlap(uintptr(d), uintptr(s), uintptr(size)) {
+		b.enqueue("Copy", func() error { return driverError(cu.MemcpyDtoDAsync(d, s, size, b.stream)) })
+		return
+	}
+	tmp := cu.DevicePtr(b.work(0, n))
+	b.enqueue("Copy", func() error {
+		if err := cu.MemcpyDtoDAsync(tmp, s, size, b.stream); err != nil {
+			return driverError(err)
+		}
+		return driverError(cu.MemcpyDtoDAsync(d, tmp, size, b.stream))
+	})
 }
+
+// overlap reports whether [a, a+n) and [b, b+n) share a byte.
+func overlap(a, b, n uintptr) bool { return a < b+n && b < a+n }
 
 // Sync implements nn.Backend.
 func (b *Backend) Sync() error {

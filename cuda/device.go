@@ -2,11 +2,16 @@
 
 package cuda
 
+// #include <stdlib.h>
+import "C"
+
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 	"unsafe"
 
 	"gorgonia.org/cu"
@@ -135,9 +140,9 @@ func (b *Backend) loadKernels() error {
 		if err != nil {
 			return err
 		}
-		m, err := cu.LoadData(src)
+		m, err := loadModule(src)
 		if err != nil {
-			return fmt.Errorf("cuda: %s: compile the %s kernels (PTX for %s): %w", b.desc, name, kernels.Arch, driverError(err))
+			return fmt.Errorf("cuda: %s: compile the %s kernels (PTX for %s): %w", b.desc, name, kernels.Arch, err)
 		}
 		mods[name] = m
 		b.modules = append(b.modules, m)
@@ -156,20 +161,60 @@ func (b *Backend) loadKernels() error {
 	return nil
 }
 
-// loadBLAS loads the newest cuBLAS that can make a handle with this driver.
-func (b *Backend) loadBLAS() error {
-	lib, err := cublas.Load(func(l *cublas.Library) error {
-		h, err := l.NewHandle()
-		if err != nil {
-			return err
+// jitLogSize is the room for the JIT compiler's error log, which names the PTX line at fault.
+const jitLogSize = 16 << 10
+
+// loadModule has the driver compile a module's PTX for the current context's GPU. On failure
+// the error carries the JIT compiler's own log, not only the driver's "PTX JIT compilation
+// failed". It runs on the worker.
+func loadModule(ptx string) (cu.Module, error) {
+	// The log's address reaches the driver inside an array of option values, out of sight of
+	// cgo's pointer checks, so the buffer is C memory, which the Go runtime never moves.
+	buf := C.calloc(1, jitLogSize)
+	if buf == nil {
+		return cu.Module{}, errors.New("no memory for the JIT log")
+	}
+	defer C.free(buf)
+	jitLog := unsafe.Slice((*byte)(buf), jitLogSize)
+	m, err := cu.LoadDataEx(ptx, &cu.JITErrorLogBuffer{Buffer: jitLog})
+	if err == nil {
+		return m, nil
+	}
+	err = driverError(err)
+	if n := bytes.IndexByte(jitLog, 0); n != 0 {
+		if n < 0 {
+			n = len(jitLog)
 		}
-		b.blas = h
-		return nil
+		if msg := strings.TrimSpace(string(jitLog[:n])); msg != "" {
+			err = fmt.Errorf("%w; the JIT compiler says: %s", err, msg)
+		}
+	}
+	return cu.Module{}, err
+}
+
+// openBLAS loads the newest cuBLAS that can make a handle with this driver, on the calling
+// thread, whose current context the handle is bound to. New and Info both use it, so that
+// Info names the library New would use.
+func openBLAS() (*cublas.Library, *cublas.Handle, error) {
+	var h *cublas.Handle
+	lib, err := cublas.Load(func(l *cublas.Library) error {
+		var err error
+		h, err = l.NewHandle()
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("cuda: %w", err)
+		return nil, nil, fmt.Errorf("cuda: %w", err)
 	}
-	b.lib = lib
+	return lib, h, nil
+}
+
+// loadBLAS loads cuBLAS for the backend and gives it the stream and a workspace.
+func (b *Backend) loadBLAS() error {
+	lib, h, err := openBLAS()
+	if err != nil {
+		return err
+	}
+	b.lib, b.blas = lib, h
 	if err := b.blas.SetStream(uintptr(unsafe.Pointer(b.stream.C()))); err != nil {
 		return fmt.Errorf("cuda: %s: %w", lib.Path, err)
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"gorgonia.org/cu"
+
 	"gogan/nn"
 )
 
@@ -109,7 +111,35 @@ func TestInfo(t *testing.T) {
 	if !Available() {
 		t.Error("Available() = false on a machine that runs the GPU tests")
 	}
+	// Info names the cuBLAS that New chose, not merely the first that loads.
+	if b := gpu(t); !strings.Contains(s, b.lib.Path+" (found in "+b.lib.Where+")") {
+		t.Errorf("Info's cuBLAS line is not the backend's %s (found in %s):\n%s", b.lib.Path, b.lib.Where, s)
+	}
 	t.Log("\n" + s)
+}
+
+// TestJITErrorLog loads PTX that the JIT compiler rejects and expects its log in the error,
+// which names the line at fault, not only the driver's "PTX JIT compilation failed".
+func TestJITErrorLog(t *testing.T) {
+	b := gpu(t)
+	if strings.Contains(strings.ToLower(b.desc), "emulated") {
+		t.Skip("the emulated device does not compile PTX")
+	}
+	const broken = ".version 7.8\n.target sm_70\n.address_size 64\n.visible .entry broken()\n{\n\tnot_an_instruction;\n\tret;\n}\n"
+	var err error
+	b.w.call(func() {
+		var m cu.Module
+		if m, err = loadModule(broken); err == nil {
+			m.Unload()
+		}
+	})
+	if err == nil {
+		t.Fatal("the driver compiled broken PTX")
+	}
+	if !strings.Contains(err.Error(), "the JIT compiler says") || !strings.Contains(err.Error(), "not_an_instruction") {
+		t.Fatalf("error %q does not carry the JIT log naming the bad instruction", err)
+	}
+	t.Log(err)
 }
 
 // TestNoSuchGPU asks for a GPU past the last one.

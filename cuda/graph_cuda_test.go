@@ -16,7 +16,7 @@ import (
 // the same arguments, and Adam's counter advances on the device.
 func TestCapturedStepMatchesEager(t *testing.T) {
 	b := gpu(t)
-	c := stepCase{"dcgan28", 1, 16}
+	c := stepCase{arch: "dcgan28", nc: 1, batch: 16}
 	eager, captured := buildGAN(t, b, c.model(), c.batch, 4), buildGAN(t, b, c.model(), c.batch, 4)
 	zE, zC := b.New(c.batch, c.model().NZ, 1, 1), b.New(c.batch, c.model().NZ, 1, 1)
 	defer b.Free(zE)

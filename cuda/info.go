@@ -5,11 +5,11 @@ package cuda
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 
 	"gorgonia.org/cu"
 
-	"gogan/cuda/internal/cublas"
 	"gogan/cuda/internal/guard"
 	"gogan/cuda/kernels"
 )
@@ -41,23 +41,59 @@ func Info() (string, error) {
 		sb.WriteString(line + "\n")
 	}
 	fmt.Fprintf(&sb, "kernels: PTX for %s, compiled by the driver for each GPU\n", kernels.Arch)
-	lib, err := cublas.Load(nil)
+	line, err := blasLine()
+	sb.WriteString(line + "\n")
 	if err != nil {
-		sb.WriteString("cuBLAS: not found\n")
-		return sb.String(), fmt.Errorf("cuda: %w", err)
+		return sb.String(), err
 	}
-	defer lib.Close()
-	major, minor, patch, err := lib.Version()
-	if err != nil {
-		fmt.Fprintf(&sb, "cuBLAS: %s, version unknown\n", lib.Path)
-		return sb.String(), fmt.Errorf("cuda: %s: %w", lib.Path, err)
-	}
-	fmt.Fprintf(&sb, "cuBLAS: %d.%d.%d (%s)\n", major, minor, patch, lib.Path)
 	if v < minDriverVersion {
 		return sb.String(), fmt.Errorf("cuda: the driver supports CUDA %d.%d, but gogan's kernels need %d.%d or newer: update the driver (R520 or later)",
 			v/1000, v%1000/10, minDriverVersion/1000, minDriverVersion%1000/10)
 	}
 	return sb.String(), nil
+}
+
+// blasLine names the cuBLAS that New would use on GPU 0, its version and where it was found.
+// It makes GPU 0's primary context on a thread of its own, as New's choice depends on
+// whether the library can make a handle there with this driver.
+func blasLine() (string, error) {
+	type result struct {
+		line string
+		err  error
+	}
+	done := make(chan result)
+	go func() {
+		// Never unlocked: the thread that held the context exits with the goroutine.
+		runtime.LockOSThread()
+		line, err := func() (string, error) {
+			dev, err := cu.GetDevice(0)
+			if err != nil {
+				return "cuBLAS: not checked", fmt.Errorf("cuda: GPU 0: %w", driverError(err))
+			}
+			ctx, err := dev.RetainPrimaryCtx()
+			if err != nil {
+				return "cuBLAS: not checked", fmt.Errorf("cuda: GPU 0: make context: %w", driverError(err))
+			}
+			defer dev.ReleasePrimaryCtx()
+			if err := cu.SetCurrentContext(ctx); err != nil {
+				return "cuBLAS: not checked", fmt.Errorf("cuda: GPU 0: make context current: %w", driverError(err))
+			}
+			lib, h, err := openBLAS()
+			if err != nil {
+				return "cuBLAS: not found", err
+			}
+			defer lib.Close()
+			defer h.Destroy()
+			major, minor, patch, err := lib.Version()
+			if err != nil {
+				return fmt.Sprintf("cuBLAS: %s (found in %s), version unknown", lib.Path, lib.Where), fmt.Errorf("cuda: %s: %w", lib.Path, err)
+			}
+			return fmt.Sprintf("cuBLAS: %d.%d.%d, %s (found in %s)", major, minor, patch, lib.Path, lib.Where), nil
+		}()
+		done <- result{line, err}
+	}()
+	r := <-done
+	return r.line, r.err
 }
 
 // deviceLine describes GPU i: name, memory, compute capability and multiprocessors.

@@ -3,6 +3,7 @@
 package cuda
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -19,12 +20,28 @@ import (
 type stepCase struct {
 	arch      string
 	nc, batch int
+	// width is ngf = ndf; 0 means the narrow test width 16, with nz 32.
+	width int
 }
 
-var stepCases = []stepCase{{"dcgan28", 1, 16}, {"dcgan64", 3, 8}}
+var stepCases = []stepCase{{arch: "dcgan28", nc: 1, batch: 16}, {arch: "dcgan64", nc: 3, batch: 8}}
+
+// productionCases are the models at the sizes users train: the defaults nz 100 and
+// ngf = ndf = 64, dcgan28 at batch 64 and dcgan64 at batch 32.
+var productionCases = []stepCase{{arch: "dcgan28", nc: 1, batch: 64, width: 64}, {arch: "dcgan64", nc: 3, batch: 32, width: 64}}
+
+func (c stepCase) name() string {
+	if c.width == 0 {
+		return c.arch
+	}
+	return fmt.Sprintf("%s_width%d_batch%d", c.arch, c.width, c.batch)
+}
 
 func (c stepCase) model() models.Config {
-	return models.Config{Arch: c.arch, NZ: 32, NGF: 16, NDF: 16, NC: c.nc}
+	if c.width == 0 {
+		return models.Config{Arch: c.arch, NZ: 32, NGF: 16, NDF: 16, NC: c.nc}
+	}
+	return models.Config{Arch: c.arch, NZ: 100, NGF: c.width, NDF: c.width, NC: c.nc}
 }
 
 // buildGAN makes a GAN as the trainer does, DCGAN-initialised from seed.
@@ -107,8 +124,8 @@ func host(b nn.Backend, t *nn.Tensor) []float32 {
 // moves each weight by ±lr whatever the gradient's size, so a gradient within rounding of
 // zero may move the other way on the GPU: 1e-5 for the parameters after the step.
 func TestStepParity(t *testing.T) {
-	for _, c := range stepCases {
-		t.Run(c.arch, func(t *testing.T) {
+	for _, c := range append(append([]stepCase(nil), stepCases...), productionCases...) {
+		t.Run(c.name(), func(t *testing.T) {
 			res := make([]map[string][]float32, 2)
 			for i, b := range backends(t) {
 				gan := buildGAN(t, b, c.model(), c.batch, 5)
@@ -170,7 +187,7 @@ func trainSteps(t testing.TB, gan *train.GAN, c stepCase, n int) [][2]float64 {
 // differences step after step, so the curves are compared as means over windows of 20
 // steps, which must stay within 0.05 + 10% of the CPU's.
 func TestLossCurve(t *testing.T) {
-	c := stepCase{"dcgan28", 1, 16}
+	c := stepCase{arch: "dcgan28", nc: 1, batch: 16}
 	mc := models.Config{Arch: c.arch, NZ: 16, NGF: 8, NDF: 8, NC: 1}
 	var curves [2][][2]float64
 	for i, b := range backends(t) {
@@ -199,7 +216,7 @@ func TestLossCurve(t *testing.T) {
 // must be the same bits, as no kernel uses atomics and cuBLAS is deterministic on one GPU.
 func TestDeterministic(t *testing.T) {
 	b := gpu(t)
-	c := stepCase{"dcgan64", 3, 8}
+	c := stepCase{arch: "dcgan64", nc: 3, batch: 8}
 	var losses [2][][2]float64
 	var params [2][]float32
 	for run := range 2 {
@@ -222,7 +239,7 @@ func TestDeterministic(t *testing.T) {
 // TestCheckpointsMoveBetweenBackends trains on one backend, saves a checkpoint, resumes on
 // the other, and checks that the state arrives bit for bit and that the next step agrees.
 func TestCheckpointsMoveBetweenBackends(t *testing.T) {
-	c := stepCase{"dcgan28", 1, 8}
+	c := stepCase{arch: "dcgan28", nc: 1, batch: 8}
 	cfg := train.Config{Arch: c.arch, NZ: 32, NGF: 16, NDF: 16, NC: 1, BatchSize: c.batch, Epochs: 1, LR: 2e-4,
 		Beta1: 0.5, Beta2: 0.999, Loss: "nonsaturating", DSteps: 1, Seed: 3, Keep: 1, ImageSize: 28}
 	for _, dir := range []struct {

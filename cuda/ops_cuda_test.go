@@ -4,6 +4,7 @@ package cuda
 
 import (
 	"fmt"
+	"math"
 	"testing"
 
 	"gogan/nn"
@@ -23,6 +24,9 @@ var convCases = []struct {
 	{n: 2, c: 6, h: 3, o: 1, k: 3, s: 1, p: 0, bias: true}, // dcgan28's last layer
 	{n: 4, c: 3, h: 5, o: 2, k: 1, s: 1, p: 0},
 	{n: 1, c: 2, h: 11, o: 5, k: 5, s: 3, p: 2},
+	// Production sizes: dcgan64's first D layer at batch 32, dcgan28's second at batch 64.
+	{n: 32, c: 3, h: 64, o: 64, k: 4, s: 2, p: 1},
+	{n: 64, c: 64, h: 14, o: 128, k: 4, s: 2, p: 1},
 }
 
 func TestConv2DParity(t *testing.T) {
@@ -61,6 +65,9 @@ func TestConvTranspose2DParity(t *testing.T) {
 		{n: 2, c: 5, h: 4, o: 3, k: 3, s: 2, p: 1},             // dcgan28's 4×4 → 7×7
 		{n: 2, c: 3, h: 5, o: 2, k: 3, s: 2, p: 1, op: 1, bias: true},
 		{n: 1, c: 4, h: 6, o: 3, k: 5, s: 3, p: 2, op: 2},
+		// Production sizes: a first layer from nz 100 at batch 64, dcgan64's 16×16 → 32×32.
+		{n: 64, c: 100, h: 1, o: 256, k: 4, s: 1, p: 0},
+		{n: 32, c: 128, h: 16, o: 64, k: 4, s: 2, p: 1},
 	}
 	for _, cc := range cases {
 		t.Run(fmt.Sprintf("N%d_C%d_H%d_O%d_K%d_S%d_P%d_OP%d_bias%v", cc.n, cc.c, cc.h, cc.o, cc.k, cc.s, cc.p, cc.op, cc.bias), func(t *testing.T) {
@@ -110,7 +117,8 @@ func TestLinearParity(t *testing.T) {
 }
 
 func TestBatchNormParity(t *testing.T) {
-	for _, sh := range [][3]int{{4, 3, 25}, {16, 5, 1}, {32, 8, 300}, {2, 2, 1}} {
+	// The last two are production sizes, where a block loops many times over a channel.
+	for _, sh := range [][3]int{{4, 3, 25}, {16, 5, 1}, {32, 8, 300}, {2, 2, 1}, {64, 128, 49}, {32, 64, 1024}} {
 		n, c, s := sh[0], sh[1], sh[2]
 		// With two values per channel dx is zero up to ε in exact arithmetic: the CPU backend
 		// sums its three float32 terms, each about 10³ times dx, so its dx is good to about
@@ -157,6 +165,62 @@ func TestActivationParity(t *testing.T) {
 				r.out("dx", dx)
 			})
 		})
+	}
+}
+
+// TestGridStrideLoopsRunMoreThanOnce covers tensors larger than the largest grid the
+// launchers make (maxBlocks blocks of threads), so that every thread goes round its
+// grid-stride loop more than once: an elementwise op, the BatchNorm map and a per-channel
+// reduction.
+func TestGridStrideLoopsRunMoreThanOnce(t *testing.T) {
+	n := 2*gpu(t).maxBlocks*threads + 37
+	t.Logf("%d elements, %d blocks of %d threads at most", n, gpu(t).maxBlocks, threads)
+	for _, a := range []nn.Activation{{Kind: nn.ReLU}, {Kind: nn.Tanh}} {
+		t.Run(a.String(), func(t *testing.T) {
+			parity(t, 1e-12, func(r *rig) {
+				x, dout := r.uniform(-3, 3, n), r.randn(n)
+				out, dx := r.zeros(n), r.zeros(n)
+				r.b.ActivationForward(out, x, a)
+				r.b.ActivationBackward(dx, dout, x, out, a)
+				r.out("out", out)
+				r.out("dx", dx)
+			})
+		})
+	}
+	t.Run("BatchNorm", func(t *testing.T) {
+		const c = 3
+		s := n/c/2 + 1
+		parity(t, 1e-10, func(r *rig) {
+			p := nn.BatchNormParams{Training: true, Momentum: 0.1, Eps: 1e-5}
+			x, w, b := r.uniform(-3, 7, 2, c, s), r.uniform(0.5, 1.5, c), r.randn(c)
+			rm, rv, sm, si := r.zeros(c), r.uniform(0.5, 2, c), r.zeros(c), r.zeros(c)
+			out := r.zeros(2, c, s)
+			r.b.BatchNormForward(out, x, w, b, rm, rv, sm, si, p)
+			r.out("out", out)
+			r.out("save_mean", sm)
+			r.out("save_inv_std", si)
+		})
+	})
+}
+
+// TestReLUKeepsNaN checks that a NaN passes through ReLU, as on the CPU and in PyTorch, so
+// that a diverging run is caught by its loss, and that −0 becomes +0, as Go's max gives.
+func TestReLUKeepsNaN(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	in := []float32{nan, -1, float32(math.Copysign(0, -1)), 2, inf, -inf}
+	want := []float32{nan, 0, 0, 2, inf, 0}
+	for _, b := range backends(t) {
+		x, out := b.New(len(in)), b.New(len(in))
+		b.Upload(x, in)
+		b.ActivationForward(out, x, nn.Activation{Kind: nn.ReLU})
+		got := host(b, out)
+		b.Free(x)
+		b.Free(out)
+		for i := range want {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) && !(want[i] != want[i] && got[i] != got[i]) {
+				t.Errorf("%s: ReLU(%g) = %g, want %g", b.Name(), in[i], got[i], want[i])
+			}
+		}
 	}
 }
 
@@ -230,6 +294,11 @@ func TestMemoryParity(t *testing.T) {
 		r.b.Fill(view, 2.5)
 		b := r.zeros(20)
 		r.b.Copy(b.View(3, 9), a.View(40, 9))
+		// Overlapping views of one buffer, both ways: as if through a temporary.
+		c := r.randn(100)
+		r.b.Copy(c.View(10, 50), c.View(0, 50))
+		r.b.Copy(c.View(50, 40), c.View(60, 40))
+		r.out("overlapping_copies", c)
 		host := []float32{1, 2, 3}
 		r.b.Upload(a.View(66, 3), host)
 		r.out("filled_view", a)

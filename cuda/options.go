@@ -1,6 +1,10 @@
 package cuda
 
-import "errors"
+import (
+	"errors"
+
+	"gogan/nn"
+)
 
 // Options configure the CUDA backend.
 type Options struct {
@@ -18,19 +22,8 @@ type Options struct {
 // ErrNotBuilt is what New, Info and Capture report in a build without the cuda tag.
 var ErrNotBuilt = errors.New("built without CUDA support; rebuild with make build-cuda")
 
-// Capturer is implemented by backends that can record the work of a function as a CUDA
-// graph and replay it with one launch. The function must only queue work: no Upload,
-// Download, Sync, New or Free, and nothing that grows scratch memory, which is why a step is
-// run once normally before it is captured. Arguments are fixed when the graph is recorded,
-// except Adam's step count, which the graph advances on the device.
-type Capturer interface {
-	Capture(step func()) (Graph, error)
-}
-
-// Graph is a recorded sequence of work.
-type Graph interface {
-	// Launch queues one replay of the recorded work.
-	Launch()
-	// Close releases the graph.
-	Close() error
-}
+// Capturer and Graph are nn's: the CUDA backend records a training step as a CUDA graph.
+type (
+	Capturer = nn.Capturer
+	Graph    = nn.Graph
+)

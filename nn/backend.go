@@ -150,3 +150,22 @@ type AdamParams struct {
 type SGDParams struct {
 	LR, Momentum, WeightDecay float32
 }
+
+// Capturer is implemented by backends that can record the work a function queues and replay
+// it with one launch (the CUDA backend, through CUDA graphs). The function must only queue
+// work: no Upload, Download, Sync, New or Free, and nothing that grows scratch memory, which
+// is why a step runs once normally before it is captured. Arguments are fixed when the work
+// is recorded, except Adam's step count, which the replay advances on the device. Host-side
+// counters that the function advances (Optimizer.Steps, Network.BatchesTracked) count the
+// recorded call, which has not run, and do not move on replays: the caller keeps them.
+type Capturer interface {
+	Capture(step func()) (Graph, error)
+}
+
+// Graph is recorded work, ready to replay.
+type Graph interface {
+	// Launch queues one replay of the recorded work.
+	Launch()
+	// Close releases the graph.
+	Close() error
+}

@@ -327,6 +327,10 @@ func (n *Network) InputGrad(dout *Tensor) *Tensor {
 	return n.backward(dout, true)
 }
 
+// Capacity is the largest batch the network's activation buffers hold; it changes only when
+// Reserve reallocates them.
+func (n *Network) Capacity() int { return n.capacity }
+
 // BatchesTracked is the number of forward passes in training mode so far, PyTorch's
 // num_batches_tracked; SetBatchesTracked restores it from a checkpoint.
 func (n *Network) BatchesTracked() int     { return n.trainForwards }

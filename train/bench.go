@@ -15,6 +15,7 @@ type BenchResult struct {
 	Arch       string  `json:"arch"`
 	BatchSize  int     `json:"batch_size"`
 	Device     string  `json:"device"`
+	CUDAGraph  bool    `json:"cuda_graph"`
 	Steps      int     `json:"steps"`
 	MsPerStep  float64 `json:"ms_per_step"`
 	ImagesPerS float64 `json:"images_per_s"`
@@ -22,13 +23,14 @@ type BenchResult struct {
 
 // Bench times steps full training steps (D on a real and a fake batch, G through D, Adam, the
 // non-saturating loss) of an architecture with nz 100, ngf = ndf = 64, nc 1, on synthetic
-// data, after warmup untimed steps that let scratch buffers and caches settle.
-func Bench(b nn.Backend, arch string, batch, steps, warmup int) (BenchResult, error) {
+// data, after warmup untimed steps that let scratch buffers and caches settle. With graphs, a
+// backend that can record a step replays it, as the trainer does.
+func Bench(b nn.Backend, arch string, batch, steps, warmup int, graphs bool) (BenchResult, error) {
 	if batch < 2 || steps < 1 || warmup < 0 {
 		return BenchResult{}, fmt.Errorf("bench: need batch size ≥ 2 and steps ≥ 1; got %d and %d", batch, steps)
 	}
 	cfg := Config{Arch: arch, NZ: 100, NGF: 64, NDF: 64, NC: 1, BatchSize: batch, LR: 2e-4, Beta1: 0.5, Beta2: 0.999,
-		Loss: "nonsaturating", DSteps: 1, Seed: 1}
+		Loss: "nonsaturating", DSteps: 1, Seed: 1, NoCUDAGraph: !graphs}
 	if err := cfg.Model().Validate(); err != nil {
 		return BenchResult{}, err
 	}
@@ -36,6 +38,8 @@ func Bench(b nn.Backend, arch string, batch, steps, warmup int) (BenchResult, er
 	if err != nil {
 		return BenchResult{}, err
 	}
+	defer gan.Close()
+	replays := graphs && gan.graphs != nil
 	size := models.Archs[arch]
 	rng := rand.New(rand.NewPCG(1, 5))
 	real := make([]float32, batch*size*size)
@@ -62,6 +66,6 @@ func Bench(b nn.Backend, arch string, batch, steps, warmup int) (BenchResult, er
 		return BenchResult{}, err
 	}
 	sec := time.Since(start).Seconds() / float64(steps)
-	return BenchResult{Tool: "gogan", Arch: arch, BatchSize: batch, Device: b.Name(), Steps: steps,
+	return BenchResult{Tool: "gogan", Arch: arch, BatchSize: batch, Device: b.Name(), CUDAGraph: replays, Steps: steps,
 		MsPerStep: sec * 1e3, ImagesPerS: float64(batch) / sec}, nil
 }

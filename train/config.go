@@ -39,6 +39,10 @@ type Config struct {
 	SampleEvery     int `json:"sample_every"`
 	CheckpointEvery int `json:"checkpoint_every"`
 	Keep            int `json:"keep"`
+
+	// NoCUDAGraph runs every step op by op on a backend that could replay a recorded step
+	// (see graphs.go). The results are the same bits either way, so it is not recorded.
+	NoCUDAGraph bool `json:"-"`
 }
 
 // Model is the architecture part of the configuration.

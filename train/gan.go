@@ -60,6 +60,8 @@ type GAN struct {
 	statD, statReal, statFake, statG *nn.Tensor
 	cutN                             int
 	zN, realN, dlN                   *nn.Tensor
+
+	graphs *stepGraphs // nil: every step runs op by op
 }
 
 // batch returns the latent, real and logit-gradient views for a batch of n, cut again only
@@ -206,7 +208,7 @@ func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float
 		zHost := g.hostZ[:z.Len()]
 		latents(zHost)
 		g.B.Upload(z, zHost)
-		fake = g.DiscriminatorStep(real, z)
+		fake = g.discriminatorStep(real, z)
 		g.B.Download(g.hostStat[:6], g.statD)
 		h := &g.hostStat
 		s.LossDReal += float64(h[0])
@@ -218,9 +220,12 @@ func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float
 	k := float64(g.Hyper.DSteps)
 	s.LossDReal, s.LossDFake, s.DReal, s.DFake, s.CriticGap = s.LossDReal/k, s.LossDFake/k, s.DReal/k, s.DFake/k, s.CriticGap/k
 	s.LossD = s.LossDReal + s.LossDFake
-	g.GeneratorStep(fake)
+	g.generatorStep(fake)
 	g.B.Download(g.hostStat[6:], g.statG)
 	s.LossG, s.DFakeG = float64(g.hostStat[6]), float64(g.hostStat[7])
+	if err := g.recordGraphs(fake); err != nil {
+		return s, err
+	}
 	if bad := !finite(s.LossD) || !finite(s.LossG); bad {
 		// A device backend reports a failed op (out of memory, say) only at the next
 		// synchronisation, and its downloads are NaN meanwhile: name that cause first.

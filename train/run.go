@@ -238,11 +238,17 @@ func buildGAN(cfg Config, b nn.Backend) (*GAN, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !cfg.NoCUDAGraph {
+		gan.UseGraphs()
+	}
 	// Device backends report allocation failures here rather than mid-run.
 	return gan, b.Sync()
 }
 
 func (r *run) close() {
+	if r.gan != nil {
+		r.gan.Close()
+	}
 	if r.loader != nil {
 		r.loader.Close()
 	}

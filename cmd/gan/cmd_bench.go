@@ -19,6 +19,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 20, "timed steps")
 	warmup := fs.Int("warmup", 3, "untimed steps first")
 	device := fs.String("device", defaultDevice, "cpu or cuda")
+	graphs := fs.Bool("cuda-graph", true, "on the GPU, replay the step recorded as a CUDA graph")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -27,7 +28,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := train.Bench(b, *arch, *batch, *steps, *warmup)
+	res, err := train.Bench(b, *arch, *batch, *steps, *warmup, *graphs)
 	if err != nil {
 		return err
 	}

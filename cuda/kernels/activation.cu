@@ -13,7 +13,7 @@ extern "C" __global__ void act_forward_f32(float* __restrict__ out, const float*
 	GRID_STRIDE(i, n) {
 		float v = x[i];
 		switch (kind) {
-		case 0: v = fmaxf(v, 0.0f); break;
+		case 0: v = v > 0.0f || v != v ? v : 0.0f; break;  // NaN stays NaN, −0 becomes +0, as on the CPU
 		case 1: v = v < 0.0f ? v * slope : v; break;
 		case 2: v = tanhf(v); break;
 		default: v = sigmoidf(v); break;

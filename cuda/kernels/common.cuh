@@ -2,8 +2,13 @@
 #pragma once
 
 // A grid-stride loop over [0, n): any grid covers any size, so the launchers may cap the grid.
-#define GRID_STRIDE(i, n) \
-	for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += blockDim.x * gridDim.x)
+// The counter is 64-bit because a 32-bit one wraps to a negative index when n is within one
+// stride of 2³¹; the body sees i as an int, which it is, being below n, and keeps the cheap
+// 32-bit arithmetic of the index computations.
+#define GRID_STRIDE(i, n)                                                                          \
+	for (long long i##_wide = (long long)blockIdx.x * blockDim.x + threadIdx.x, i##_end = (n);      \
+	     i##_wide < i##_end; i##_wide += (long long)blockDim.x * gridDim.x)                         \
+		if (int i = (int)i##_wide; true)
 
 // block_sum returns the sum of v over the block to every thread. The order of the additions
 // depends only on blockDim, never on timing, so reductions are the same from run to run.
@@ -15,9 +20,11 @@ __device__ __forceinline__ double block_sum(double v) {
 	__syncthreads();  // partial may still be read by a previous call
 	if (lane == 0) partial[warp] = v;
 	__syncthreads();
-	int warps = blockDim.x >> 5;
-	v = lane < warps ? partial[lane] : 0.0;
+	// Only warp 0 reads partial: another warp reading it while lane 0 writes partial[0] below
+	// would be a race (harmless to the sum, but not to a race checker).
 	if (warp == 0) {
+		int warps = blockDim.x >> 5;
+		v = lane < warps ? partial[lane] : 0.0;
 		for (int off = 16; off > 0; off >>= 1) v += __shfl_down_sync(0xffffffffu, v, off);
 		if (lane == 0) partial[0] = v;
 	}

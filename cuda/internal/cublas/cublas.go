@@ -5,7 +5,8 @@
 // cuBLAS changes its soname and symbol versions with each CUDA major version
 // (libcublas.so.11, .12, .13), so a binary linked against one would not start on a machine
 // that has another. This package links against none: Load tries the sonames from the newest
-// down, or the file named by GOGAN_CUBLAS, and resolves the entry points by name. Only the
+// down, in the loader's search path and then in the places where users have cuBLAS (see
+// Candidates), or the file named by GOGAN_CUBLAS, and resolves the entry points by name. Only the
 // driver library, libcuda.so.1, whose interface is stable across versions, is linked.
 //
 // Loading needs no GPU; making a handle needs a current CUDA context on the calling thread.
@@ -18,71 +19,85 @@ import "C"
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"unsafe"
 )
 
-// EnvPath names the environment variable that overrides the search with one library.
-const EnvPath = "GOGAN_CUBLAS"
-
-// Sonames are the libraries Load tries, newest first, by name through the dynamic loader's
-// search path and then in those of the usual toolkit directories that exist.
-var Sonames = []string{"libcublas.so.13", "libcublas.so.12", "libcublas.so.11"}
-
-var toolkitDirs = []string{"/usr/local/cuda/lib64", "/usr/local/cuda/targets/x86_64-linux/lib"}
-
 // Library is a loaded cuBLAS.
 type Library struct {
-	l    *C.gogan_cublas
-	Path string // the name or path it was loaded from
+	l     *C.gogan_cublas
+	Path  string // the name or path it was loaded from
+	Where string // the place of the search that found it
 }
 
-// Candidates lists what Load tries, in order.
-func Candidates() []string {
-	if p := os.Getenv(EnvPath); p != "" {
-		return []string{p}
-	}
-	c := append([]string(nil), Sonames...)
-	for _, d := range toolkitDirs {
-		if _, err := os.Stat(d); err != nil {
-			continue
-		}
-		for _, s := range Sonames {
-			c = append(c, d+"/"+s)
-		}
-	}
-	return c
-}
-
-// Load opens the first candidate that loads, resolves and passes accept (nil accepts all),
-// so that a cuBLAS too new for the driver can give way to an older one. The error lists
-// every candidate with the reason it was passed over.
+// Load opens the first candidate (see Candidates) that loads, resolves and passes accept (nil
+// accepts all), so that a cuBLAS too new for the driver can give way to an older one. The
+// error lists every candidate with the reason it was passed over.
 func Load(accept func(*Library) error) (*Library, error) {
 	var tried []string
-	for _, path := range Candidates() {
-		l, err := Open(path)
-		if err == nil && accept != nil {
-			if err = accept(l); err != nil {
-				err = fmt.Errorf("%s: %w", path, err)
-				l.Close()
+	try := func(cands []Candidate) *Library {
+		for _, c := range cands {
+			l, err := Open(c.Path)
+			if err == nil && accept != nil {
+				if err = accept(l); err != nil {
+					err = fmt.Errorf("%s: %w", c.Path, err)
+					l.Close()
+				}
 			}
+			if err == nil {
+				l.Where = c.Where
+				return l
+			}
+			tried = append(tried, fmt.Sprintf("%s (%s)", err, c.Where))
 		}
-		if err == nil {
+		return nil
+	}
+	first := machine.withoutPython()
+	if l := try(first); l != nil {
+		return l, nil
+	}
+	if machine.getenv(EnvPath) == "" {
+		// Only now ask Python where its environments are: it takes a process start.
+		if l := try(dedupeAgainst(machine.python(), first)); l != nil {
 			return l, nil
 		}
-		tried = append(tried, err.Error())
 	}
-	return nil, fmt.Errorf("cuBLAS not found; tried %s. Install cuBLAS from CUDA 11, 12 or 13, or set %s to the library's path",
+	return nil, fmt.Errorf("cuBLAS not found; tried %s. Install cuBLAS from CUDA 11, 12 or 13 (a toolkit, or pip install nvidia-cublas), or set %s to the library's path",
 		strings.Join(tried, "; "), EnvPath)
 }
 
+// dedupeAgainst drops from c what was already tried.
+func dedupeAgainst(c, tried []Candidate) []Candidate {
+	seen := map[string]bool{}
+	for _, t := range tried {
+		seen[t.Path] = true
+	}
+	var out []Candidate
+	for _, x := range dedupe(c) {
+		if !seen[x.Path] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
 // Open loads one library by soname or path.
+// A library loaded by path gets the cuBLASLt beside it loaded first (see ltPath).
 func Open(path string) (*Library, error) {
+	return open(path, ltPath(path))
+}
+
+// open loads path after lt, when lt is not "" and exists.
+func open(path, lt string) (*Library, error) {
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
+	var clt *C.char
+	if lt != "" && machine.isFile(lt) {
+		clt = C.CString(lt)
+		defer C.free(unsafe.Pointer(clt))
+	}
 	var msg [512]C.char
-	l := C.gogan_cublas_open(cpath, &msg[0], C.size_t(len(msg)))
+	l := C.gogan_cublas_open(cpath, clt, &msg[0], C.size_t(len(msg)))
 	if l == nil {
 		// dlerror's message and ours both name the file.
 		return nil, fmt.Errorf("%s", C.GoString(&msg[0]))

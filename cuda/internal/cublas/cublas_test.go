@@ -39,7 +39,7 @@ func TestLoadRejectsLibraryWithoutCublas(t *testing.T) {
 func TestCandidatesNewestFirst(t *testing.T) {
 	t.Setenv(EnvPath, "")
 	c := Candidates()
-	if len(c) < 3 || c[0] != "libcublas.so.13" || c[1] != "libcublas.so.12" || c[2] != "libcublas.so.11" {
+	if len(c) < 3 || c[0].Path != "libcublas.so.13" || c[1].Path != "libcublas.so.12" || c[2].Path != "libcublas.so.11" {
 		t.Fatalf("candidates %v, want the sonames 13, 12, 11 first", c)
 	}
 }

@@ -13,6 +13,7 @@ typedef void* stream_t;
 
 struct gogan_cublas {
 	void* lib;
+	void* lt;  // the cuBLASLt loaded before lib, or NULL
 	int (*create)(handle_t*);
 	int (*destroy)(handle_t);
 	int (*set_stream)(handle_t, stream_t);
@@ -31,20 +32,33 @@ static void* need(gogan_cublas* l, const char* path, const char* name, char* err
 	return s;
 }
 
-gogan_cublas* gogan_cublas_open(const char* path, char* err, size_t errlen) {
+gogan_cublas* gogan_cublas_open(const char* path, const char* lt, char* err, size_t errlen) {
+	void* ltlib = NULL;
+	if (lt != NULL) {
+		// Loaded first, libcublas's dependency on it by soname is satisfied by this copy.
+		ltlib = dlopen(lt, RTLD_NOW | RTLD_GLOBAL);
+		if (ltlib == NULL) {
+			const char* why = dlerror();
+			snprintf(err, errlen, "%s", why ? why : "dlopen failed");
+			return NULL;
+		}
+	}
 	void* lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (lib == NULL) {
 		const char* why = dlerror();
 		snprintf(err, errlen, "%s", why ? why : "dlopen failed");
+		if (ltlib != NULL) dlclose(ltlib);
 		return NULL;
 	}
 	gogan_cublas* l = calloc(1, sizeof *l);
 	if (l == NULL) {
 		dlclose(lib);
+		if (ltlib != NULL) dlclose(ltlib);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	l->lib = lib;
+	l->lt = ltlib;
 	if (!(l->create = need(l, path, "cublasCreate_v2", err, errlen)) ||
 	    !(l->destroy = need(l, path, "cublasDestroy_v2", err, errlen)) ||
 	    !(l->set_stream = need(l, path, "cublasSetStream_v2", err, errlen)) ||
@@ -61,6 +75,7 @@ gogan_cublas* gogan_cublas_open(const char* path, char* err, size_t errlen) {
 
 void gogan_cublas_close(gogan_cublas* l) {
 	dlclose(l->lib);
+	if (l->lt != NULL) dlclose(l->lt);
 	free(l);
 }
 

@@ -5,9 +5,10 @@
 
 typedef struct gogan_cublas gogan_cublas;
 
-// gogan_cublas_open loads the library at path and resolves its symbols; on failure it
-// returns NULL and writes the reason to err.
-gogan_cublas* gogan_cublas_open(const char* path, char* err, size_t errlen);
+// gogan_cublas_open loads the library at path, after lt (the cuBLASLt it depends on) when lt
+// is not NULL, and resolves its symbols; on failure it returns NULL and writes the reason to
+// err.
+gogan_cublas* gogan_cublas_open(const char* path, const char* lt, char* err, size_t errlen);
 void gogan_cublas_close(gogan_cublas* l);
 
 // The calls return a cublasStatus_t; -1 means that this cuBLAS lacks the entry point.
