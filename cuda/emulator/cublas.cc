@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <vector>
+#include <algorithm>
 
 extern "C" CUresult gogan_emu_stream_call(CUstream s, void (*fn)(void*), const void* arg, size_t size);
 extern "C" int gogan_emu_check_range(const char* call, const char* what, CUdeviceptr p, size_t bytes);
@@ -28,21 +30,27 @@ struct Gemm {
 	int lda, ldb, ldc;
 };
 
-// at is element (i, j) of a column-major matrix with leading dimension ld, transposed when t.
-inline float at(const float* p, int ld, bool t, int i, int j) { return t ? p[j + size_t(i) * ld] : p[i + size_t(j) * ld]; }
-
-// gemm computes C = α·op(A)·op(B) + β·C, each element a dot product in float, in order. With
-// β = 0, C is not read, as in cuBLAS, so that it may hold anything.
+// gemm computes C = α·op(A)·op(B) + β·C. Each element is a dot product in float, summed over
+// l in order; the loops run l outside i only so that the compiler can vectorise over a
+// column, which leaves every element's order of additions as it is. op(A) is first copied
+// into a plain m × k column-major matrix. With β = 0, C is not read, as in cuBLAS, so that it
+// may hold anything.
 void gemm(void* arg) {
 	const Gemm& g = *static_cast<const Gemm*>(arg);
-	bool ta = g.transa != kN, tb = g.transb != kN;
-	for (int j = 0; j < g.n; j++)
-		for (int i = 0; i < g.m; i++) {
-			float sum = 0.0f;
-			for (int l = 0; l < g.k; l++) sum += at(g.a, g.lda, ta, i, l) * at(g.b, g.ldb, tb, l, j);
-			float* c = &g.c[i + size_t(j) * g.ldc];
-			*c = g.beta == 0.0f ? g.alpha * sum : g.alpha * sum + g.beta * *c;
+	std::vector<float> a(size_t(g.m) * g.k), acc(size_t(g.m));
+	for (int l = 0; l < g.k; l++)
+		for (int i = 0; i < g.m; i++)
+			a[i + size_t(l) * g.m] = g.transa == kN ? g.a[i + size_t(l) * g.lda] : g.a[l + size_t(i) * g.lda];
+	for (int j = 0; j < g.n; j++) {
+		std::fill(acc.begin(), acc.end(), 0.0f);
+		for (int l = 0; l < g.k; l++) {
+			float b = g.transb == kN ? g.b[l + size_t(j) * g.ldb] : g.b[j + size_t(l) * g.ldb];
+			const float* col = &a[size_t(l) * g.m];
+			for (int i = 0; i < g.m; i++) acc[i] += col[i] * b;
 		}
+		float* c = &g.c[size_t(j) * g.ldc];
+		for (int i = 0; i < g.m; i++) c[i] = g.beta == 0.0f ? g.alpha * acc[i] : g.alpha * acc[i] + g.beta * c[i];
+	}
 }
 
 // extent is the bytes a column-major matrix of rows × cols with leading dimension ld spans.

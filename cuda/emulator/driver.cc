@@ -155,8 +155,12 @@ CUresult do_kernel(const Op& op) {
 			              k->name, k->params[i].name, k->params[i].type, (unsigned long long)op.args[i]);
 	}
 	std::string err;
-	if (!run_launch(k, op.grid, op.block, params.data(), &err)) return report(CUDA_ERROR_LAUNCH_FAILED, "%s", err.c_str());
-	return CUDA_SUCCESS;
+	bool ran = run_launch(k, op.grid, op.block, params.data(), &err);
+	// The canaries are checked even after a failed launch, whose threads may have written
+	// before it stopped, so that the damage is put down to this kernel and not the next.
+	bool intact = check_canaries(k->name);
+	if (!ran) return report(CUDA_ERROR_LAUNCH_FAILED, "%s", err.c_str());
+	return intact ? CUDA_SUCCESS : CUDA_ERROR_ILLEGAL_ADDRESS;
 }
 
 }  // namespace gogan_emu
@@ -436,8 +440,8 @@ CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, uns
 		              k->name, gx, gy, gz, bx, by, bz);
 	if (bx > unsigned(kMaxThreadsPerBlock) || by > unsigned(kMaxThreadsPerBlock) || bz > unsigned(kMaxBlockDimZ) ||
 	    uint64_t(bx) * by * bz > uint64_t(kMaxThreadsPerBlock))
-		return report(CUDA_ERROR_INVALID_VALUE, "kernel %s: block (%u,%u,%u) exceeds %d threads per block", k->name, bx,
-		              by, bz, kMaxThreadsPerBlock);
+		return report(CUDA_ERROR_INVALID_VALUE, "kernel %s: block (%u,%u,%u) exceeds the limits (%d threads, z at most %d)",
+		              k->name, bx, by, bz, kMaxThreadsPerBlock, kMaxBlockDimZ);
 	if (gx > unsigned(kMaxGridX) || gy > unsigned(kMaxGridYZ) || gz > unsigned(kMaxGridYZ))
 		return report(CUDA_ERROR_INVALID_VALUE, "kernel %s: grid (%u,%u,%u) exceeds the device's limits", k->name, gx, gy, gz);
 	if (shared + unsigned(fn->static_shared) > unsigned(kMaxSharedPerBlock))

@@ -21,8 +21,8 @@ constexpr int kMaxBlockDimZ = 64;
 constexpr int kMaxGridX = 2147483647;
 constexpr int kMaxGridYZ = 65535;
 constexpr int kMaxSharedPerBlock = 48 << 10;
-constexpr int kMultiprocessors = 2;
-constexpr size_t kTotalMemory = size_t(4) << 30;
+constexpr int kMultiprocessors = 1;
+constexpr size_t kTotalMemory = size_t(2) << 30;
 constexpr const char* kDeviceName = "gogan CUDA emulator (emulated GPU on the CPU, not a real device)";
 
 extern std::recursive_mutex mu;
@@ -35,6 +35,9 @@ CUresult report(CUresult code, const char* fmt, ...) __attribute__((format(print
 // check_range says whether [p, p+bytes) lies inside one live allocation; when not, it
 // reports what is wrong, naming the call.
 bool check_range(const char* call, const char* what, CUdeviceptr p, size_t bytes);
+// check_canaries says whether every allocation's canary is intact after kernel ran, reporting
+// and restoring those that are not.
+bool check_canaries(const char* kernel);
 // is_device says whether p is inside a live allocation.
 bool is_device(const void* p);
 

@@ -5,8 +5,10 @@
 // block waiting at different barriers, or some having returned) is an error of the launch,
 // where a GPU would hang or give undefined results.
 //
-// The switch between fibers is a few instructions of assembly (callee-saved registers and
-// the floating-point control words), as swapcontext makes a system call per switch.
+// The switch between fibers is a few instructions of assembly that save the callee-saved
+// registers, as swapcontext makes a system call per switch. The floating-point control words
+// are not switched: kernels never change the rounding mode, so every fiber shares the one
+// of the thread that launched it.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -49,14 +51,8 @@ gogan_emu_switch:
 	pushq %r13
 	pushq %r14
 	pushq %r15
-	subq $8, %rsp
-	stmxcsr (%rsp)
-	fnstcw 4(%rsp)
 	movq %rsp, (%rdi)
 	movq %rsi, %rsp
-	ldmxcsr (%rsp)
-	fldcw 4(%rsp)
-	addq $8, %rsp
 	popq %r15
 	popq %r14
 	popq %r13
@@ -133,16 +129,13 @@ void reset_stack(Fiber* f) {
 		mprotect(m, page, PROT_NONE);
 		f->stack = static_cast<char*>(m) + page;
 	}
+	// Six callee-saved registers, the return address into fiber_main, and a slot that makes
+	// the stack pointer at fiber_main's entry what a call would leave (8 mod 16).
 	auto top = reinterpret_cast<uintptr_t>(f->stack + kStackSize) & ~uintptr_t(15);
-	auto* frame = reinterpret_cast<uint64_t*>(top - 72);
-	uint32_t mxcsr;
-	uint16_t fpcw;
-	asm volatile("stmxcsr %0" : "=m"(mxcsr));
-	asm volatile("fnstcw %0" : "=m"(fpcw));
-	frame[0] = mxcsr | uint64_t(fpcw) << 32;
-	for (int i = 1; i <= 6; i++) frame[i] = 0;  // r15 r14 r13 r12 rbx rbp
-	frame[7] = reinterpret_cast<uint64_t>(&fiber_main);
-	frame[8] = 0;
+	auto* frame = reinterpret_cast<uint64_t*>(top - 64);
+	for (int i = 0; i < 6; i++) frame[i] = 0;  // r15 r14 r13 r12 rbx rbp
+	frame[6] = reinterpret_cast<uint64_t>(&fiber_main);
+	frame[7] = 0;
 	f->sp = frame;
 }
 

@@ -23,6 +23,16 @@ size_t in_use = 0;
 // fill the device, are left untouched to keep them cheap.
 constexpr size_t kPoisonLimit = 256 << 20;
 
+// Without AddressSanitizer, each allocation is followed by a canary that every kernel launch
+// checks afterwards, so that a kernel writing just past the end of a buffer is named. With
+// it, the sanitizer's own red zones catch reads and writes alike.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr size_t kCanary = 0;
+#else
+constexpr size_t kCanary = 256;
+#endif
+constexpr unsigned char kCanaryByte = 0xa5;
+
 // find returns the live allocation holding p, or allocs.end().
 std::map<uintptr_t, size_t>::iterator find(uintptr_t p) {
 	auto it = allocs.upper_bound(p);
@@ -50,6 +60,22 @@ bool check_range(const char* call, const char* what, CUdeviceptr p, size_t bytes
 		return false;
 	}
 	return true;
+}
+
+bool check_canaries(const char* kernel) {
+	bool ok = true;
+	for (auto& [base, size] : allocs) {
+		auto* c = reinterpret_cast<unsigned char*>(base + size);
+		for (size_t i = 0; i < kCanary; i++) {
+			if (c[i] == kCanaryByte) continue;
+			report(CUDA_ERROR_ILLEGAL_ADDRESS, "kernel %s wrote past the end of the allocation %#llx (%zu bytes), at byte %zu",
+			       kernel, (unsigned long long)base, size, size + i);
+			memset(c, kCanaryByte, kCanary);
+			ok = false;
+			break;
+		}
+	}
+	return ok;
 }
 
 // check_host refuses a device address where the call wants host memory.
@@ -81,8 +107,9 @@ CUresult cuMemAlloc(CUdeviceptr* dptr, size_t bytes) {
 	if (capture_blocks("cuMemAlloc")) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
 	if (bytes > kTotalMemory - in_use) return CUDA_ERROR_OUT_OF_MEMORY;
 	void* p = nullptr;
-	if (posix_memalign(&p, 256, bytes) != 0) return CUDA_ERROR_OUT_OF_MEMORY;
+	if (posix_memalign(&p, 256, bytes + kCanary) != 0) return CUDA_ERROR_OUT_OF_MEMORY;
 	if (bytes <= kPoisonLimit) memset(p, 0xff, bytes);
+	memset(static_cast<char*>(p) + bytes, kCanaryByte, kCanary);
 	allocs[reinterpret_cast<uintptr_t>(p)] = bytes;
 	in_use += bytes;
 	*dptr = reinterpret_cast<CUdeviceptr>(p);
