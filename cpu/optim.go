@@ -93,3 +93,14 @@ func (t *sgdTask) Run(lo, hi int) {
 		ps[i] = p - hp.LR*vs[i]
 	}
 }
+
+// EMAUpdate implements nn.Backend.
+func (b *Backend) EMAUpdate(avg, x *nn.Tensor, decay float32) {
+	n := avg.Len()
+	checkLen("EMAUpdate", x, n)
+	a, s := avg.Host[:n], x.Host[:n]
+	w := 1 - decay
+	for i, v := range s {
+		a[i] += w * (v - a[i])
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -30,6 +31,8 @@ type Source struct {
 	Prefix, TestWord string
 	// Transposed marks datasets stored column-major (EMNIST); Open turns them upright.
 	Transposed bool
+	// ClassNames name the label values; nil means their numbers.
+	ClassNames []string
 	SystemDirs []string // folders a system package installs the files to
 	Package    string   // that Debian package
 }
@@ -93,6 +96,7 @@ var Catalog = map[string]*Source{
 	},
 	"fashion-mnist": {
 		Name: "fashion-mnist", Title: "Fashion-MNIST", Classes: 10, Files: fashionFiles, TestWord: "t10k",
+		ClassNames: []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"},
 		Mirrors: []string{
 			"http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",
 			"https://raw.githubusercontent.com/zalandoresearch/fashion-mnist/master/data/fashion/",
@@ -122,6 +126,18 @@ func emnist(split string, classes int) *Source {
 		Files: emnistArchive, Mirrors: emnistMirrors,
 		Prefix: "emnist-" + split + "-", TestWord: "test", Transposed: true,
 	}
+}
+
+// Names gives the names of the label values: ClassNames, or the numbers.
+func (s *Source) Names() []string {
+	if s.ClassNames != nil {
+		return append([]string(nil), s.ClassNames...)
+	}
+	names := make([]string, s.Classes)
+	for i := range names {
+		names[i] = strconv.Itoa(i)
+	}
+	return names
 }
 
 // Names lists the catalog's dataset names in order.

@@ -34,8 +34,13 @@ type Dataset struct {
 	Name    string  // human name, such as "MNIST train"
 	Source  string  // the folder the files were read from
 	Labels  []uint8 // one per image; nil for a folder
-	Classes int     // number of label values; 0 for a folder
-	Skipped int     // files of a folder that could not be read
+	Classes int     // number of label values; 0 without labels
+	// ClassNames name the label values: a named dataset's classes, or a folder's class
+	// subfolders, sorted; nil without labels.
+	ClassNames []string
+	// Unlabelled says why a folder has no labels (images outside class subfolders, say).
+	Unlabelled string
+	Skipped    int // files of a folder that could not be read
 
 	pixels     []uint8 // (N, C, H, W)
 	n, c, h, w int
@@ -87,6 +92,7 @@ func Open(spec Spec) (*Dataset, error) {
 	ds.Name = src.Title + " " + spec.Split
 	ds.Source = dir
 	ds.Classes = src.Classes
+	ds.ClassNames = src.Names()
 	for i, l := range ds.Labels {
 		if int(l) >= src.Classes {
 			return nil, fmt.Errorf("read %s: label %d of image %d is outside 0..%d of %s",

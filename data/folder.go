@@ -66,6 +66,7 @@ func openFolder(spec Spec) (*Dataset, error) {
 			len(failed), total, root, describeFailures(failed))
 	}
 	ds.Skipped = len(failed)
+	ds.labelByFolder(root, images, bad)
 	if spec.Channels == 0 && !anyColor {
 		ds.keepFirstPlane()
 	}

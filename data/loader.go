@@ -26,7 +26,8 @@ type Loader struct {
 	seed      uint64
 	perEpoch  int
 
-	epoch, index int // of the batch Next returns next
+	epoch, index int   // of the batch Next returns next
+	last         []int // indices of the images of the batch Next returned last
 	batches      chan batch
 	stop         chan struct{}
 	wg           sync.WaitGroup
@@ -37,6 +38,7 @@ type Loader struct {
 type batch struct {
 	images       chan *tensor.Dense
 	epoch, index int
+	indices      []int
 }
 
 // job asks a worker to convert the images at indices and deliver them to out.
@@ -77,11 +79,25 @@ func (l *Loader) Next() (images *tensor.Dense, epoch int, ok bool) {
 		return nil, 0, false
 	}
 	b := <-l.batches
+	l.last = b.indices
 	l.epoch, l.index = b.epoch, b.index+1
 	if l.index == l.perEpoch {
 		l.epoch, l.index = l.epoch+1, 0
 	}
 	return <-b.images, b.epoch, true
+}
+
+// Labels writes the labels of the batch Next returned last into dst, grown as needed, and
+// returns it; nil when the dataset has no labels.
+func (l *Loader) Labels(dst []uint8) []uint8 {
+	if l.ds.Labels == nil {
+		return nil
+	}
+	dst = dst[:0]
+	for _, i := range l.last {
+		dst = append(dst, l.ds.Labels[i])
+	}
+	return dst
 }
 
 // Seek makes Next continue with batch index of epoch, as if the batches before it had been
@@ -145,7 +161,7 @@ func (l *Loader) produce(epoch, index int, out chan<- batch, work chan<- job, st
 			// Buffered, so that a worker never waits on a batch that nobody takes.
 			images := make(chan *tensor.Dense, 1)
 			select {
-			case out <- batch{images: images, epoch: epoch, index: index}:
+			case out <- batch{images: images, epoch: epoch, index: index, indices: order[lo:hi]}:
 			case <-stop:
 				return
 			}

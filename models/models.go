@@ -2,6 +2,20 @@
 // generators and discriminators for 28×28 and 64×64 images and the two small MLPs of the
 // one-dimensional experiment. Layer indices, and so the state-dict names, are those of a
 // PyTorch nn.Sequential of the same layers.
+//
+// Class-conditional DCGANs (Config.Classes > 0) condition G on a one-hot class concatenated
+// to z and judge with a projection discriminator (Miyato & Koyama 2018):
+//
+//   - G's input is (z, onehot(y)), NZ+K channels of 1×1. The first transposed convolution's
+//     weights for the K one-hot channels are then a learned class embedding, a 4×4 map per
+//     class added to the first layer's output, so the label embedding concatenated to z that
+//     conditional DCGANs use costs no layer of its own and trains through the existing ops.
+//     Conditional BatchNorm, the paper's choice for its ResNet generator, would need per-class
+//     BatchNorm parameters in every layer for little gain at DCGAN's scale.
+//   - D ends in nn.Projection: its logit is ⟨φ(x), w⟩ + ⟨φ(x), embed(y)⟩ over the last
+//     features φ(x). The paper shows projection beats concatenating y to D's input or
+//     hidden layers (the AC-GAN and cGAN designs) in both quality and class fidelity, and it
+//     leaves D's unconditional part, and its state-dict names, as DCGAN's.
 package models
 
 import (
@@ -17,7 +31,12 @@ type Config struct {
 	Arch         string // dcgan28 or dcgan64
 	NZ, NGF, NDF int
 	NC           int
+	Classes      int // classes of a conditional GAN; 0 for an unconditional one
 }
+
+// maxClasses bounds a conditional GAN's classes, so that a corrupt configuration is refused
+// before its embedding is allocated.
+const maxClasses = 10000
 
 // Spec is a network definition: the per-sample input shape and the layers.
 type Spec struct {
@@ -46,6 +65,9 @@ func (c Config) Validate() error {
 	}
 	if c.NZ < 1 || c.NGF < 1 || c.NDF < 1 || c.NC < 1 {
 		return fmt.Errorf("nz, ngf, ndf and nc must be positive; got %d, %d, %d, %d", c.NZ, c.NGF, c.NDF, c.NC)
+	}
+	if c.Classes < 0 || c.Classes > maxClasses || c.Classes == 1 {
+		return fmt.Errorf("a conditional GAN needs 2 to %d classes, not %d", maxClasses, c.Classes)
 	}
 	return nil
 }
@@ -87,7 +109,8 @@ func Generator(c Config) (Spec, error) {
 			convT(g, c.NC, 4, 2, 1), nn.NewTanh(), // 64×64
 		}
 	}
-	return Spec{Name: c.Arch + " generator", In: nn.Shape{c.NZ, 1, 1}, Layers: ls}, nil
+	ls[0] = convT(c.NZ+c.Classes, ls[0].(*nn.ConvTranspose2d).Out, 4, 1, 0)
+	return Spec{Name: c.Arch + " generator", In: nn.Shape{c.NZ + c.Classes, 1, 1}, Layers: ls}, nil
 }
 
 // Discriminator returns D: images (N, NC, S, S) → one logit per image (N, 1).
@@ -115,8 +138,14 @@ func Discriminator(c Config) (Spec, error) {
 			conv(8*d, 1, 4, 1, 0), // 1×1
 		}
 	}
-	// The trailing Flatten holds no parameters, so state-dict names stay PyTorch's.
-	ls = append(ls, nn.NewFlatten())
+	if c.Classes > 0 {
+		// The last convolution covers its whole input: the projection's unconditional
+		// term is that convolution, with the same weight shape and name.
+		ls[len(ls)-1] = &nn.Projection{Classes: c.Classes}
+	} else {
+		// The trailing Flatten holds no parameters, so state-dict names stay PyTorch's.
+		ls = append(ls, nn.NewFlatten())
+	}
 	s := Archs[c.Arch]
 	return Spec{Name: c.Arch + " discriminator", In: nn.Shape{c.NC, s, s}, Layers: ls}, nil
 }
@@ -159,6 +188,10 @@ func InitDCGAN(net *nn.Network, rng *rand.Rand) {
 				return 1, 0.02, true
 			}
 			return 0, 0, true
+		case *nn.Projection:
+			// The class embedding starts as small as the weight, so that D starts close to
+			// the unconditional DCGAN's.
+			return 0, 0.02, true
 		}
 		return 0, 0, false
 	})

@@ -68,6 +68,16 @@ type Backend interface {
 	SGDStep(params, grads, velocity *Tensor, p SGDParams)
 	// Clamp limits every element of t to [lo, hi] (the WGAN critic's weight clipping).
 	Clamp(t *Tensor, lo, hi float32)
+	// EMAUpdate moves avg towards x of the same size: avg += (1−decay)·(x − avg), element by
+	// element, as PyTorch's avg.lerp_(x, 1−decay); decay 0 copies x.
+	EMAUpdate(avg, x *Tensor, decay float32)
+
+	// ProjectionForward is the output of a projection discriminator (Miyato & Koyama 2018):
+	// out (N, 1) = Σ_f x[n, f]·(w[f] + table[labels[n], f]), with x (N, ...) read as (N, F),
+	// w holding F values and table (K, F); labels (N) holds class indices in [0, K) as float32.
+	ProjectionForward(out, x, w, table, labels *Tensor)
+	// ProjectionBackward computes dx (=), dw (+=) and dtable (+=) from dout (N, 1).
+	ProjectionBackward(dx, dw, dtable, dout, x, w, table, labels *Tensor)
 }
 
 // ConvParams describes a square-kernel convolution or transposed convolution.

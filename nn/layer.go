@@ -55,6 +55,9 @@ type LayerState struct {
 	// NoParamGrads skips the parameter gradients, when only the input gradient is wanted
 	// (the discriminator's backward pass in a generator update).
 	NoParamGrads bool
+	// Labels (N) are the class indices of the batch, as float32, for the layers that
+	// condition on them (Projection); nil for an unconditional network.
+	Labels *Tensor
 }
 
 // param returns parameter i, or nil when the layer has fewer (an absent bias).

@@ -40,6 +40,8 @@ type Network struct {
 	dx0       *Tensor    // the first layer's input-gradient view, kept while wantDX is off
 	follow    []viewMemo // per view layer: the views of the caller's tensors it last made
 
+	labels *Tensor // class indices of the batch, handed to every layer; nil when unconditional
+
 	// trainForwards counts forward passes in training mode: PyTorch's num_batches_tracked of
 	// every BatchNorm layer, kept so that state dicts round-trip through PyTorch.
 	trainForwards int
@@ -259,6 +261,7 @@ func (n *Network) Forward(x *Tensor, train bool) *Tensor {
 	}
 	for i, l := range n.layers {
 		if !n.plans[i].View {
+			n.states[i].Labels = n.labels
 			l.Forward(n.backend, &n.states[i], train)
 		}
 	}
@@ -325,6 +328,21 @@ func (n *Network) InputGrad(dout *Tensor) *Tensor {
 		}
 	}()
 	return n.backward(dout, true)
+}
+
+// SetLabels sets the class indices (N), as float32, that the layers of a conditional network
+// read in the next forward and backward passes; the tensor must hold one per sample of the
+// batches that follow. nil unsets them.
+func (n *Network) SetLabels(labels *Tensor) { n.labels = labels }
+
+// Conditional reports whether a layer of the network reads class labels.
+func (n *Network) Conditional() bool {
+	for _, l := range n.layers {
+		if _, ok := l.(*Projection); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Capacity is the largest batch the network's activation buffers hold; it changes only when

@@ -21,6 +21,9 @@ const checkpointFormat = "gogan-checkpoint-1"
 const (
 	generatorPrefix     = "generator."
 	discriminatorPrefix = "discriminator."
+	// emaPrefix holds the averaged generator's weights and its recomputed BatchNorm
+	// statistics, when the run keeps an average.
+	emaPrefix = "generator_ema."
 )
 
 // Progress is where a run stands: generator steps done, the data loader's position, and the
@@ -59,6 +62,13 @@ func SaveCheckpoint(path string, gan *GAN, p Progress, cfg Config) error {
 				checkpoints.F32(opt+p.Name+".exp_avg_sq", p.Tensor.Shape, v[off:off+n]))
 		}
 		ts = append(ts, checkpoints.I64(opt+"step", []int{}, []int64{int64(part.opt.Steps())}))
+	}
+	if gan.EMA != nil {
+		avg := gan.Sampler()
+		for _, name := range avg.StateNames() {
+			t := avg.Named(name).Tensor
+			ts = append(ts, checkpoints.F32(emaPrefix+name, t.Shape, download(avg.Backend(), t)))
+		}
 	}
 	rngState, err := p.ZRNG.MarshalBinary()
 	if err != nil {
@@ -158,9 +168,20 @@ func (c *Checkpoint) stateDict(prefix string, net *nn.Network) (map[string]*tens
 	return out, nil
 }
 
-// LoadGenerator copies the checkpoint's generator state into g.
-func (c *Checkpoint) LoadGenerator(g *nn.Network) error {
-	state, err := c.stateDict(generatorPrefix, g)
+// HasEMA reports whether the checkpoint holds an averaged generator.
+func (c *Checkpoint) HasEMA() bool {
+	_, ok := c.file.Info(emaPrefix + "0.weight")
+	return ok
+}
+
+// LoadGenerator copies the checkpoint's generator state into g: the averaged generator's
+// when ema is set and the checkpoint has one, else the trained generator's.
+func (c *Checkpoint) LoadGenerator(g *nn.Network, ema bool) error {
+	prefix := generatorPrefix
+	if ema && c.HasEMA() {
+		prefix = emaPrefix
+	}
+	state, err := c.stateDict(prefix, g)
 	if err != nil {
 		return err
 	}
@@ -221,6 +242,15 @@ func (c *Checkpoint) Restore(gan *GAN) error {
 		b.Upload(part.opt.V, v)
 		part.opt.SetSteps(int(steps[0]))
 	}
+	if gan.EMA != nil {
+		if !c.HasEMA() {
+			return fmt.Errorf("checkpoint %s: no averaged generator (%s*) although its configuration keeps one", c.Path, emaPrefix)
+		}
+		if err := c.LoadGenerator(gan.EMA.G, true); err != nil {
+			return err
+		}
+		gan.EMA.Loaded()
+	}
 	return nil
 }
 
@@ -228,10 +258,15 @@ func (c *Checkpoint) Restore(gan *GAN) error {
 // the file's tensors, layer by layer, before any network is built: a configuration of sizes
 // the file does not back would otherwise be allocated first.
 func (c *Checkpoint) checkShapes() error {
-	for _, part := range []struct {
+	parts := []struct {
 		prefix string
 		spec   func(models.Config) (models.Spec, error)
-	}{{generatorPrefix, models.Generator}, {discriminatorPrefix, models.Discriminator}} {
+	}{{generatorPrefix, models.Generator}, {discriminatorPrefix, models.Discriminator}}
+	if c.Config.EMADecay > 0 {
+		parts = append(parts, parts[0])
+		parts[2].prefix = emaPrefix
+	}
+	for _, part := range parts {
 		spec, err := part.spec(c.Config.Model())
 		if err != nil {
 			return fmt.Errorf("checkpoint %s: %w", c.Path, err)

@@ -33,6 +33,14 @@ type Config struct {
 	Seed      uint64  `json:"seed"`
 	Device    string  `json:"device"`
 	Out       string  `json:"out"`
+	// EMADecay is the decay of the moving average of G's weights that samples, evaluations
+	// and checkpoints' generator_ema hold; 0 keeps no average.
+	EMADecay float32 `json:"ema_decay,omitempty"`
+	// Conditional trains G and D on the data's classes; Classes and ClassNames are then the
+	// data's, settled when it is opened, and stored in every checkpoint.
+	Conditional bool     `json:"conditional,omitempty"`
+	Classes     int      `json:"classes,omitempty"`
+	ClassNames  []string `json:"class_names,omitempty"`
 
 	EvalEvery       int `json:"eval_every,omitempty"`
 	EvalN           int `json:"eval_n,omitempty"`
@@ -47,7 +55,11 @@ type Config struct {
 
 // Model is the architecture part of the configuration.
 func (c Config) Model() models.Config {
-	return models.Config{Arch: c.Arch, NZ: c.NZ, NGF: c.NGF, NDF: c.NDF, NC: c.NC}
+	m := models.Config{Arch: c.Arch, NZ: c.NZ, NGF: c.NGF, NDF: c.NDF, NC: c.NC}
+	if c.Conditional {
+		m.Classes = c.Classes
+	}
+	return m
 }
 
 // Hyper is the optimisation part of the configuration.
@@ -80,6 +92,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("keep %d must be at least 1", c.Keep)
 	case c.ImageSize < 0:
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
+	case !(c.EMADecay >= 0 && c.EMADecay < 1):
+		return fmt.Errorf("ema decay %g must lie in [0, 1) (0 turns the average off)", c.EMADecay)
 	}
 	if c.ImageSize > 0 {
 		// Checked before the data is resized to it: only an architecture's size can train.

@@ -50,16 +50,25 @@ type GAN struct {
 	OptG, OptD *nn.Optimizer
 	Hyper      Hyper
 
-	z, real  *nn.Tensor // (capacity, nz...) and (capacity, C, H, W)
+	z, real  *nn.Tensor // (capacity, nz+classes, 1, 1) and (capacity, C, H, W)
+	labels   *nn.Tensor // (capacity): the real batch's classes, also asked of G; nil when unconditional
 	dlogits  *nn.Tensor // (capacity, 1)
 	stats    *nn.Tensor // (9): LogitLoss stats of D on real, D on fake, and the G step
 	hostZ    []float32
 	hostStat [9]float32
+	// Classes of a conditional GAN (0 for an unconditional one): G's input ends in a
+	// one-hot class, D ends in a projection on the labels.
+	Classes    int
+	hostNoise  []float32 // the latents' noise part, before the one-hot classes join it
+	hostLabels []float32
+
+	// EMA, when not nil, is moved towards G after every generator update.
+	EMA *EMA
 
 	// Views cut once: the statistics' parts, and the batch views for the last batch size.
 	statD, statReal, statFake, statG *nn.Tensor
 	cutN                             int
-	zN, realN, dlN                   *nn.Tensor
+	zN, realN, dlN, labelsN          *nn.Tensor
 
 	graphs *stepGraphs // nil: every step runs op by op
 }
@@ -69,6 +78,9 @@ type GAN struct {
 func (g *GAN) batch(n int) (z, real, dl *nn.Tensor) {
 	if n != g.cutN {
 		g.zN, g.realN, g.dlN, g.cutN = g.z.Batch(n), g.real.Batch(n), g.dlogits.Batch(n), n
+		if g.labels != nil {
+			g.labelsN = g.labels.Batch(n)
+		}
 	}
 	return g.zN, g.realN, g.dlN
 }
@@ -112,15 +124,33 @@ func New(b nn.Backend, g, d *nn.Network, h Hyper, capacity int) (*GAN, error) {
 		return nil, err
 	}
 	optD.Clip = h.Clip
-	gan := &GAN{B: b, G: g, D: d, OptG: optG, OptD: optD, Hyper: h,
+	classes := classesOf(d)
+	nz := g.InShape().Size() - classes
+	if nz < 1 {
+		return nil, fmt.Errorf("generator input %v leaves no room for %d one-hot classes", g.InShape(), classes)
+	}
+	gan := &GAN{Classes: classes, hostNoise: make([]float32, capacity*nz), hostLabels: make([]float32, capacity), B: b, G: g, D: d, OptG: optG, OptD: optD, Hyper: h,
 		z:       b.New(append(nn.Shape{capacity}, g.InShape()...)...),
 		real:    b.New(append(nn.Shape{capacity}, d.InShape()...)...),
 		dlogits: b.New(capacity, 1),
 		stats:   b.New(9),
 		hostZ:   make([]float32, capacity*g.InShape().Size()),
 	}
+	if classes > 0 {
+		gan.labels = b.New(capacity)
+	}
 	gan.statD, gan.statReal, gan.statFake, gan.statG = gan.stats.View(0, 6), gan.stats.View(0, 3), gan.stats.View(3, 3), gan.stats.View(6, 3)
 	return gan, nil
+}
+
+// classesOf returns the classes a discriminator's projection judges, 0 when it has none.
+func classesOf(d *nn.Network) int {
+	for _, l := range d.Layers() {
+		if p, ok := l.(*nn.Projection); ok {
+			return p.Classes
+		}
+	}
+	return 0
 }
 
 // Capacity is the largest batch the GAN's buffers hold.
@@ -162,6 +192,7 @@ func (g *GAN) DiscriminatorGrads(real, z *nn.Tensor) *nn.Tensor {
 	n := real.Shape[0]
 	_, _, dl := g.batch(n)
 	g.D.ZeroGrad()
+	g.D.SetLabels(g.labelsN)
 	logits := g.D.Forward(real, true)
 	g.B.LogitLoss(g.statReal, dl, logits, termReal, 1)
 	g.D.Backward(dl, false)
@@ -183,31 +214,50 @@ func (g *GAN) GeneratorStep(fake *nn.Tensor) {
 func (g *GAN) GeneratorGrads(fake *nn.Tensor) {
 	_, _, dl := g.batch(fake.Shape[0])
 	g.G.ZeroGrad()
+	g.D.SetLabels(g.labelsN)
 	logits := g.D.Forward(fake, true)
 	g.B.LogitLoss(g.statG, dl, logits, g.Hyper.Objective.GeneratorTerm(), 1)
 	dfake := g.D.InputGrad(dl)
 	g.G.Backward(dfake, false)
 }
 
+// Batch is a batch of real samples on the host: N·C·H·W values in [−1, 1] and, for a
+// conditional GAN, the N classes.
+type Batch struct {
+	Images []float32
+	N      int
+	Labels []uint8
+}
+
 // Step is one generator step with DSteps discriminator updates before it: next supplies each
 // real batch (as n·C·H·W host values) and latents fills each latent batch (see SampleLatents).
 // It returns the step's statistics, or an error when a loss is not finite.
 func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float32)) (Stats, error) {
+	return g.StepLabelled(func() (Batch, error) {
+		images, n, err := next()
+		return Batch{Images: images, N: n}, err
+	}, latents)
+}
+
+// StepLabelled is Step with batches that carry their classes, which a conditional GAN's D is
+// shown with the real images and its G is asked for: fakes follow the data's classes.
+func (g *GAN) StepLabelled(next func() (Batch, error), latents func(dst []float32)) (Stats, error) {
 	var s Stats
 	var fake *nn.Tensor
 	for k := 0; k < g.Hyper.DSteps; k++ {
-		host, n, err := next()
+		batch, err := next()
 		if err != nil {
 			return s, err
 		}
-		real, err := g.UploadReal(host, n)
+		n := batch.N
+		real, err := g.UploadReal(batch.Images, n)
 		if err != nil {
+			return s, err
+		}
+		if err := g.uploadLatents(n, batch.Labels, latents); err != nil {
 			return s, err
 		}
 		z, _, _ := g.batch(n)
-		zHost := g.hostZ[:z.Len()]
-		latents(zHost)
-		g.B.Upload(z, zHost)
 		fake = g.discriminatorStep(real, z)
 		g.B.Download(g.hostStat[:6], g.statD)
 		h := &g.hostStat
@@ -221,6 +271,9 @@ func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float
 	s.LossDReal, s.LossDFake, s.DReal, s.DFake, s.CriticGap = s.LossDReal/k, s.LossDFake/k, s.DReal/k, s.DFake/k, s.CriticGap/k
 	s.LossD = s.LossDReal + s.LossDFake
 	g.generatorStep(fake)
+	if g.EMA != nil {
+		g.EMA.Update(g.OptG.Steps())
+	}
 	g.B.Download(g.hostStat[6:], g.statG)
 	s.LossG, s.DFakeG = float64(g.hostStat[6]), float64(g.hostStat[7])
 	if err := g.recordGraphs(fake); err != nil {
@@ -235,6 +288,49 @@ func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float
 		return s, fmt.Errorf("loss is not finite (D %g, G %g): training diverged; lower --lr or try another --loss", s.LossD, s.LossG)
 	}
 	return s, nil
+}
+
+// uploadLatents draws a batch of n latents and, for a conditional GAN, joins them to the
+// one-hot classes of labels and uploads the labels for D.
+func (g *GAN) uploadLatents(n int, labels []uint8, latents func(dst []float32)) error {
+	z, _, _ := g.batch(n)
+	if g.Classes == 0 {
+		zHost := g.hostZ[:z.Len()]
+		latents(zHost)
+		g.B.Upload(z, zHost)
+		return nil
+	}
+	if len(labels) != n {
+		return fmt.Errorf("conditional step: %d labels for a batch of %d", len(labels), n)
+	}
+	nz := z.Len()/n - g.Classes
+	noise, lab := g.hostNoise[:n*nz], g.hostLabels[:n]
+	latents(noise)
+	for i, l := range labels {
+		if int(l) >= g.Classes {
+			return fmt.Errorf("conditional step: label %d outside the %d classes", l, g.Classes)
+		}
+		lab[i] = float32(l)
+	}
+	zHost := g.hostZ[:z.Len()]
+	JoinClasses(zHost, noise, lab, g.Classes)
+	g.B.Upload(z, zHost)
+	g.B.Upload(g.labelsN, lab)
+	return nil
+}
+
+// JoinClasses writes G's conditional input: for each sample its nz noise values from noise
+// followed by the one-hot code of its class (a float32 index in labels) among classes.
+func JoinClasses(dst, noise, labels []float32, classes int) {
+	n := len(labels)
+	nz := len(noise) / n
+	per := nz + classes
+	for i, l := range labels {
+		row := dst[i*per : (i+1)*per]
+		copy(row, noise[i*nz:(i+1)*nz])
+		clear(row[nz:])
+		row[nz+int(l)] = 1
+	}
 }
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }

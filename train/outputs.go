@@ -25,6 +25,8 @@ type Record struct {
 	Stats
 	// Quality holds the metrics of gan eval at the steps where --eval-every measured them.
 	Quality *metrics.Scores `json:"quality,omitempty"`
+	// QualityEMA holds the same metrics of the averaged generator, when the run keeps one.
+	QualityEMA *metrics.Scores `json:"quality_ema,omitempty"`
 }
 
 // metricsLog appends records to metrics.jsonl, one JSON object per line, each written whole

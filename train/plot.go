@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"gogan/internal/atomicfile"
+	"gogan/metrics"
 )
 
 // Series is one named curve of a plot panel.
@@ -50,17 +51,22 @@ var palette = []color.Color{
 	color.RGBA{R: 214, G: 39, B: 40, A: 255},
 }
 
-// QualityPanel plots the Fréchet distance measured by --eval-every, against the floor that a
-// second sample of real images reaches.
-func QualityPanel(floor float64) Panel {
+// QualityPanel plots the Fréchet distance measured by --eval-every, of G and, with ema, of
+// the averaged G, against the floor that a second sample of real images reaches.
+func QualityPanel(floor float64, ema bool) Panel {
+	fd := func(s *metrics.Scores) float64 {
+		if s == nil {
+			return math.NaN()
+		}
+		return s.FrechetDistance
+	}
+	series := []Series{{"generated vs real", func(r Record) float64 { return fd(r.Quality) }}}
+	if ema {
+		series[0].Name = "G vs real"
+		series = append(series, Series{"averaged G vs real", func(r Record) float64 { return fd(r.QualityEMA) }})
+	}
 	return Panel{Title: "Quality (Fréchet distance in the classifier's features)", YLabel: "distance",
-		Series: []Series{{"generated vs real", func(r Record) float64 {
-			if r.Quality == nil {
-				return math.NaN()
-			}
-			return r.Quality.FrechetDistance
-		}}},
-		Lines: map[string]float64{"real vs real": floor}}
+		Series: series, Lines: map[string]float64{"real vs real": floor}}
 }
 
 // WritePlot draws the panels, stacked, over the records and writes a PNG atomically.

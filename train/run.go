@@ -81,6 +81,9 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*ru
 	if err != nil {
 		return nil, err
 	}
+	if err := settleClasses(&cfg, ds); err != nil {
+		return nil, err
+	}
 	if err := prepareOut(cfg.Out); err != nil {
 		return nil, err
 	}
@@ -112,11 +115,11 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*ru
 	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step); err != nil {
 		return nil, err
 	}
-	if err := r.gan.G.Reserve(sampleCount); err != nil {
+	zHost, count := GridLatents(cfg.Seed, sampleCount, cfg.NZ, cfg.Model().Classes, sampleRow)
+	if err := r.gan.Sampler().Reserve(count); err != nil {
 		return nil, err
 	}
-	zHost := FixedLatents(cfg.Seed, sampleCount, cfg.NZ)
-	r.zFixed = b.New(sampleCount, cfg.NZ, 1, 1)
+	r.zFixed = b.New(append(nn.Shape{count}, r.gan.G.InShape()...)...)
 	b.Upload(r.zFixed, zHost)
 	if cfg.EvalEvery > 0 {
 		if err := r.openEvaluator(stderr); err != nil {
@@ -143,16 +146,33 @@ func (r *run) openEvaluator(log io.Writer) error {
 	r.eval = ev
 	r.zEval = make([]float32, ev.N()*r.cfg.NZ)
 	SampleLatents(r.zEval, rand.New(rand.NewPCG(r.cfg.Seed, streamEval)))
+	if k := r.cfg.Model().Classes; k > 0 {
+		labels := make([]int, ev.N())
+		for i := range labels {
+			labels[i] = i % k
+		}
+		r.zEval = Conditioned(r.zEval, labels, k)
+	}
 	return nil
 }
 
-// evaluate scores G on the evaluation latents, BatchNorm in evaluation mode.
-func (r *run) evaluate() (*metrics.Scores, error) {
-	s, err := r.eval.Score(metrics.FromGenerator(r.gan.G, r.zEval, r.cfg.BatchSize))
-	if err != nil {
-		return nil, err
+// evaluate scores G, and the averaged G when there is one, on the evaluation latents,
+// BatchNorm in evaluation mode.
+func (r *run) evaluate(rec *Record) error {
+	for _, part := range []struct {
+		net *nn.Network
+		dst **metrics.Scores
+	}{{r.gan.G, &rec.Quality}, {r.gan.Sampler(), &rec.QualityEMA}} {
+		if part.dst == &rec.QualityEMA && r.gan.EMA == nil {
+			break
+		}
+		s, err := r.eval.Score(metrics.FromGenerator(part.net, r.zEval, r.cfg.BatchSize))
+		if err != nil {
+			return err
+		}
+		*part.dst = &s
 	}
-	return &s, nil
+	return nil
 }
 
 // FixedLatents are the latents of the sample grids for a seed: gan generate with a run's seed
@@ -238,6 +258,9 @@ func buildGAN(cfg Config, b nn.Backend) (*GAN, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := buildEMA(cfg, gan, b); err != nil {
+		return nil, err
+	}
 	if !cfg.NoCUDAGraph {
 		gan.UseGraphs()
 	}
@@ -267,17 +290,21 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 	defer con.finish()
 	zrng := rand.New(r.prog.ZRNG)
 	latents := func(dst []float32) { SampleLatents(dst, zrng) }
-	next := func() ([]float32, int, error) {
+	var labels []uint8
+	next := func() (Batch, error) {
 		images, _, ok := r.loader.Next()
 		if !ok {
-			return nil, 0, errors.New("data loader closed")
+			return Batch{}, errors.New("data loader closed")
 		}
-		return images.Data().([]float32), images.Shape()[0], nil
+		if r.gan.Classes > 0 {
+			labels = r.loader.Labels(labels)
+		}
+		return Batch{Images: images.Data().([]float32), N: images.Shape()[0], Labels: labels}, nil
 	}
 	start := time.Now()
 	for r.prog.Step < r.total {
 		epoch := r.prog.Epoch
-		s, err := r.gan.Step(next, latents)
+		s, err := r.gan.StepLabelled(next, latents)
 		if err != nil {
 			return r.failed(err)
 		}
@@ -285,7 +312,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		r.prog.Epoch, r.prog.BatchIndex = r.loader.Position()
 		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(start).Seconds(), Stats: s}
 		if r.eval != nil && (r.prog.Step%r.cfg.EvalEvery == 0 || r.prog.Step == r.total) {
-			if rec.Quality, err = r.evaluate(); err != nil {
+			if err = r.evaluate(&rec); err != nil {
 				return err
 			}
 		}
@@ -357,9 +384,10 @@ func (r *run) writeReal() error {
 	return data.WriteGrid(filepath.Join(r.cfg.Out, "real_samples.png"), t, sampleRow, 2, 0)
 }
 
-// writeSamples writes G's output on the fixed latents, BatchNorm in evaluation mode.
+// writeSamples writes G's output (the averaged G's when there is one) on the fixed latents,
+// BatchNorm in evaluation mode: a conditional G's grid has a row per class.
 func (r *run) writeSamples() error {
-	out := nn.ToDense(r.b, r.gan.Generate(r.zFixed))
+	out := nn.ToDense(r.b, r.gan.Sampler().Forward(r.zFixed, false))
 	return data.WriteGrid(filepath.Join(r.cfg.Out, "samples", fmt.Sprintf("step_%d.png", r.prog.Step)), out, sampleRow, 2, 0)
 }
 
@@ -367,7 +395,7 @@ func (r *run) writeSamples() error {
 func (r *run) writeFigures() error {
 	panels := LossPanels()
 	if r.eval != nil {
-		panels = append(panels, QualityPanel(r.eval.Baseline().FrechetDistance))
+		panels = append(panels, QualityPanel(r.eval.Baseline().FrechetDistance, r.gan.EMA != nil))
 	}
 	if err := WritePlot(filepath.Join(r.cfg.Out, "loss.png"), r.history, panels); err != nil {
 		return err

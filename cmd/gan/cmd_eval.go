@@ -27,6 +27,7 @@ type evalOptions struct {
 	seed                     uint64
 	asJSON, retrain          bool
 	cache, device            string
+	noEMA                    bool
 	datasetGiven, splitGiven bool
 }
 
@@ -44,6 +45,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&o.retrain, "retrain", false, "train the dataset's classifier again instead of using the cached one")
 	fs.StringVar(&o.cache, "cache", "", "folder of the cached classifiers (default $GOGAN_CACHE, else the user cache folder's gogan)")
 	fs.StringVar(&o.device, "device", defaultDevice, "cpu or cuda: where the generator and the classifier run (the classifier is trained on the CPU)")
+	fs.BoolVar(&o.noEMA, "no-ema", false, "use the trained generator rather than the moving average of its weights that the checkpoint holds")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -79,7 +81,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := ck.LoadGenerator(g); err != nil {
+		if err := ck.LoadGenerator(g, !o.noEMA); err != nil {
 			return err
 		}
 		ev, err := metrics.NewEvaluator(opts)

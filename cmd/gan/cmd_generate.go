@@ -39,6 +39,7 @@ type generateOptions struct {
 	seed                      uint64
 	out, outDir, latents, npy string
 	device                    string
+	noEMA                     bool
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) error {
@@ -59,6 +60,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.latents, "latents", "", "an .npy of latents, N×nz or N×nz×1×1 float32, instead of drawing them")
 	fs.StringVar(&o.npy, "out-npy", "", "write the raw generator output, N×C×H×W float32, to this .npy")
 	fs.StringVar(&o.device, "device", defaultDevice, "cpu or cuda")
+	fs.BoolVar(&o.noEMA, "no-ema", false, "use the trained generator rather than the moving average of its weights that the checkpoint holds")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -93,7 +95,7 @@ func generate(o generateOptions, stdout io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if err := ck.LoadGenerator(g); err != nil {
+		if err := ck.LoadGenerator(g, !o.noEMA); err != nil {
 			return err
 		}
 		return generateWith(g, cfg, o, stdout)

@@ -36,6 +36,7 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 	fs.IntVar(&c.Steps, "steps", 0, "stop after this many generator steps, overriding --epochs (0: use --epochs)")
 	fs.StringVar(&c.Loss, "loss", "nonsaturating", "objective: nonsaturating, minimax, lsgan, hinge or wgan")
 	fs.IntVar(&c.DSteps, "d-steps", 1, "discriminator updates per generator update (k of the GAN paper)")
+	fs.BoolVar(&c.Conditional, "conditional", false, "train class-conditional G and D on the data's labels (a named dataset's, or a folder's class subfolders)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed: the same seed gives the same run")
 	fs.StringVar(&c.Device, "device", defaultDevice, "cpu or cuda")
 	fs.StringVar(&c.Out, "out", "", "output folder (default runs/<dataset>-<timestamp>)")
@@ -60,12 +61,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	b1 := fs.Float64("beta1", 0.5, "Adam β1")
 	b2 := fs.Float64("beta2", 0.999, "Adam β2")
 	clip := fs.Float64("clip", 0, "WGAN weight clipping of the critic (0: 0.01 with --loss wgan, none otherwise)")
+	ema := fs.Float64("ema-decay", train.DefaultEMADecay, "decay of the moving average of G's weights that samples, evaluations and checkpoints use (0: none)")
 	graphs := fs.Bool("cuda-graph", true, "on the GPU, record the training step once as a CUDA graph and replay it (same results, fewer launches)")
 	bindTrainFlags(fs, &cfg, &resumePath)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Clip = float32(*lr), float32(*b1), float32(*b2), float32(*clip)
+	cfg.EMADecay = float32(*ema)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 

@@ -1,0 +1,145 @@
+package train
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gogan/data"
+	"gogan/models"
+	"gogan/nn"
+)
+
+// streamEMAStats draws the latents whose batch statistics the averaged generator's
+// BatchNorm layers take (see ema.go).
+const streamEMAStats = 6
+
+// GridLatents are G's inputs for a sample grid of a run's seed: for an unconditional G the
+// n·nz fixed latents; for a conditional one, one row per class of cols images, column j
+// with the j-th fixed latent in every row, so that a row shows a class and a column one z.
+func GridLatents(seed uint64, n, nz, classes, cols int) (z []float32, count int) {
+	if classes == 0 {
+		return FixedLatents(seed, n, nz), n
+	}
+	noise := FixedLatents(seed, cols, nz)
+	return ClassLatents(noise, cols, classes, func(i int) int { return i / cols })
+}
+
+// ClassLatents repeats or takes the noise of cols samples for count = rows·cols samples and
+// joins each to the one-hot code of classOf(i); rows is the number of classes.
+func ClassLatents(noise []float32, cols, rows int, classOf func(i int) int) ([]float32, int) {
+	nz := len(noise) / cols
+	count := rows * cols
+	full := make([]float32, 0, count*nz)
+	labels := make([]float32, count)
+	for i := 0; i < count; i++ {
+		full = append(full, noise[(i%cols)*nz:(i%cols+1)*nz]...)
+		labels[i] = float32(classOf(i))
+	}
+	z := make([]float32, count*(nz+rows))
+	JoinClasses(z, full, labels, rows)
+	return z, count
+}
+
+// Conditioned joins n·nz latents to classes: sample i gets class labels[i].
+func Conditioned(noise []float32, labels []int, classes int) []float32 {
+	lab := make([]float32, len(labels))
+	for i, l := range labels {
+		lab[i] = float32(l)
+	}
+	z := make([]float32, len(noise)+len(labels)*classes)
+	JoinClasses(z, noise, lab, classes)
+	return z
+}
+
+// emaStatLatents are the latents of the averaged generator's BatchNorm statistics: whole
+// batches, and for a conditional G the classes in turn.
+func emaStatLatents(cfg Config) []float32 {
+	n := emaStatBatches * cfg.BatchSize
+	noise := make([]float32, n*cfg.NZ)
+	SampleLatents(noise, rand.New(rand.NewPCG(cfg.Seed, streamEMAStats)))
+	if cfg.Model().Classes == 0 {
+		return noise
+	}
+	labels := make([]int, n)
+	for i := range labels {
+		labels[i] = i % cfg.Classes
+	}
+	return Conditioned(noise, labels, cfg.Classes)
+}
+
+// settleClasses checks that the data can train a conditional GAN and records its classes in
+// the configuration; when resuming, the data's classes must be the checkpoint's.
+func settleClasses(cfg *Config, ds *data.Dataset) error {
+	if !cfg.Conditional {
+		return nil
+	}
+	if ds.Labels == nil {
+		why := ds.Unlabelled
+		if why == "" {
+			why = "it has no labels"
+		}
+		return fmt.Errorf("--conditional needs labelled data; %s is not: %s", ds.Name, why)
+	}
+	if cfg.Classes != 0 && !slices.Equal(cfg.ClassNames, ds.ClassNames) {
+		return fmt.Errorf("the checkpoint's classes (%s) are not the data's (%s)",
+			strings.Join(cfg.ClassNames, ", "), strings.Join(ds.ClassNames, ", "))
+	}
+	cfg.Classes, cfg.ClassNames = ds.Classes, ds.ClassNames
+	return nil
+}
+
+// ParseClass finds a class by name (case-insensitive) or index among names.
+func ParseClass(s string, names []string) (int, error) {
+	for i, n := range names {
+		if strings.EqualFold(strings.TrimSpace(s), n) {
+			return i, nil
+		}
+	}
+	if i, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && i >= 0 && i < len(names) {
+		return i, nil
+	}
+	valid := make([]string, len(names))
+	for i, n := range names {
+		valid[i] = fmt.Sprintf("%d %q", i, n)
+	}
+	return 0, fmt.Errorf("no class %q; the classes are %s", s, strings.Join(valid, ", "))
+}
+
+// buildEMA makes the averaged generator of a run, a copy of G to start.
+func buildEMA(cfg Config, gan *GAN, b nn.Backend) error {
+	if cfg.EMADecay == 0 {
+		return nil
+	}
+	avg, err := buildGenerator(b, cfg)
+	if err != nil {
+		return err
+	}
+	ema, err := NewEMA(avg, gan.G, cfg.EMADecay, emaStatLatents(cfg), cfg.BatchSize)
+	if err != nil {
+		return err
+	}
+	gan.EMA = ema
+	return nil
+}
+
+// Sampler is the generator that samples: the average when there is one, ready to run.
+func (g *GAN) Sampler() *nn.Network {
+	if g.EMA == nil {
+		return g.G
+	}
+	g.EMA.Ready()
+	return g.EMA.G
+}
+
+// buildGenerator allocates a generator of cfg's architecture for batches of cfg.BatchSize;
+// its weights are overwritten by the caller.
+func buildGenerator(b nn.Backend, cfg Config) (*nn.Network, error) {
+	spec, err := models.Generator(cfg.Model())
+	if err != nil {
+		return nil, err
+	}
+	return models.Build(b, spec, cfg.BatchSize, rand.New(rand.NewPCG(0, 0)))
+}
