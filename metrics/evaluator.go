@@ -35,6 +35,9 @@ type Scores struct {
 	ClassifierScore float64 `json:"classifier_score"`
 	Precision       float64 `json:"precision"`
 	Recall          float64 `json:"recall"`
+	// Class holds the class metrics of a conditional generator (and of the real baseline
+	// images, with their labels); nil otherwise.
+	Class *ClassScores `json:"class,omitempty"`
 }
 
 // Evaluator scores sets of images against a fixed sample of real ones. It is made once, which
@@ -45,6 +48,7 @@ type Evaluator struct {
 	ref, base string
 	refStats  Gaussian
 	refShape  *Manifold
+	refClass  *classReference
 	baseline  Scores
 }
 
@@ -89,8 +93,17 @@ func newEvaluator(ex *Extractor, ref, base Part) (*Evaluator, error) {
 	if e.refShape, err = NewManifold(emb.Features, FeatureSize, Neighbours); err != nil {
 		return nil, err
 	}
-	if e.baseline, err = e.scoreEmbedding(ex.Embed(images(base))); err != nil {
+	baseEmb := ex.Embed(images(base))
+	if e.baseline, err = e.scoreEmbedding(baseEmb); err != nil {
 		return nil, fmt.Errorf("real-versus-real baseline: %w", err)
+	}
+	if ref.Data.Labels != nil && base.Data.Labels != nil {
+		if e.refClass, err = newClassReference(emb.Features, labels(ref), ex.Classes); err != nil {
+			return nil, err
+		}
+		if e.baseline.Class, err = e.refClass.score(baseEmb, labels(base)); err != nil {
+			return nil, fmt.Errorf("real-versus-real baseline: %w", err)
+		}
 	}
 	return e, nil
 }
@@ -110,21 +123,51 @@ func (e *Evaluator) Baseline() Scores { return e.baseline }
 // [-1, 1], C 1 or 3, of any size (see Gray28). Drawing the latents from the same seed at
 // every call of Score makes scores over a run differ only by the generator.
 func (e *Evaluator) Score(generate func(n int) *tensor.Dense) (Scores, error) {
+	emb, err := e.embedGenerated(generate)
+	if err != nil {
+		return Scores{}, err
+	}
+	return e.scoreEmbedding(emb)
+}
+
+// embedGenerated asks generate for N images in chunks and embeds them.
+func (e *Evaluator) embedGenerated(generate func(n int) *tensor.Dense) (*Embedding, error) {
 	gray := make([]float32, 0, e.n*ImageSide*ImageSide)
 	for made := 0; made < e.n; {
 		k := min(GenerateChunk, e.n-made)
 		imgs := generate(k)
 		if imgs == nil || len(imgs.Shape()) == 0 || imgs.Shape()[0] != k {
-			return Scores{}, fmt.Errorf("score: asked the generator for %d images, got %v", k, shapeOf(imgs))
+			return nil, fmt.Errorf("score: asked the generator for %d images, got %v", k, shapeOf(imgs))
 		}
 		g, err := Gray28(imgs)
 		if err != nil {
-			return Scores{}, fmt.Errorf("score: generated %w", err)
+			return nil, fmt.Errorf("score: generated %w", err)
 		}
 		gray = append(gray, g...)
 		made += k
 	}
-	return e.scoreEmbedding(e.ex.Embed(gray))
+	return e.ex.Embed(gray), nil
+}
+
+// ScoreConditional is Score for a conditional generator whose image i is asked to be of
+// class labels[i] (N labels): the scores also hold the class metrics.
+func (e *Evaluator) ScoreConditional(generate func(n int) *tensor.Dense, labels []uint8) (Scores, error) {
+	if e.refClass == nil {
+		return Scores{}, fmt.Errorf("score: the reference images have no labels to compare classes with")
+	}
+	if len(labels) != e.n {
+		return Scores{}, fmt.Errorf("score: %d labels for %d images", len(labels), e.n)
+	}
+	emb, err := e.embedGenerated(generate)
+	if err != nil {
+		return Scores{}, err
+	}
+	s, err := e.scoreEmbedding(emb)
+	if err != nil {
+		return s, err
+	}
+	s.Class, err = e.refClass.score(emb, labels)
+	return s, err
 }
 
 // ScoreImages scores the first N of a set of images (N, C, H, W) in [-1, 1]; the set must

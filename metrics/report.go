@@ -67,6 +67,15 @@ func (r Report) WriteText(w io.Writer) error {
 		{fmt.Sprintf("precision, k=%d (higher is better)", Neighbours), func(s Scores) float64 { return s.Precision }},
 		{fmt.Sprintf("recall, k=%d (higher is better)", Neighbours), func(s Scores) float64 { return s.Recall }},
 	}
+	if r.Generated != nil && r.Generated.Class != nil && r.Real.Class != nil {
+		rows = append(rows, []struct {
+			name string
+			get  func(Scores) float64
+		}{
+			{"class accuracy (higher is better)", func(s Scores) float64 { return s.Class.Accuracy }},
+			{"per-class Fréchet distance (lower is better)", func(s Scores) float64 { return s.Class.FrechetDistance }},
+		}...)
+	}
 	for _, row := range rows {
 		fmt.Fprintf(w, "%-48s", row.name)
 		if r.Generated != nil {

@@ -388,7 +388,11 @@ func (r *run) writeReal() error {
 // BatchNorm in evaluation mode: a conditional G's grid has a row per class.
 func (r *run) writeSamples() error {
 	out := nn.ToDense(r.b, r.gan.Sampler().Forward(r.zFixed, false))
-	return data.WriteGrid(filepath.Join(r.cfg.Out, "samples", fmt.Sprintf("step_%d.png", r.prog.Step)), out, sampleRow, 2, 0)
+	path := filepath.Join(r.cfg.Out, "samples", fmt.Sprintf("step_%d.png", r.prog.Step))
+	if r.gan.Classes > 0 {
+		return data.WriteLabelledGrid(path, out, sampleRow, 2, 0, r.cfg.ClassNames)
+	}
+	return data.WriteGrid(path, out, sampleRow, 2, 0)
 }
 
 // writeFigures refreshes loss.png and progress.gif.

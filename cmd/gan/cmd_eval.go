@@ -28,6 +28,7 @@ type evalOptions struct {
 	asJSON, retrain          bool
 	cache, device            string
 	noEMA                    bool
+	emaStats                 string
 	datasetGiven, splitGiven bool
 }
 
@@ -46,6 +47,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.cache, "cache", "", "folder of the cached classifiers (default $GOGAN_CACHE, else the user cache folder's gogan)")
 	fs.StringVar(&o.device, "device", defaultDevice, "cpu or cuda: where the generator and the classifier run (the classifier is trained on the CPU)")
 	fs.BoolVar(&o.noEMA, "no-ema", false, "use the trained generator rather than the moving average of its weights that the checkpoint holds")
+	fs.StringVar(&o.emaStats, "ema-stats", "recomputed", "BatchNorm statistics of the averaged generator: recomputed (as the checkpoint holds them) or generator (the trained generator's, to see what recomputing is worth)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -77,22 +79,19 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if opts.Dir == "" {
 			opts.Dir = ck.Config.Data
 		}
-		g, err := buildGenerator(b, ck.Config.Model())
+		g, err := loadEvalGenerator(b, ck, o)
 		if err != nil {
-			return err
-		}
-		if err := ck.LoadGenerator(g, !o.noEMA); err != nil {
 			return err
 		}
 		ev, err := metrics.NewEvaluator(opts)
 		if err != nil {
 			return err
 		}
-		s, err := ev.Score(metrics.FromGenerator(g, train.FixedLatents(o.seed, ev.N(), ck.Config.NZ), metrics.GenerateChunk))
+		s, err := scoreCheckpoint(ev, g, ck, o.seed)
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.checkpoint, err)
 		}
-		report = ev.Report(&s, fmt.Sprintf("the generator of %s (step %d), latents of seed %d", o.checkpoint, ck.Progress.Step, o.seed))
+		report = ev.Report(&s, fmt.Sprintf("the %s of %s (step %d), latents of seed %d", generatorName(ck, o), o.checkpoint, ck.Progress.Step, o.seed))
 	case o.samples != "":
 		images, err := data.ReadSamples(o.samples)
 		if err != nil {
@@ -132,6 +131,8 @@ func checkEvalOptions(o evalOptions) error {
 		return errors.New("give --checkpoint, or --dataset with --samples (or --dataset alone for the real-vs-real baseline)")
 	case o.n <= metrics.Neighbours:
 		return fmt.Errorf("--n %d is too few; the metrics need at least %d images per set", o.n, metrics.Neighbours+1)
+	case o.emaStats != "recomputed" && o.emaStats != "generator":
+		return fmt.Errorf("--ema-stats must be recomputed or generator, not %q", o.emaStats)
 	case o.split != "" && o.split != "train" && o.split != "test":
 		return fmt.Errorf("--split must be train or test, not %q", o.split)
 	}

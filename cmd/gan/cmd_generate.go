@@ -40,6 +40,7 @@ type generateOptions struct {
 	out, outDir, latents, npy string
 	device                    string
 	noEMA                     bool
+	cls                       classOptions
 }
 
 func runGenerate(args []string, stdout, stderr io.Writer) error {
@@ -60,6 +61,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.latents, "latents", "", "an .npy of latents, N×nz or N×nz×1×1 float32, instead of drawing them")
 	fs.StringVar(&o.npy, "out-npy", "", "write the raw generator output, N×C×H×W float32, to this .npy")
 	fs.StringVar(&o.device, "device", defaultDevice, "cpu or cuda")
+	bindClassFlags(fs, &o.cls)
 	fs.BoolVar(&o.noEMA, "no-ema", false, "use the trained generator rather than the moving average of its weights that the checkpoint holds")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -91,6 +93,11 @@ func generate(o generateOptions, stdout io.Writer) error {
 			return err
 		}
 		cfg = ck.Config.Model()
+		if cfg.Classes == 0 {
+			if err := checkUnconditional(o, o.checkpoint); err != nil {
+				return err
+			}
+		}
 		g, err := buildGenerator(b, cfg)
 		if err != nil {
 			return err
@@ -98,13 +105,16 @@ func generate(o generateOptions, stdout io.Writer) error {
 		if err := ck.LoadGenerator(g, !o.noEMA); err != nil {
 			return err
 		}
-		return generateWith(g, cfg, o, stdout)
+		return generateWith(g, cfg, ck.Config.ClassNames, o, stdout)
+	}
+	if err := checkUnconditional(o, o.weights); err != nil {
+		return err
 	}
 	g, err := loadWeights(b, cfg, o.weights)
 	if err != nil {
 		return err
 	}
-	return generateWith(g, cfg, o, stdout)
+	return generateWith(g, cfg, nil, o, stdout)
 }
 
 func buildGenerator(b nn.Backend, cfg models.Config) (*nn.Network, error) {
@@ -197,6 +207,14 @@ func latentsFor(o generateOptions, nz int) ([]float32, int, error) {
 	}
 }
 
+// writeGrid writes the images as a grid, each row named when the rows are classes.
+func writeGrid(path string, images *tensor.Dense, plan classPlan) error {
+	if plan.rowNames != nil {
+		return data.WriteLabelledGrid(path, images, plan.nrow, 2, 0, plan.rowNames)
+	}
+	return data.WriteGrid(path, images, plan.nrow, 2, 0)
+}
+
 // slerp interpolates on the sphere, which keeps the intermediate latents at the norm that
 // Gaussian latents have, unlike a straight line through the origin's neighbourhood.
 func slerp(a, b []float32, t float64) []float32 {
@@ -218,35 +236,41 @@ func slerp(a, b []float32, t float64) []float32 {
 	return out
 }
 
-func generateWith(g *nn.Network, cfg models.Config, o generateOptions, stdout io.Writer) error {
-	z, n, err := latentsFor(o, cfg.NZ)
+func generateWith(g *nn.Network, cfg models.Config, classNames []string, o generateOptions, stdout io.Writer) error {
+	plan := classPlan{nrow: o.nrow}
+	var err error
+	if cfg.Classes > 0 {
+		plan, err = planClasses(o, cfg.NZ, classNames)
+	} else {
+		plan.z, plan.n, err = latentsFor(o, cfg.NZ)
+		if o.interpolate > 0 {
+			plan.nrow = plan.n
+		}
+	}
 	if err != nil {
 		return err
 	}
+	z, n, in := plan.z, plan.n, g.InShape().Size()
 	b := g.Backend()
 	chunk := min(n, generateChunk)
 	if err := g.Reserve(chunk); err != nil {
 		return err
 	}
-	zt := b.New(chunk, cfg.NZ, 1, 1)
+	zt := b.New(append(nn.Shape{chunk}, g.InShape()...)...)
 	out := g.OutShape()
 	per := out.Size()
 	images := make([]float32, 0, n*per)
 	for lo := 0; lo < n; lo += chunk {
 		k := min(chunk, n-lo)
 		zb := zt.Batch(k)
-		b.Upload(zb, z[lo*cfg.NZ:(lo+k)*cfg.NZ])
+		b.Upload(zb, z[lo*in:(lo+k)*in])
 		host := make([]float32, k*per)
 		b.Download(host, g.Forward(zb, false))
 		images = append(images, host...)
 	}
 	dense := tensor.New(tensor.WithShape(n, out[0], out[1], out[2]), tensor.WithBacking(images))
-	nrow := o.nrow
-	if o.interpolate > 0 {
-		nrow = n
-	}
 	if o.out != "" {
-		if err := data.WriteGrid(o.out, dense, nrow, 2, 0); err != nil {
+		if err := writeGrid(o.out, dense, plan); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote a grid of %d images to %s\n", n, o.out)
