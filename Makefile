@@ -69,6 +69,7 @@ train: build fashion-mnist
 # The PyTorch reference files of the golden tests.
 golden:
 	$(PYTHON) scripts/golden_dcgan28.py
+	$(PYTHON) scripts/golden_conditional.py
 
 # Regenerate the golden files and fail if they differ from what is committed.
 golden-check: golden

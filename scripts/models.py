@@ -93,6 +93,53 @@ def discriminator(arch, ndf, nc):
     return nn.Sequential(*layers)
 
 
+class Projection(nn.Module):
+    """gogan's nn.Projection: the projection discriminator's output (Miyato & Koyama 2018).
+
+    logit = <phi(x), weight> + <phi(x), embed(y)> over the flattened features phi(x). The
+    weight keeps the shape of the DCGAN discriminator's last convolution, whose kernel covers
+    its whole input, so the unconditional part is that convolution.
+    """
+
+    def __init__(self, channels, side, classes):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(1, channels, side, side))
+        self.embed = nn.Embedding(classes, channels * side * side)
+
+    def forward(self, x, y):
+        f = x.flatten(1)
+        return (f * (self.weight.flatten(1) + self.embed(y))).sum(1)
+
+
+class ConditionalD(nn.Sequential):
+    """A DCGAN discriminator whose last layer is a Projection on the labels ``y``."""
+
+    def forward(self, x, y):
+        for layer in list(self)[:-1]:
+            x = layer(x)
+        return self[-1](x, y)
+
+
+def conditional_generator(arch, nz, ngf, nc, classes):
+    """G of a conditional DCGAN: its input is z (N, nz, 1, 1) joined to one_hot(y) (N, classes, 1, 1)."""
+    return generator(arch, nz + classes, ngf, nc)
+
+
+def conditional_discriminator(arch, ndf, nc, classes):
+    """D of a conditional DCGAN: the DCGAN discriminator with a Projection for its last convolution."""
+    layers = list(discriminator(arch, ndf, nc))
+    last = layers[-1]
+    side = {"dcgan28": 3, "dcgan64": 4}[arch]
+    layers[-1] = Projection(last.in_channels, side, classes)
+    return ConditionalD(*layers)
+
+
+def join_classes(z, y, classes):
+    """G's conditional input: z (N, nz, 1, 1) followed by the one-hot classes of y."""
+    onehot = F.one_hot(y, classes).to(z.dtype).reshape(y.shape[0], classes, 1, 1)
+    return torch.cat([z, onehot], dim=1)
+
+
 def dcgan_init(module):
     """Apply the DCGAN initialisation; use as ``net.apply(dcgan_init)``.
 
@@ -104,6 +151,9 @@ def dcgan_init(module):
     elif isinstance(module, nn.BatchNorm2d):
         nn.init.normal_(module.weight, 1.0, 0.02)
         nn.init.zeros_(module.bias)
+    elif isinstance(module, Projection):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+        nn.init.normal_(module.embed.weight, 0.0, 0.02)
 
 
 def count_params(net):
@@ -121,9 +171,11 @@ def check_param_counts():
         )
 
 
-def logits(d, x):
-    """Run D on ``x`` and flatten its (N, 1, 1, 1) output to (N,)."""
-    return d(x).reshape(-1)
+def logits(d, x, labels=None):
+    """Run D on ``x`` (and the classes ``labels`` for a conditional D); one logit per image, (N,)."""
+    if labels is None:
+        return d(x).reshape(-1)
+    return d(x, labels).reshape(-1)
 
 
 def adam(net):
@@ -131,7 +183,7 @@ def adam(net):
     return torch.optim.Adam(net.parameters(), lr=LR, betas=BETAS, eps=EPS)
 
 
-def train_step(g, d, opt_g, opt_d, real, z, record=None):
+def train_step(g, d, opt_g, opt_d, real, z, record=None, labels=None):
     """One DCGAN step: D on real then fake, then G with the non-saturating loss.
 
     This is the PyTorch DCGAN example's step with logits and BCE-with-logits
@@ -140,6 +192,9 @@ def train_step(g, d, opt_g, opt_d, real, z, record=None):
     values the golden files need are stored in it: logits, losses, the fake
     batch, and clones of both networks' gradients taken before each optimiser
     step.
+
+    For a conditional GAN, ``labels`` are the real batch's classes, which D judges both
+    batches with; ``z`` then already holds them as one-hot codes (see join_classes).
 
     Returns a detached tensor of 4 values: loss_d_real + loss_d_fake, loss_g,
     mean D(real) and mean D(fake), D(.) being the sigmoid of the D-step logits.
@@ -150,11 +205,11 @@ def train_step(g, d, opt_g, opt_d, real, z, record=None):
     zeros = torch.zeros(n, dtype=real.dtype, device=real.device)
 
     opt_d.zero_grad()
-    out_r = logits(d, real)
+    out_r = logits(d, real, labels)
     loss_d_real = F.binary_cross_entropy_with_logits(out_r, ones)
     loss_d_real.backward()
     fake = g(z)
-    out_f = logits(d, fake.detach())
+    out_f = logits(d, fake.detach(), labels)
     loss_d_fake = F.binary_cross_entropy_with_logits(out_f, zeros)
     loss_d_fake.backward()
     if record is not None:
@@ -162,7 +217,7 @@ def train_step(g, d, opt_g, opt_d, real, z, record=None):
     opt_d.step()
 
     opt_g.zero_grad()
-    out_g = logits(d, fake)
+    out_g = logits(d, fake, labels)
     loss_g = F.binary_cross_entropy_with_logits(out_g, ones)
     loss_g.backward()
     if record is not None:
