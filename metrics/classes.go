@@ -23,8 +23,8 @@ type classReference struct {
 func newClassReference(features []float32, labels []uint8, classes int) (*classReference, error) {
 	c := &classReference{classes: classes, stats: make([]Gaussian, classes)}
 	for k, rows := range splitByClass(features, labels, classes) {
-		if len(rows) == 0 {
-			continue // a class the data never uses (EMNIST letters' 0)
+		if len(rows) < 2*FeatureSize {
+			continue // too few for a covariance, or a class the data never uses (EMNIST letters' 0)
 		}
 		g, err := FitGaussian(rows, FeatureSize)
 		if err != nil {
@@ -58,7 +58,7 @@ func (c *classReference) score(emb *Embedding, labels []uint8) (*ClassScores, er
 	var sum float64
 	var used int
 	for k, rows := range splitByClass(emb.Features, labels, c.classes) {
-		if len(rows) == 0 || c.stats[k].Mean == nil {
+		if len(rows) < 2*FeatureSize || c.stats[k].Mean == nil {
 			continue
 		}
 		g, err := FitGaussian(rows, FeatureSize)
@@ -73,7 +73,7 @@ func (c *classReference) score(emb *Embedding, labels []uint8) (*ClassScores, er
 		used++
 	}
 	if used == 0 {
-		return nil, fmt.Errorf("class scores: no class has images in both sets")
+		return nil, fmt.Errorf("class scores: no class has two images in both sets; raise --n")
 	}
 	s.FrechetDistance = sum / float64(used)
 	return s, nil

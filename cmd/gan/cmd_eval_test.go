@@ -108,7 +108,7 @@ func TestEvalCheckpoint(t *testing.T) {
 	ck := filepath.Join(run, "checkpoints", "latest.safetensors")
 	res := mustGan(t, "eval", "--checkpoint", ck, "--cache", cache, "--n", "16")
 	for _, want := range []string{"gogan-classifier-v1/mnist", "Fréchet distance", "precision, k=3", "real vs real",
-		"generated: 16 images from the generator of " + ck} {
+		"generated: 16 images from the averaged generator of " + ck} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, res.stdout)
 		}
