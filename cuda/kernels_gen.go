@@ -27,6 +27,10 @@ const (
 	kAdamF32
 	kSgdF32
 	kClampF32
+	kEmaUpdateF32
+	kProjectionForwardF32
+	kProjectionBackwardDxF32
+	kProjectionBackwardParamsF32
 	kChannelSumAddF32
 	numKernels
 )
@@ -36,26 +40,30 @@ const maxArgs = 13
 
 // kernelNames gives each kernel's module (its .cu file) and function name.
 var kernelNames = [numKernels]struct{ module, name string }{
-	kActForwardF32:       {"activation", "act_forward_f32"},
-	kActBackwardF32:      {"activation", "act_backward_f32"},
-	kBnStatsF32:          {"batchnorm", "bn_stats_f32"},
-	kBnEvalPrepF32:       {"batchnorm", "bn_eval_prep_f32"},
-	kBnApplyF32:          {"batchnorm", "bn_apply_f32"},
-	kBnBackwardReduceF32: {"batchnorm", "bn_backward_reduce_f32"},
-	kBnBackwardDxF32:     {"batchnorm", "bn_backward_dx_f32"},
-	kIm2colF32:           {"conv", "im2col_f32"},
-	kCol2imF32:           {"conv", "col2im_f32"},
-	kToChannelMajorF32:   {"conv", "to_channel_major_f32"},
-	kFromChannelMajorF32: {"conv", "from_channel_major_f32"},
-	kAddBiasF32:          {"conv", "add_bias_f32"},
-	kU8ToF32:             {"convert", "u8_to_f32"},
-	kF32ToU8:             {"convert", "f32_to_u8"},
-	kLogitLossF32:        {"loss", "logit_loss_f32"},
-	kAdamAdvanceF32:      {"optim", "adam_advance_f32"},
-	kAdamF32:             {"optim", "adam_f32"},
-	kSgdF32:              {"optim", "sgd_f32"},
-	kClampF32:            {"optim", "clamp_f32"},
-	kChannelSumAddF32:    {"reduce", "channel_sum_add_f32"},
+	kActForwardF32:               {"activation", "act_forward_f32"},
+	kActBackwardF32:              {"activation", "act_backward_f32"},
+	kBnStatsF32:                  {"batchnorm", "bn_stats_f32"},
+	kBnEvalPrepF32:               {"batchnorm", "bn_eval_prep_f32"},
+	kBnApplyF32:                  {"batchnorm", "bn_apply_f32"},
+	kBnBackwardReduceF32:         {"batchnorm", "bn_backward_reduce_f32"},
+	kBnBackwardDxF32:             {"batchnorm", "bn_backward_dx_f32"},
+	kIm2colF32:                   {"conv", "im2col_f32"},
+	kCol2imF32:                   {"conv", "col2im_f32"},
+	kToChannelMajorF32:           {"conv", "to_channel_major_f32"},
+	kFromChannelMajorF32:         {"conv", "from_channel_major_f32"},
+	kAddBiasF32:                  {"conv", "add_bias_f32"},
+	kU8ToF32:                     {"convert", "u8_to_f32"},
+	kF32ToU8:                     {"convert", "f32_to_u8"},
+	kLogitLossF32:                {"loss", "logit_loss_f32"},
+	kAdamAdvanceF32:              {"optim", "adam_advance_f32"},
+	kAdamF32:                     {"optim", "adam_f32"},
+	kSgdF32:                      {"optim", "sgd_f32"},
+	kClampF32:                    {"optim", "clamp_f32"},
+	kEmaUpdateF32:                {"optim", "ema_update_f32"},
+	kProjectionForwardF32:        {"projection", "projection_forward_f32"},
+	kProjectionBackwardDxF32:     {"projection", "projection_backward_dx_f32"},
+	kProjectionBackwardParamsF32: {"projection", "projection_backward_params_f32"},
+	kChannelSumAddF32:            {"reduce", "channel_sum_add_f32"},
 }
 
 // actForwardF32 queues act_forward_f32(float* out, const float* x, int n, int kind, float slope) from activation.cu on the stream.
@@ -289,6 +297,52 @@ func (b *Backend) clampF32(blocks int, x uintptr, n int, lo float32, hi float32)
 	b.argv[2] = f32Arg(lo)
 	b.argv[3] = f32Arg(hi)
 	return b.launch(kClampF32, blocks, 4)
+}
+
+// emaUpdateF32 queues ema_update_f32(float* avg, const float* x, int n, float w) from optim.cu on the stream.
+func (b *Backend) emaUpdateF32(blocks int, avg uintptr, x uintptr, n int, w float32) error {
+	b.argv[0] = uint64(avg)
+	b.argv[1] = uint64(x)
+	b.argv[2] = intArg(n)
+	b.argv[3] = f32Arg(w)
+	return b.launch(kEmaUpdateF32, blocks, 4)
+}
+
+// projectionForwardF32 queues projection_forward_f32(float* out, const float* x, const float* w, const float* table, const float* labels, int N, int F) from projection.cu on the stream.
+func (b *Backend) projectionForwardF32(blocks int, out uintptr, x uintptr, w uintptr, table uintptr, labels uintptr, N int, F int) error {
+	b.argv[0] = uint64(out)
+	b.argv[1] = uint64(x)
+	b.argv[2] = uint64(w)
+	b.argv[3] = uint64(table)
+	b.argv[4] = uint64(labels)
+	b.argv[5] = intArg(N)
+	b.argv[6] = intArg(F)
+	return b.launch(kProjectionForwardF32, blocks, 7)
+}
+
+// projectionBackwardDxF32 queues projection_backward_dx_f32(float* dx, const float* dout, const float* w, const float* table, const float* labels, int N, int F) from projection.cu on the stream.
+func (b *Backend) projectionBackwardDxF32(blocks int, dx uintptr, dout uintptr, w uintptr, table uintptr, labels uintptr, N int, F int) error {
+	b.argv[0] = uint64(dx)
+	b.argv[1] = uint64(dout)
+	b.argv[2] = uint64(w)
+	b.argv[3] = uint64(table)
+	b.argv[4] = uint64(labels)
+	b.argv[5] = intArg(N)
+	b.argv[6] = intArg(F)
+	return b.launch(kProjectionBackwardDxF32, blocks, 7)
+}
+
+// projectionBackwardParamsF32 queues projection_backward_params_f32(float* dw, float* dtable, const float* dout, const float* x, const float* labels, int N, int K, int F) from projection.cu on the stream.
+func (b *Backend) projectionBackwardParamsF32(blocks int, dw uintptr, dtable uintptr, dout uintptr, x uintptr, labels uintptr, N int, K int, F int) error {
+	b.argv[0] = uint64(dw)
+	b.argv[1] = uint64(dtable)
+	b.argv[2] = uint64(dout)
+	b.argv[3] = uint64(x)
+	b.argv[4] = uint64(labels)
+	b.argv[5] = intArg(N)
+	b.argv[6] = intArg(K)
+	b.argv[7] = intArg(F)
+	return b.launch(kProjectionBackwardParamsF32, blocks, 8)
 }
 
 // channelSumAddF32 queues channel_sum_add_f32(float* out, const float* x, int N, int C, int S) from reduce.cu on the stream.

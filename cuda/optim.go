@@ -84,3 +84,12 @@ func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
 	pt := t.Device
 	b.enqueue("Clamp", func() error { return b.clampF32(b.grid(n), pt, n, lo, hi) })
 }
+
+// EMAUpdate implements nn.Backend.
+func (b *Backend) EMAUpdate(avg, x *nn.Tensor, decay float32) {
+	n := avg.Len()
+	checkLen("EMAUpdate", x, n)
+	checkIndex("EMAUpdate", n)
+	pa, px, w := avg.Device, x.Device, 1-decay
+	b.enqueue("EMAUpdate", func() error { return b.emaUpdateF32(b.grid(n), pa, px, n, w) })
+}

@@ -21,6 +21,10 @@ extern "C" void adam_advance_f32(float*, float, float, float);
 extern "C" void adam_f32(float*, const float*, float*, float*, const float*, int, float, float, float, float);
 extern "C" void sgd_f32(float*, const float*, float*, int, float, float, float);
 extern "C" void clamp_f32(float*, int, float, float);
+extern "C" void ema_update_f32(float*, const float*, int, float);
+extern "C" void projection_forward_f32(float*, const float*, const float*, const float*, const float*, int, int);
+extern "C" void projection_backward_dx_f32(float*, const float*, const float*, const float*, const float*, int, int);
+extern "C" void projection_backward_params_f32(float*, float*, const float*, const float*, const float*, int, int, int);
 extern "C" void channel_sum_add_f32(float*, const float*, int, int, int);
 
 namespace {
@@ -296,6 +300,60 @@ const gogan_emu_param clamp_f32_params[] = {
 	{"hi", "float", GOGAN_EMU_VALUE, sizeof(float)},
 };
 
+void run_ema_update_f32(void* const* p) {
+	ema_update_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<float const*>(p[3]));
+}
+
+const gogan_emu_param ema_update_f32_params[] = {
+	{"avg", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"x", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"w", "float", GOGAN_EMU_VALUE, sizeof(float)},
+};
+
+void run_projection_forward_f32(void* const* p) {
+	projection_forward_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<const float* const*>(p[3]), *static_cast<const float* const*>(p[4]), *static_cast<int const*>(p[5]), *static_cast<int const*>(p[6]));
+}
+
+const gogan_emu_param projection_forward_f32_params[] = {
+	{"out", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"x", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"w", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"table", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"labels", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"F", "int", GOGAN_EMU_VALUE, sizeof(int)},
+};
+
+void run_projection_backward_dx_f32(void* const* p) {
+	projection_backward_dx_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<const float* const*>(p[3]), *static_cast<const float* const*>(p[4]), *static_cast<int const*>(p[5]), *static_cast<int const*>(p[6]));
+}
+
+const gogan_emu_param projection_backward_dx_f32_params[] = {
+	{"dx", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"dout", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"w", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"table", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"labels", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"F", "int", GOGAN_EMU_VALUE, sizeof(int)},
+};
+
+void run_projection_backward_params_f32(void* const* p) {
+	projection_backward_params_f32(*static_cast<float* const*>(p[0]), *static_cast<float* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<const float* const*>(p[3]), *static_cast<const float* const*>(p[4]), *static_cast<int const*>(p[5]), *static_cast<int const*>(p[6]), *static_cast<int const*>(p[7]));
+}
+
+const gogan_emu_param projection_backward_params_f32_params[] = {
+	{"dw", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"dtable", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"dout", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"x", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"labels", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"K", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"F", "int", GOGAN_EMU_VALUE, sizeof(int)},
+};
+
 void run_channel_sum_add_f32(void* const* p) {
 	channel_sum_add_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]));
 }
@@ -328,6 +386,10 @@ const gogan_emu_kernel table[] = {
 	{"adam_f32", "optim", run_adam_f32, 10, adam_f32_params},
 	{"sgd_f32", "optim", run_sgd_f32, 7, sgd_f32_params},
 	{"clamp_f32", "optim", run_clamp_f32, 4, clamp_f32_params},
+	{"ema_update_f32", "optim", run_ema_update_f32, 4, ema_update_f32_params},
+	{"projection_forward_f32", "projection", run_projection_forward_f32, 7, projection_forward_f32_params},
+	{"projection_backward_dx_f32", "projection", run_projection_backward_dx_f32, 7, projection_backward_dx_f32_params},
+	{"projection_backward_params_f32", "projection", run_projection_backward_params_f32, 8, projection_backward_params_f32_params},
 	{"channel_sum_add_f32", "reduce", run_channel_sum_add_f32, 5, channel_sum_add_f32_params},
 	{nullptr, nullptr, nullptr, 0, nullptr},
 };

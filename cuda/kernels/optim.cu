@@ -49,3 +49,9 @@ extern "C" __global__ void sgd_f32(float* __restrict__ p, const float* __restric
 extern "C" __global__ void clamp_f32(float* __restrict__ x, int n, float lo, float hi) {
 	GRID_STRIDE(i, n) { x[i] = fminf(fmaxf(x[i], lo), hi); }
 }
+
+// ema_update_f32 moves an average towards x: avg += w·(x − avg), w = 1 − decay, as the CPU
+// backend and PyTorch's lerp_ do.
+extern "C" __global__ void ema_update_f32(float* __restrict__ avg, const float* __restrict__ x, int n, float w) {
+	GRID_STRIDE(i, n) { avg[i] = avg[i] + w * (x[i] - avg[i]); }
+}
