@@ -1,6 +1,12 @@
 // Package train runs GAN training steps on any backend: the discriminator is updated on a
 // real and a detached fake batch, then the generator through the discriminator, with the
 // chosen objective, as in the PyTorch DCGAN example and Algorithm 1 of the GAN paper.
+//
+// A class-conditional GAN (see package models for the design) shows D each real batch with
+// its classes and asks G for the same classes, so the fakes follow the data's class mix and
+// D judges the real and the fake batch with one set of labels. After each generator update
+// a moving average of G's weights moves towards it (ema.go); sample grids, evaluations and
+// gan generate use the average.
 package train
 
 import (

@@ -152,3 +152,24 @@ func writeGrayPNG(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestEvalEveryLogsBoth: --eval-every scores the trained and the averaged generator, each
+// into metrics.jsonl; without an average only the first.
+func TestEvalEveryLogsBoth(t *testing.T) {
+	dataDir, cache := evalFixture(t)
+	t.Setenv("GOGAN_CACHE", cache)
+	for _, ema := range []string{"0.999", "0"} {
+		out := filepath.Join(t.TempDir(), "run")
+		mustGan(t, trainArgs(dataDir, out, "--steps", "2", "--eval-every", "1", "--eval-n", "16", "--ema-decay", ema)...)
+		for _, line := range metricLines(t, filepath.Join(out, "metrics.jsonl")) {
+			q, _ := line["quality"].(map[string]any)
+			qe, hasEMA := line["quality_ema"].(map[string]any)
+			if q == nil || q["frechet_distance"] == nil {
+				t.Errorf("--ema-decay %s, step %v: no quality of the trained generator", ema, line["step"])
+			}
+			if hasEMA != (ema != "0") || hasEMA && qe["frechet_distance"] == q["frechet_distance"] {
+				t.Errorf("--ema-decay %s, step %v: quality_ema %v beside quality %v", ema, line["step"], qe, q)
+			}
+		}
+	}
+}
