@@ -1,6 +1,7 @@
 package train
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -57,9 +58,17 @@ func runSteps(t *testing.T, cfg models.Config, h Hyper, steps int) ([]Stats, []f
 	next := syntheticBatches(cfg, 8, 3)
 	zrng := rand.New(rand.NewPCG(3, 9))
 	latents := func(dst []float32) { SampleLatents(dst, zrng) }
+	labels := make([]uint8, 8)
+	for i := range labels {
+		labels[i] = uint8(i % max(1, cfg.Classes))
+	}
+	labelled := func() (Batch, error) {
+		images, n, err := next()
+		return Batch{Images: images, N: n, Labels: labels}, err
+	}
 	var out []Stats
 	for i := 0; i < steps; i++ {
-		s, err := gan.Step(next, latents)
+		s, err := gan.StepLabelled(labelled, latents)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,33 +78,38 @@ func runSteps(t *testing.T, cfg models.Config, h Hyper, steps int) ([]Stats, []f
 }
 
 // TestDeterministic: the same seed gives bitwise-identical losses and weights, for every
-// objective and with several discriminator steps.
+// objective and with several discriminator steps, unconditional and class-conditional.
 func TestDeterministic(t *testing.T) {
-	cfg := models.Config{Arch: "dcgan28", NZ: 8, NGF: 4, NDF: 4, NC: 1}
-	for _, obj := range []nn.Objective{nn.NonSaturating, nn.Minimax, nn.LeastSquares, nn.Hinge, nn.Wasserstein} {
-		t.Run(obj.String(), func(t *testing.T) {
-			h := DefaultHyper()
-			h.Objective = obj
-			if obj == nn.Wasserstein {
-				h.Clip, h.DSteps = 0.01, 2
-			}
-			s1, w1 := runSteps(t, cfg, h, 3)
-			s2, w2 := runSteps(t, cfg, h, 3)
-			for i := range s1 {
-				if s1[i] != s2[i] {
-					t.Fatalf("step %d: %+v then %+v", i, s1[i], s2[i])
-				}
-			}
-			for i := range w1 {
-				if w1[i] != w2[i] {
-					t.Fatalf("weight %d: %g then %g", i, w1[i], w2[i])
-				}
-			}
-			if s1[0] == s1[2] {
-				t.Fatalf("training did not change the losses: %+v", s1[0])
-			}
-		})
+	for _, classes := range []int{0, 3} {
+		for _, obj := range []nn.Objective{nn.NonSaturating, nn.Minimax, nn.LeastSquares, nn.Hinge, nn.Wasserstein} {
+			testDeterministic(t, models.Config{Arch: "dcgan28", NZ: 8, NGF: 4, NDF: 4, NC: 1, Classes: classes}, obj)
+		}
 	}
+}
+
+func testDeterministic(t *testing.T, cfg models.Config, obj nn.Objective) {
+	t.Run(fmt.Sprintf("%v/classes=%d", obj, cfg.Classes), func(t *testing.T) {
+		h := DefaultHyper()
+		h.Objective = obj
+		if obj == nn.Wasserstein {
+			h.Clip, h.DSteps = 0.01, 2
+		}
+		s1, w1 := runSteps(t, cfg, h, 3)
+		s2, w2 := runSteps(t, cfg, h, 3)
+		for i := range s1 {
+			if s1[i] != s2[i] {
+				t.Fatalf("step %d: %+v then %+v", i, s1[i], s2[i])
+			}
+		}
+		for i := range w1 {
+			if w1[i] != w2[i] {
+				t.Fatalf("weight %d: %g then %g", i, w1[i], w2[i])
+			}
+		}
+		if s1[0] == s1[2] {
+			t.Fatalf("training did not change the losses: %+v", s1[0])
+		}
+	})
 }
 
 // TestWassersteinClip: the critic's weights stay within the clip after each update.
