@@ -156,25 +156,6 @@ func (r *run) openEvaluator(log io.Writer) error {
 	return nil
 }
 
-// evaluate scores G, and the averaged G when there is one, on the evaluation latents,
-// BatchNorm in evaluation mode.
-func (r *run) evaluate(rec *Record) error {
-	for _, part := range []struct {
-		net *nn.Network
-		dst **metrics.Scores
-	}{{r.gan.G, &rec.Quality}, {r.gan.Sampler(), &rec.QualityEMA}} {
-		if part.dst == &rec.QualityEMA && r.gan.EMA == nil {
-			break
-		}
-		s, err := r.eval.Score(metrics.FromGenerator(part.net, r.zEval, r.cfg.BatchSize))
-		if err != nil {
-			return err
-		}
-		*part.dst = &s
-	}
-	return nil
-}
-
 // FixedLatents are the latents of the sample grids for a seed: gan generate with a run's seed
 // draws the same ones, so it reproduces the run's grids.
 func FixedLatents(seed uint64, n, nz int) []float32 {
