@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -66,6 +67,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	fs.Visit(func(f *flag.Flag) { o.cls.nGiven = o.cls.nGiven || f.Name == "n" })
 	return generate(o, stdout)
 }
 

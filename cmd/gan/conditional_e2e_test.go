@@ -42,6 +42,10 @@ func TestConditionalRun(t *testing.T) {
 	if _, shape := readNpyFile(t, out("seven.npy")); !slices.Equal(shape, []int{5, 1, 28, 28}) {
 		t.Errorf("--class 7 --n 5 made %v", shape)
 	}
+	mustGan(t, "generate", "--checkpoint", ck, "--n", "13", "--out-npy", out("mixed.npy"))
+	if _, shape := readNpyFile(t, out("mixed.npy")); !slices.Equal(shape, []int{13, 1, 28, 28}) {
+		t.Errorf("--n 13 made %v", shape)
+	}
 	mustGan(t, "generate", "--checkpoint", ck, "--per-class", "3", "--out", out("per.png"))
 	if got := decodePNG(t, out("per.png")).Bounds().Size(); got.Y != gridSize(30, 3, 28).Y {
 		t.Errorf("--per-class 3 grid is %v, want 10 rows", got)

@@ -13,6 +13,7 @@ import (
 type classOptions struct {
 	class, classes string
 	perClass       int
+	nGiven         bool // --n was given: without class flags, n images of the classes in turn
 }
 
 func bindClassFlags(fs *flag.FlagSet, o *classOptions) {
@@ -39,7 +40,8 @@ type classPlan struct {
 }
 
 // planClasses turns the class flags into a conditional generator's inputs; without any, a
-// grid with one row of --nrow images per class, as the training grids.
+// grid with one row of --nrow images per class, as the training grids, or with --n, n images
+// of the classes in turn.
 func planClasses(o generateOptions, nz int, names []string) (classPlan, error) {
 	k := len(names)
 	if o.latents != "" {
@@ -85,6 +87,12 @@ func planClasses(o generateOptions, nz int, names []string) (classPlan, error) {
 			rows[i] = names[c]
 		}
 		return classPlan{z: train.Conditioned(noise, labels, k), n: n, nrow: o.nrow, rowNames: rows}, nil
+	case o.cls.nGiven && o.cls.perClass == 0:
+		labels := make([]int, o.n)
+		for i := range labels {
+			labels[i] = i % k
+		}
+		return classPlan{z: train.Conditioned(train.FixedLatents(o.seed, o.n, nz), labels, k), n: o.n, nrow: o.nrow}, nil
 	default:
 		cols := o.nrow
 		if o.cls.perClass > 0 {
