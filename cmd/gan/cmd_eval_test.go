@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -86,7 +87,7 @@ func TestEvalSamples(t *testing.T) {
 				r, synthImages/2, metrics.ExtractorName("mnist"))
 		}
 	}
-	if realRun.Real != noiseRun.Real {
+	if !reflect.DeepEqual(realRun.Real, noiseRun.Real) {
 		t.Errorf("the real-vs-real floor changed with the samples: %+v, then %+v", realRun.Real, noiseRun.Real)
 	}
 	if noiseRun.Generated.FrechetDistance <= 2*realRun.Generated.FrechetDistance {
@@ -117,10 +118,10 @@ func TestEvalCheckpoint(t *testing.T) {
 	a := evalJSON(t, "--checkpoint", ck, "--cache", cache, "--n", "16")
 	b := evalJSON(t, "--checkpoint", ck, "--cache", cache, "--n", "16")
 	c := evalJSON(t, "--checkpoint", ck, "--cache", cache, "--n", "16", "--seed", "2")
-	if *a.Generated != *b.Generated {
+	if !reflect.DeepEqual(*a.Generated, *b.Generated) {
 		t.Errorf("two runs with seed 1: %+v and %+v", *a.Generated, *b.Generated)
 	}
-	if *a.Generated == *c.Generated {
+	if reflect.DeepEqual(*a.Generated, *c.Generated) {
 		t.Errorf("seeds 1 and 2 gave the same scores %+v", *a.Generated)
 	}
 }

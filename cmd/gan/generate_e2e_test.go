@@ -123,11 +123,12 @@ func TestGenerate(t *testing.T) {
 	})
 
 	t.Run("weights", func(t *testing.T) {
-		// A PyTorch generator's state dict: the generator's tensors without the prefix, and
-		// BatchNorm's num_batches_tracked counters, which generating ignores (any value will do).
+		// A PyTorch generator's state dict: the tensors of the generator that --checkpoint
+		// uses (the averaged one) without the prefix, and BatchNorm's num_batches_tracked
+		// counters, which generating ignores (any value will do).
 		ts, _ := copyTensors(t, ck, func(name string) (string, bool) {
-			return strings.TrimPrefix(name, "generator."),
-				strings.HasPrefix(name, "generator.") && !strings.HasSuffix(name, ".num_batches_tracked")
+			return strings.TrimPrefix(name, "generator_ema."),
+				strings.HasPrefix(name, "generator_ema.") && !strings.HasSuffix(name, ".num_batches_tracked")
 		})
 		for _, x := range slices.Clone(ts) {
 			if layer, ok := strings.CutSuffix(x.Name, ".running_mean"); ok {
