@@ -33,7 +33,7 @@ type Spec struct {
 type Dataset struct {
 	Name    string  // human name, such as "MNIST train"
 	Source  string  // the folder the files were read from
-	Labels  []uint8 // one per image; nil for a folder
+	Labels  []uint8 // one per image; nil for a folder without class subfolders
 	Classes int     // number of label values; 0 without labels
 	// ClassNames name the label values: a named dataset's classes, or a folder's class
 	// subfolders, sorted; nil without labels.
