@@ -42,6 +42,11 @@ func TestConditionalRun(t *testing.T) {
 	if _, shape := readNpyFile(t, out("seven.npy")); !slices.Equal(shape, []int{5, 1, 28, 28}) {
 		t.Errorf("--class 7 --n 5 made %v", shape)
 	}
+	// The run's seed and 8 per class redraw its last sample grid, byte for byte.
+	mustGan(t, "generate", "--checkpoint", ck, "--per-class", "8", "--out", out("again.png"))
+	if !slices.Equal(readFile(t, out("again.png")), readFile(t, filepath.Join(run, "samples", "step_3.png"))) {
+		t.Error("--per-class 8 did not redraw the run's last sample grid")
+	}
 	mustGan(t, "generate", "--checkpoint", ck, "--n", "13", "--out-npy", out("mixed.npy"))
 	if _, shape := readNpyFile(t, out("mixed.npy")); !slices.Equal(shape, []int{13, 1, 28, 28}) {
 		t.Errorf("--n 13 made %v", shape)
