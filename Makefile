@@ -35,6 +35,9 @@ test: fmt-check vet
 test-cuda:
 	$(CUDA_ENV) GOGAN_CUDA_REQUIRE=1 $(GO) test -tags cuda -count=1 -timeout 30m ./cuda/...
 
+# The same suite on the CPU, against an emulated GPU (see README, "Without a GPU").
+include cuda/emulator/emulator.mk
+
 # Recompile the CUDA kernels to the committed PTX (needs nvcc).
 ptx:
 	$(GO) generate ./cuda
