@@ -23,7 +23,11 @@ constexpr int kMaxGridYZ = 65535;
 constexpr int kMaxSharedPerBlock = 48 << 10;
 constexpr int kMultiprocessors = 1;
 constexpr size_t kTotalMemory = size_t(2) << 30;
+#if defined(__SANITIZE_ADDRESS__)
+constexpr const char* kDeviceName = "gogan CUDA emulator (emulated GPU on the CPU, not a real device; AddressSanitizer)";
+#else
 constexpr const char* kDeviceName = "gogan CUDA emulator (emulated GPU on the CPU, not a real device)";
+#endif
 
 extern std::recursive_mutex mu;
 

@@ -7,7 +7,7 @@ EMU_ASAN  := $(CURDIR)/build/cuda-emulator-asan
 # The binaries link against the emulator's libcuda (same soname as NVIDIA's) and load it, and
 # its cuBLAS, at run time.
 EMU_BUILD := $(CUDA_ENV) CGO_LDFLAGS="-L$(EMU) $(CGO_LDFLAGS)"
-EMU_RUN   := LD_LIBRARY_PATH=$(EMU) GOGAN_CUBLAS=$(EMU)/libcublas.so.13 GOGAN_CUDA_REQUIRE=1
+EMU_RUN   := LD_LIBRARY_PATH=$(EMU) GOGAN_CUBLAS=$(EMU)/libcublas.so.13 GOGAN_CUDA_REQUIRE=1 GOGAN_CUDA_EXACT_ALLOC=1
 
 .PHONY: emulator test-cuda-emu
 
