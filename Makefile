@@ -5,7 +5,7 @@ BIN       ?= bin
 TRAIN_FLAGS ?=
 FASHION   := /usr/share/datasets/fashion-mnist
 
-.PHONY: all build build-cuda test test-cuda ptx vet fmt-check bench train golden golden-check fashion-mnist clean
+.PHONY: all build build-cuda test test-cuda gpu-bundle ptx vet fmt-check bench train golden golden-check fashion-mnist clean
 
 all: build
 
@@ -34,6 +34,10 @@ test: fmt-check vet
 # which the CPU backend's oracle tests use, has a cuda build tag of its own that needs cuDNN.
 test-cuda:
 	$(CUDA_ENV) GOGAN_CUDA_REQUIRE=1 $(GO) test -tags cuda -count=1 -timeout 30m ./cuda/...
+
+# Everything scripts/gpu-check.sh needs on a GPU machine without Go, into gpu-bundle/.
+gpu-bundle:
+	scripts/gpu-bundle.sh
 
 # Recompile the CUDA kernels to the committed PTX (needs nvcc).
 ptx:
