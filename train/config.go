@@ -22,7 +22,7 @@ type Config struct {
 	NDF       int     `json:"ndf"`
 	NC        int     `json:"nc"`
 	BatchSize int     `json:"batch_size"`
-	Epochs    int     `json:"epochs"`
+	Epochs    int     `json:"epochs,omitempty"`
 	Steps     int     `json:"steps,omitempty"`
 	LR        float32 `json:"lr"`
 	Beta1     float32 `json:"beta1"`
@@ -95,8 +95,13 @@ func (c Config) Validate() error {
 	return err
 }
 
-// MarshalConfig and UnmarshalConfig convert a configuration to and from JSON.
+// MarshalConfig and UnmarshalConfig convert a configuration to and from JSON. Only the
+// stopping rule in force is written: --steps overrides --epochs, so a configuration with
+// steps has no epochs.
 func MarshalConfig(c Config) string {
+	if c.Steps > 0 {
+		c.Epochs = 0
+	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		panic(err) // a struct of plain fields always marshals

@@ -46,7 +46,7 @@ type refLine struct {
 
 // epochSpan is the range of steps that one epoch covered.
 type epochSpan struct {
-	epoch       int // 1-based, as the console counts
+	epoch       int // as metrics.jsonl and the console number it, from 0
 	first, last float64
 }
 
@@ -321,7 +321,7 @@ func markEpochs(p *plot.Plot, dataC draw.Canvas, epochs []epochSpan) {
 	}
 }
 
-// epochSpans lists the epochs that records cover, as the console numbers them.
+// epochSpans lists the epochs that records cover.
 func epochSpans(records []Record) []epochSpan {
 	var out []epochSpan
 	for i, r := range records {
@@ -330,7 +330,7 @@ func epochSpans(records []Record) []epochSpan {
 			if i > 0 {
 				first = float64(records[i-1].Step)
 			}
-			out = append(out, epochSpan{epoch: r.Epoch + 1, first: first})
+			out = append(out, epochSpan{epoch: r.Epoch, first: first})
 		}
 		out[len(out)-1].last = float64(r.Step)
 	}

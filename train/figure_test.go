@@ -76,7 +76,7 @@ func TestEpochSpansNumberEpochsAsTheConsole(t *testing.T) {
 		recs = append(recs, Record{Step: s, Epoch: (s - 1) / 10})
 	}
 	got := epochSpans(recs)
-	want := []epochSpan{{1, 1, 10}, {2, 10, 20}, {3, 20, 25}}
+	want := []epochSpan{{0, 1, 10}, {1, 10, 20}, {2, 20, 25}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}

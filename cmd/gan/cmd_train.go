@@ -41,7 +41,7 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 	fs.StringVar(&c.Out, "out", "", "output folder (default runs/<dataset>-<timestamp>)")
 	fs.IntVar(&c.EvalEvery, "eval-every", 0, "score G with gan eval's metrics every N steps into metrics.jsonl and loss.png (0: never)")
 	fs.IntVar(&c.EvalN, "eval-n", 2000, "images per --eval-every evaluation")
-	fs.IntVar(&c.SampleEvery, "sample-every", 500, "write a sample grid every N steps (0: only at epoch ends)")
+	fs.IntVar(&c.SampleEvery, "sample-every", 500, "write a sample grid every N steps, at the end of each epoch of at least N steps, and at the last step (0: never)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every N steps (0: only at the end)")
 	fs.IntVar(&c.Keep, "keep", 3, "step checkpoints to keep")
 	fs.StringVar(resume, "resume", "", "continue from this checkpoint (its configuration is used)")
