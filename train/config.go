@@ -80,7 +80,7 @@ func (c Config) Validate() error {
 	if c.ImageSize > 0 {
 		// Checked before the data is resized to it: only an architecture's size can train.
 		if _, err := models.ArchForImageSize(c.ImageSize); err != nil {
-			return err
+			return fmt.Errorf("--image-size %d: gogan's architectures make 28×28 (dcgan28) or 64×64 (dcgan64) images; give --image-size 28 or 64, and the data is resized to it", c.ImageSize)
 		}
 	}
 	if m := c.Model(); c.Arch != "auto" {

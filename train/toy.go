@@ -57,7 +57,7 @@ func toyX() []float64 {
 // RunToy trains the MLPs on curves y = a·x² + (a−1), a ~ U(1, 2), and reports progress to w.
 func RunToy(b nn.Backend, o ToyOptions, w io.Writer) (*ToyResult, error) {
 	if o.Steps < 1 || o.BatchSize < 2 || !(o.LR > 0) || o.Every < 1 {
-		return nil, fmt.Errorf("toy: need steps ≥ 1, batch size ≥ 2, lr > 0; got %d, %d, %g", o.Steps, o.BatchSize, o.LR)
+		return nil, fmt.Errorf("need steps ≥ 1, batch size ≥ 2 and lr > 0; got steps %d, batch size %d, lr %g", o.Steps, o.BatchSize, o.LR)
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, streamInit))
 	g, err := models.Build(b, models.ToyGenerator(), o.BatchSize, rng)
@@ -95,7 +95,7 @@ func RunToy(b nn.Backend, o ToyOptions, w io.Writer) (*ToyResult, error) {
 	for step := 1; step <= o.Steps; step++ {
 		s, err := gan.Step(next, latents)
 		if err != nil {
-			return nil, fmt.Errorf("toy step %d: %w", step, err)
+			return nil, fmt.Errorf("step %d: %w", step, err)
 		}
 		res.History = append(res.History, Record{Step: step, Stats: s})
 		if step%o.Every == 0 || step == o.Steps {

@@ -100,6 +100,9 @@ func TestEvalSamples(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, res.stdout)
 		}
 	}
+	if !strings.Contains(res.stderr, "warning: with 8 images per set, precision and recall") {
+		t.Errorf("no warning that 8 images are too few for precision and recall:\n%s", res.stderr)
+	}
 }
 
 func TestEvalCheckpoint(t *testing.T) {
