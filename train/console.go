@@ -109,10 +109,11 @@ func (c *console) epoch(epoch int, history []Record) {
 	k := float64(n)
 	steps := fmt.Sprintf("%d steps", n)
 	if n < c.perEpoch {
-		steps = fmt.Sprintf("%d of its %d steps", n, c.perEpoch)
+		steps = fmt.Sprintf("%d of %d steps", n, c.perEpoch)
 	}
-	c.println(fmt.Sprintf("epoch %d (%s): mean loss D %.4f G %.4f, D(x) %.3f, D(G(z)) %.3f, %v elapsed",
-		epoch, steps, m.LossD/k, m.LossG/k, m.DReal/k, m.DFake/k, time.Since(c.start).Round(time.Second)))
+	// Short enough for 80 columns: the means, and the time since the run started.
+	c.println(fmt.Sprintf("epoch %d (%s): loss D %.3f G %.3f, D(x) %.2f D(G(z)) %.2f, %s",
+		epoch, steps, m.LossD/k, m.LossG/k, m.DReal/k, m.DFake/k, formatETA(time.Since(c.start))))
 }
 
 func (c *console) finish() {

@@ -113,7 +113,7 @@ func TestConsoleSummariesMatchMetrics(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"step 400: Fréchet distance 30.50 (real vs real 1.25), classifier score 5.00 (8.30), precision 0.500 (0.850), recall 0.400 (0.860)",
-		"epoch 0 (400 of its 937 steps): mean loss D 1.0000 G 2.0000, D(x) 0.750, D(G(z)) 0.250",
+		"epoch 0 (400 of 937 steps): loss D 1.000 G 2.000, D(x) 0.75 D(G(z)) 0.25, 0s",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("console output lacks %q:\n%s", want, got)

@@ -230,10 +230,11 @@ func rawLineStyle(c color.Color) *plotter.Line {
 	return l
 }
 
-// emaSpan is the window of the moving average: about a fortieth of the run, and no
-// smoothing at all for runs too short to need it.
+// emaSpan is the window of the moving average: about an eightieth of the run, short enough
+// that the average lags the steps it follows by little, and no smoothing at all for runs too
+// short to need it.
 func emaSpan(n int) int {
-	if s := n / 40; s >= 3 {
+	if s := n / 80; s >= 3 {
 		return s
 	}
 	return 1

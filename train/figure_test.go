@@ -65,7 +65,7 @@ func TestEMAIsDebiasedAndFollowsAStep(t *testing.T) {
 	if !(got[100] > 2 && got[100] < 3) || math.Abs(got[199]-4) > 1e-6 {
 		t.Fatalf("after a step from 2 to 4: %g at the step, %g 100 steps on", got[100], got[199])
 	}
-	if emaSpan(20) != 1 || emaSpan(1874) != 46 {
+	if emaSpan(20) != 1 || emaSpan(1874) != 23 {
 		t.Fatalf("emaSpan(20) = %d (want no smoothing), emaSpan(1874) = %d", emaSpan(20), emaSpan(1874))
 	}
 }

@@ -163,7 +163,7 @@ func renderToyPlot(res *ToyResult, xs []float64) ([]byte, []panelLayout, error) 
 		dReal[k] = plotter.XY{X: float64(r.Step), Y: r.DReal}
 		lossD[k] = plotter.XY{X: float64(r.Step), Y: r.LossD}
 	}
-	hist := panelSpec{title: "D(real) → ½ and D's loss → log 4", xLabel: "step", integerX: true,
+	hist := panelSpec{title: "D(real) → ½ and D's loss → log 4", xLabel: "step", yLabel: "D(real), loss D", integerX: true,
 		curves: []curve{
 			{name: "D(real)", pts: dReal, color: palette[0], smooth: true},
 			{name: "loss D", pts: lossD, color: palette[1], smooth: true},
