@@ -92,3 +92,17 @@ func TestSmallFrictions(t *testing.T) {
 		t.Errorf("gan data with no --dataset:\n%s", res.stdout)
 	}
 }
+
+// TestSampleEveryZero: --sample-every 0 writes no sample grid, and so no animation, while
+// the rest of the run's outputs are still written.
+func TestSampleEveryZero(t *testing.T) {
+	run := trainTiny(t, 3, "--sample-every", "0")
+	grids, err := os.ReadDir(filepath.Join(run, "samples"))
+	if err != nil || len(grids) != 0 {
+		t.Errorf("samples/ holds %d files (%v), want none", len(grids), err)
+	}
+	if _, err := os.Stat(filepath.Join(run, "progress.gif")); err == nil {
+		t.Error("progress.gif written without sample grids")
+	}
+	decodePNG(t, filepath.Join(run, "loss.png"))
+}
