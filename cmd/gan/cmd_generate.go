@@ -55,7 +55,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.n, "n", 64, "number of images")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the latents (a run's seed reproduces its sample grids)")
 	fs.IntVar(&o.nrow, "nrow", 8, "images per row of the grid")
-	fs.StringVar(&o.out, "out", "", "grid PNG to write (default grid.png unless --out-dir or --out-npy is given)")
+	fs.StringVar(&o.out, "out", "", "grid to write, PNG or JPEG by its name (default grid.png unless --out-dir or --out-npy is given)")
 	fs.StringVar(&o.outDir, "out-dir", "", "folder for one PNG per image")
 	fs.IntVar(&o.interpolate, "interpolate", 0, "make this many images on the path between the latents of --seed and --seed+1")
 	fs.StringVar(&o.latents, "latents", "", "an .npy of latents, N×nz or N×nz×1×1 float32, instead of drawing them")
