@@ -21,7 +21,7 @@ fmt-check:
 	@bad=$$(gofmt -l .); if [ -n "$$bad" ]; then echo "not gofmt-formatted:"; echo "$$bad"; exit 1; fi
 
 # -v lists the packages as they compile: silent on a warm build cache, and a sign of life on a
-# cold one, where compiling the dependencies takes a minute or two on two cores.
+# cold one, where compiling the dependencies takes several minutes on two cores.
 vet:
 	$(GO) vet -v ./...
 
