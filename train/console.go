@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/term"
@@ -13,12 +14,14 @@ import (
 )
 
 // console reports progress: on a terminal one status line redrawn in place, as wide as the
-// terminal is at each redraw, so that it neither wraps nor ignores a resize; elsewhere a
+// terminal is at each redraw and redrawn when the terminal is resized (SIGWINCH), so that it
+// neither wraps nor ignores a resize; elsewhere a
 // plain line every plainEvery, so that logs of CI and batch jobs stay readable. The line is
 // composed here rather than by a progress-bar package because it must drop fields, not wrap,
 // when the terminal is narrow, and the packages at hand measure standard output, not the
 // stream they draw on.
 type console struct {
+	mu       sync.Mutex // the resize watcher redraws from its own goroutine
 	w        io.Writer
 	tty      *os.File // nil: not a terminal
 	total    int
@@ -28,6 +31,8 @@ type console struct {
 	start    time.Time
 	lastDraw time.Time
 	drawn    bool // the status line is on screen and must be cleared before other output
+	last     statusLine
+	unwatch  func() // stops the resize watcher
 }
 
 const (
@@ -40,8 +45,18 @@ func newConsole(w io.Writer, total, done, perEpoch int, floor *metrics.Scores) *
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		c.tty = f
 		c.draw(statusLine{step: done, total: total}, true)
+		c.unwatch = watchResize(c.redraw)
 	}
 	return c
+}
+
+// redraw draws the last status line again, at the terminal's new width.
+func (c *console) redraw() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tty != nil && c.drawn {
+		c.draw(c.last, true)
+	}
 }
 
 // width is the terminal's current width, 80 if it cannot be told.
@@ -53,6 +68,8 @@ func (c *console) width() int {
 }
 
 func (c *console) step(r Record) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	rate := float64(r.Step-c.first) / time.Since(c.start).Seconds()
 	if r.Quality != nil {
 		c.println(qualityLine(r.Step, *r.Quality, c.floor))
@@ -71,6 +88,7 @@ func (c *console) step(r Record) {
 
 // draw redraws the status line at most every drawEvery, unless forced.
 func (c *console) draw(s statusLine, force bool) {
+	c.last = s
 	if !force && time.Since(c.lastDraw) < drawEvery {
 		return
 	}
@@ -93,6 +111,8 @@ func (c *console) println(line string) {
 // epoch prints the summary of an epoch that ended, or of the part of one that the run
 // covered: the means of its steps, numbered as in metrics.jsonl.
 func (c *console) epoch(epoch int, history []Record) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	var n int
 	var m Stats
 	for i := len(history) - 1; i >= 0 && history[i].Epoch == epoch; i-- {
@@ -117,6 +137,12 @@ func (c *console) epoch(epoch int, history []Record) {
 }
 
 func (c *console) finish() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.unwatch != nil {
+		c.unwatch()
+		c.unwatch = nil
+	}
 	if c.drawn {
 		fmt.Fprint(c.w, "\r\x1b[K")
 		c.drawn = false

@@ -2,13 +2,8 @@ package train
 
 import (
 	"bytes"
-	"io"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/creack/pty"
 
 	"gogan/metrics"
 )
@@ -42,57 +37,6 @@ func TestStatusLineFitsTheWidth(t *testing.T) {
 	first := statusLine{step: 0, total: 1874}.render(79)
 	if strings.Contains(first, "steps/") || !strings.Contains(first, "first step") {
 		t.Errorf("before the first step the line shows no rate: %q", first)
-	}
-}
-
-var ansiCode = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
-
-// TestConsoleFollowsTheTerminalWidth draws the status line on a pseudo-terminal of 80
-// columns, widens it to 200 and draws again: each frame fills its width without passing it.
-func TestConsoleFollowsTheTerminalWidth(t *testing.T) {
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skipf("no pseudo-terminal on this machine: %v", err)
-	}
-	defer ptmx.Close()
-	var out bytes.Buffer
-	read := make(chan struct{})
-	go func() { io.Copy(&out, ptmx); close(read) }()
-	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: 80, Rows: 24}); err != nil {
-		t.Fatal(err)
-	}
-	rec := func(step int) Record {
-		return Record{Step: step, Stats: Stats{LossD: 0.5, LossG: 2, DReal: 0.8, DFake: 0.2}}
-	}
-	c := newConsole(tty, 5000, 0, 1000, nil)
-	c.start = time.Now().Add(-10 * time.Second)
-	c.step(rec(1))
-	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: 200, Rows: 24}); err != nil {
-		t.Fatal(err)
-	}
-	c.lastDraw = time.Time{}
-	c.step(rec(2))
-	c.finish()
-	tty.Close()
-	<-read
-
-	var frames []string
-	for _, f := range strings.FieldsFunc(out.String(), func(r rune) bool { return r == '\r' || r == '\n' }) {
-		if f = ansiCode.ReplaceAllString(f, ""); f != "" {
-			frames = append(frames, f)
-		}
-	}
-	if len(frames) != 3 {
-		t.Fatalf("want 3 frames (before the first step, at 80 and at 200 columns), got %d: %q", len(frames), frames)
-	}
-	for i, width := range []int{80, 80, 200} {
-		n := displayWidth(frames[i])
-		if n >= width || n < width-12 {
-			t.Errorf("frame %d on %d columns takes %d: %q", i, width, n, frames[i])
-		}
-	}
-	if !strings.Contains(frames[2], "D(G(z)) 0.20") {
-		t.Errorf("at 200 columns every field fits: %q", frames[2])
 	}
 }
 
