@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,16 +136,18 @@ func fetchVerified(ctx context.Context, mirrors []string, path string, f RemoteF
 		}
 		err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return fetch(ctx, url, w, f, opt) })
 		if err == nil {
+			if len(failures) > 0 {
+				fmt.Fprintf(opt.Log, "(mirrors tried first: %s)\n", strings.Join(failures, "; "))
+			}
 			fmt.Fprintf(opt.Log, "%s: SHA-256 verified\n", path)
 			return nil
 		}
 		if ctx.Err() != nil {
 			return fmt.Errorf("download %s: %w", f.Name, ctx.Err())
 		}
-		// atomicfile names the destination; the mirror's URL says more.
-		msg := strings.TrimPrefix(err.Error(), "write "+path+": ")
-		failures = append(failures, msg)
-		fmt.Fprintf(opt.Log, "%s\n", msg)
+		// atomicfile names the destination; the mirror's URL says more. Each failure is
+		// reported once: in the error if every mirror fails, else beside the success.
+		failures = append(failures, strings.TrimPrefix(err.Error(), "write "+path+": "))
 	}
 	if len(mirrors) == 0 {
 		return fmt.Errorf("download %s: no mirrors", f.Name)
@@ -166,7 +169,7 @@ func fetch(ctx context.Context, url string, w io.Writer, f RemoteFile, opt Downl
 	}
 	resp, err := opt.Client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", url, stalled(ctx, err))
+		return fmt.Errorf("%s: %w", url, stalled(ctx, withoutURL(err)))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -235,3 +238,12 @@ func fileSHA256(path string) (string, error) {
 }
 
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// withoutURL drops net/http's "Get <url>:" from err, since the caller names the URL.
+func withoutURL(err error) error {
+	var ue *neturl.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

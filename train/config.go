@@ -22,7 +22,7 @@ type Config struct {
 	NDF       int     `json:"ndf"`
 	NC        int     `json:"nc"`
 	BatchSize int     `json:"batch_size"`
-	Epochs    int     `json:"epochs"`
+	Epochs    int     `json:"epochs,omitempty"`
 	Steps     int     `json:"steps,omitempty"`
 	LR        float32 `json:"lr"`
 	Beta1     float32 `json:"beta1"`
@@ -84,7 +84,7 @@ func (c Config) Validate() error {
 	if c.ImageSize > 0 {
 		// Checked before the data is resized to it: only an architecture's size can train.
 		if _, err := models.ArchForImageSize(c.ImageSize); err != nil {
-			return err
+			return fmt.Errorf("--image-size %d: gogan's architectures make 28×28 (dcgan28) or 64×64 (dcgan64) images; give --image-size 28 or 64, and the data is resized to it", c.ImageSize)
 		}
 	}
 	if m := c.Model(); c.Arch != "auto" {
@@ -99,8 +99,13 @@ func (c Config) Validate() error {
 	return err
 }
 
-// MarshalConfig and UnmarshalConfig convert a configuration to and from JSON.
+// MarshalConfig and UnmarshalConfig convert a configuration to and from JSON. Only the
+// stopping rule in force is written: --steps overrides --epochs, so a configuration with
+// steps has no epochs.
 func MarshalConfig(c Config) string {
+	if c.Steps > 0 {
+		c.Epochs = 0
+	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		panic(err) // a struct of plain fields always marshals

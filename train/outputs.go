@@ -162,6 +162,21 @@ func linkLatest(path string) error {
 	return atomicfile.WriteFile(latest, data, 0o644)
 }
 
+// sampleDue says whether a sample grid is written after step: every sampleEvery steps, at
+// the end of an epoch only when epochs are at least sampleEvery steps long (a small image
+// folder would otherwise write one every few steps), and at the last step; never when
+// sampleEvery is 0.
+func sampleDue(sampleEvery, step, perEpoch int, epochEnd, last bool) bool {
+	switch {
+	case sampleEvery <= 0:
+		return false
+	case step%sampleEvery == 0 || last:
+		return true
+	default:
+		return epochEnd && perEpoch >= sampleEvery
+	}
+}
+
 // maxGIFFrames bounds progress.gif: a long run shows evenly spaced frames.
 const maxGIFFrames = 120
 

@@ -263,7 +263,12 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	con := newConsole(stderr, r.total, r.prog.Step)
+	var floor *metrics.Scores
+	if r.eval != nil {
+		b := r.eval.Baseline()
+		floor = &b
+	}
+	con := newConsole(stderr, r.total, r.prog.Step, r.loader.BatchesPerEpoch(), floor)
 	defer con.finish()
 	zrng := rand.New(r.prog.ZRNG)
 	latents := func(dst []float32) { SampleLatents(dst, zrng) }
@@ -296,7 +301,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		con.step(rec)
 		epochEnd := r.prog.Epoch != epoch
 		last := r.prog.Step == r.total
-		if r.cfg.SampleEvery > 0 && r.prog.Step%r.cfg.SampleEvery == 0 || epochEnd || last {
+		if sampleDue(r.cfg.SampleEvery, r.prog.Step, r.loader.BatchesPerEpoch(), epochEnd, last) {
 			if err := r.writeSamples(); err != nil {
 				return err
 			}
@@ -319,7 +324,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 	}
 	con.finish()
-	fmt.Fprintf(stdout, "trained %d steps; outputs in %s; latest checkpoint %s\n", r.prog.Step, r.cfg.Out, r.lastCk)
+	fmt.Fprintf(stdout, "trained %s; outputs in %s; latest checkpoint %s\n", plural(r.prog.Step, "step"), r.cfg.Out, r.lastCk)
 	return nil
 }
 
@@ -373,8 +378,8 @@ func (r *run) writeFigures() error {
 		return err
 	}
 	frames, err := gifFrames(filepath.Join(r.cfg.Out, "samples"))
-	if err != nil {
-		return err
+	if err != nil || len(frames) == 0 {
+		return err // --sample-every 0 writes no grids, so no animation either
 	}
 	return data.WriteGIF(filepath.Join(r.cfg.Out, "progress.gif"), frames, 20)
 }

@@ -28,7 +28,7 @@ const gridImages = 64
 
 func runData(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("data", stderr)
-	name := fs.String("dataset", "", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
+	name := fs.String("dataset", "fashion-mnist", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
 	dir := fs.String("data", "", "folder holding the dataset's files (searched before $GOGAN_DATA/<name> and ./data/<name>)")
 	split := fs.String("split", "train", "train or test")
 	grid := fs.String("grid", "", "PNG grid of the first 64 images to write (default <dataset>-<split>.png)")
@@ -38,7 +38,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *name == "" {
-		return fmt.Errorf("--dataset is required: one of %s, or a folder of images", strings.Join(data.Names(), ", "))
+		return fmt.Errorf("--dataset is empty: give one of %s, or a folder of images", strings.Join(data.Names(), ", "))
 	}
 	spec := data.Spec{Name: *name, Dir: *dir, Split: *split, ImageSize: *size, Channels: *channels, Warn: stderr}
 	if data.IsFolder(*name) {

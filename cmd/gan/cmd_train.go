@@ -41,10 +41,10 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 	fs.StringVar(&c.Out, "out", "", "output folder (default runs/<dataset>-<timestamp>)")
 	fs.IntVar(&c.EvalEvery, "eval-every", 0, "score G with gan eval's metrics every N steps into metrics.jsonl and loss.png (0: never)")
 	fs.IntVar(&c.EvalN, "eval-n", 2000, "images per --eval-every evaluation")
-	fs.IntVar(&c.SampleEvery, "sample-every", 500, "write a sample grid every N steps (0: only at epoch ends)")
+	fs.IntVar(&c.SampleEvery, "sample-every", 500, "write a sample grid every N steps, at the end of each epoch of at least N steps, and at the last step (0: never)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every N steps (0: only at the end)")
 	fs.IntVar(&c.Keep, "keep", 3, "step checkpoints to keep")
-	fs.StringVar(resume, "resume", "", "continue from this checkpoint (its configuration is used)")
+	fs.StringVar(resume, "resume", "", "continue from this checkpoint, or from a run folder's latest (its configuration is used)")
 }
 
 // resumable lists the flags that may change when resuming: how long to train, where and how
@@ -71,6 +71,10 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 
 	var resume *train.Checkpoint
 	if resumePath != "" {
+		var err error
+		if resumePath, err = latestInRunFolder(resumePath); err != nil {
+			return err
+		}
 		ck, err := train.LoadCheckpoint(resumePath)
 		if err != nil {
 			return err
@@ -143,4 +147,19 @@ func sanitize(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// latestInRunFolder turns a run folder (or its checkpoints folder) given to --resume into
+// the latest checkpoint inside it; a file is returned as it is.
+func latestInRunFolder(path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil || !st.IsDir() {
+		return path, nil // LoadCheckpoint names what is wrong with a file
+	}
+	for _, p := range []string{filepath.Join(path, "checkpoints", "latest.safetensors"), filepath.Join(path, "latest.safetensors")} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("--resume %s: a folder without checkpoints/latest.safetensors; give a run folder or a checkpoint file", path)
 }
