@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -69,11 +68,12 @@ type run struct {
 	history []Record
 	ckDir   string
 	lastCk  string
+	folder  *runFolder
 	eval    *metrics.Evaluator
 	zEval   []float32
 }
 
-func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*run, error) {
+func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *run, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -81,10 +81,22 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*ru
 	if err != nil {
 		return nil, err
 	}
-	if err := prepareOut(cfg.Out); err != nil {
+	if cfg.BatchSize > ds.Len() {
+		return nil, fmt.Errorf("batch size %d is larger than the %d images of %s", cfg.BatchSize, ds.Len(), ds.Name)
+	}
+	if err := checkMemory(cfg, 0); err != nil {
 		return nil, err
 	}
 	r := &run{cfg: cfg, b: b, ds: ds, ckDir: filepath.Join(cfg.Out, "checkpoints")}
+	defer func() {
+		if err != nil {
+			r.close()
+		}
+	}()
+	if r.folder, err = openRunFolder(&r.cfg, resume, stderr); err != nil {
+		return nil, err
+	}
+	cfg = r.cfg
 	if r.gan, err = buildGAN(cfg, b); err != nil {
 		return nil, err
 	}
@@ -104,12 +116,15 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*ru
 	}
 	r.total = cfg.Steps
 	if r.total == 0 {
+		if cfg.Epochs > MaxSteps/r.loader.BatchesPerEpoch() {
+			return nil, fmt.Errorf("%d epochs of %d steps are more than the %d steps a run may take", cfg.Epochs, r.loader.BatchesPerEpoch(), MaxSteps)
+		}
 		r.total = cfg.Epochs * r.loader.BatchesPerEpoch()
 	}
 	if resume != nil && r.total <= r.prog.Step {
 		return nil, fmt.Errorf("checkpoint %s is at step %d already; ask for more with --steps or --epochs (%d steps)", resume.Path, r.prog.Step, r.total)
 	}
-	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step); err != nil {
+	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step, stderr); err != nil {
 		return nil, err
 	}
 	if err := r.gan.G.Reserve(sampleCount); err != nil {
@@ -194,21 +209,6 @@ func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 	return ds, nil
 }
 
-// prepareOut creates the output folders and checks that they are writable before any
-// training time is spent.
-func prepareOut(out string) error {
-	for _, d := range []string{out, filepath.Join(out, "samples"), filepath.Join(out, "checkpoints")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("output folder: %w", err)
-		}
-	}
-	probe := filepath.Join(out, ".write-test")
-	if err := os.WriteFile(probe, nil, 0o644); err != nil {
-		return fmt.Errorf("output folder %s is not writable: %w", out, err)
-	}
-	return os.Remove(probe)
-}
-
 // buildGAN makes G and D as cfg says, with DCGAN initialisation from the seed.
 func buildGAN(cfg Config, b nn.Backend) (*GAN, error) {
 	h, err := cfg.Hyper()
@@ -249,6 +249,7 @@ func (r *run) close() {
 	if r.metrics != nil {
 		r.metrics.close()
 	}
+	r.folder.release()
 }
 
 func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
@@ -334,7 +335,7 @@ func (r *run) checkpoint() error {
 	if err := linkLatest(path); err != nil {
 		return err
 	}
-	return pruneCheckpoints(r.ckDir, r.cfg.Keep)
+	return pruneCheckpoints(r.ckDir, r.cfg.Keep, r.cfg.RunID, r.prog.Step)
 }
 
 // writeReal writes real_samples.png, the first images of the dataset.
