@@ -55,9 +55,13 @@ func (c Config) Validate() error {
 	if c.NZ < 1 || c.NGF < 1 || c.NDF < 1 || c.NC < 1 {
 		return fmt.Errorf("nz, ngf, ndf and nc must be positive; got %d, %d, %d, %d", c.NZ, c.NGF, c.NDF, c.NC)
 	}
-	if c.NZ > MaxNZ || c.NGF > MaxWidth || c.NDF > MaxWidth || c.NC > 3 {
-		return fmt.Errorf("nz must be at most %d, ngf and ndf at most %d, nc at most 3; got %d, %d, %d, %d",
-			MaxNZ, MaxWidth, c.NZ, c.NGF, c.NDF, c.NC)
+	for _, f := range []struct {
+		name       string
+		value, max int
+	}{{"nz", c.NZ, MaxNZ}, {"ngf", c.NGF, MaxWidth}, {"ndf", c.NDF, MaxWidth}, {"nc", c.NC, 3}} {
+		if f.value > f.max {
+			return fmt.Errorf("%s %d is more than the %d allowed", f.name, f.value, f.max)
+		}
 	}
 	return nil
 }

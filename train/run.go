@@ -34,14 +34,20 @@ const sampleCount, sampleRow = 64, 8
 type InterruptedError struct {
 	Step       int
 	Checkpoint string
+	Status     int // the exit status of the signal: 130 for SIGINT, 143 for SIGTERM
 }
 
 func (e *InterruptedError) Error() string {
 	return fmt.Sprintf("interrupted at step %d; checkpoint written to %s (continue with --resume %s)", e.Step, e.Checkpoint, e.Checkpoint)
 }
 
-// ExitCode is the conventional status of a process stopped by SIGINT.
-func (e *InterruptedError) ExitCode() int { return 130 }
+// ExitCode is the conventional status of a process stopped by the signal.
+func (e *InterruptedError) ExitCode() int {
+	if e.Status == 0 {
+		return 130
+	}
+	return e.Status
+}
 
 // Run trains a GAN as cfg says, on backend b, writing its outputs under cfg.Out; resume, when
 // not nil, is the checkpoint to continue from (cfg then comes from it). Cancelling ctx stops
@@ -291,7 +297,8 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		con.step(rec)
 		epochEnd := r.prog.Epoch != epoch
 		last := r.prog.Step == r.total
-		if r.cfg.SampleEvery > 0 && r.prog.Step%r.cfg.SampleEvery == 0 || epochEnd || last {
+		wroteSamples := r.cfg.SampleEvery > 0 && r.prog.Step%r.cfg.SampleEvery == 0 || epochEnd || last
+		if wroteSamples {
 			if err := r.writeSamples(); err != nil {
 				return err
 			}
@@ -309,13 +316,44 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 			}
 		}
 		if stopping && !last {
-			con.finish()
-			return &InterruptedError{Step: r.prog.Step, Checkpoint: r.lastCk}
+			return r.interrupted(ctx, con, epochEnd, wroteSamples)
 		}
 	}
 	con.finish()
 	fmt.Fprintf(stdout, "trained %d steps; outputs in %s; latest checkpoint %s\n", r.prog.Step, r.cfg.Out, r.lastCk)
 	return nil
+}
+
+// interrupted ends a run that a signal stopped, after its checkpoint: the sample grid of its
+// last step, loss.png and progress.gif are written as at an epoch's end, so that what the
+// run learned so far can be seen.
+func (r *run) interrupted(ctx context.Context, con *console, figuresDone, samplesDone bool) error {
+	if !samplesDone {
+		if err := r.writeSamples(); err != nil {
+			return err
+		}
+	}
+	if !figuresDone {
+		if err := r.writeFigures(); err != nil {
+			return err
+		}
+	}
+	con.finish()
+	status := 130
+	var ec interface{ ExitCode() int }
+	if errors.As(context.Cause(ctx), &ec) {
+		status = ec.ExitCode()
+	}
+	return &InterruptedError{Step: r.prog.Step, Checkpoint: r.lastCk, Status: status}
+}
+
+// diverged explains weights that stopped being finite, naming the checkpoint that survives.
+func (r *run) diverged(err error) error {
+	msg := fmt.Sprintf("step %d: %v: training diverged; lower --lr or try another --loss", r.prog.Step, err)
+	if r.lastCk != "" {
+		msg += "; the last checkpoint whose weights are finite is " + r.lastCk
+	}
+	return errors.New(msg)
 }
 
 // failed explains a diverged run, naming the checkpoint that survives it.
@@ -329,6 +367,9 @@ func (r *run) failed(err error) error {
 func (r *run) checkpoint() error {
 	path := filepath.Join(r.ckDir, fmt.Sprintf("step_%d.safetensors", r.prog.Step))
 	if err := SaveCheckpoint(path, r.gan, r.prog, r.cfg); err != nil {
+		if errors.Is(err, ErrNotFinite) {
+			return r.diverged(err)
+		}
 		return err
 	}
 	r.lastCk = path

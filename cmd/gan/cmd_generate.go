@@ -127,7 +127,7 @@ func loadWeights(b nn.Backend, cfg models.Config, path string) (*nn.Network, err
 	}
 	spec, err := models.Generator(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s with --%w", path, err) // the error begins with the flag's name
 	}
 	if err := checkStateShapes(f, spec); err != nil {
 		return nil, fmt.Errorf("%s: %w, not a %s generator with --nz %d, --ngf %d and --nc %d", path, err, cfg.Arch, cfg.NZ, cfg.NGF, cfg.NC)
@@ -145,6 +145,9 @@ func loadWeights(b nn.Backend, cfg models.Config, path string) (*nn.Network, err
 		values, err := f.F32(name)
 		if err != nil {
 			return nil, err
+		}
+		if err := train.CheckTensor(name, values); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		state[name] = tensor.New(tensor.WithShape(info.Shape...), tensor.WithBacking(values))
 	}

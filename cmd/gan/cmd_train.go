@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"gogan/train"
@@ -97,14 +94,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(stderr,
+		"stopping: finishing this step and saving a checkpoint (Ctrl-C twice more aborts without it)",
+		"still saving the checkpoint; one more Ctrl-C aborts without it",
+		"gan train: aborted; the checkpoint of this step was not written, earlier ones are intact")
 	defer stop()
-	go func() {
-		// The first signal asks for a checkpoint; restoring the default lets a second one
-		// end a run that is stuck.
-		<-ctx.Done()
-		stop()
-	}()
 	return train.Run(ctx, cfg, resume, b, stdout, stderr)
 }
 

@@ -36,9 +36,9 @@ func TestAbsurdSizesFailCleanly(t *testing.T) {
 		want []string
 	}{
 		{"train-image-size", trainArgs(f.data, f.path("out"), "--steps", "1", "--image-size", "100000"), []string{"100000"}},
-		{"generate-checkpoint-ngf", append(gen, "--checkpoint", huge), []string{huge, "generator.0.weight"}},
-		{"resume-checkpoint-ngf", []string{"train", "--resume", huge, "--out", f.path("resumed")}, []string{huge, "generator.0.weight"}},
-		{"generate-weights-ngf", append(gen, "--weights", weights, "--nz", "8", "--ngf", fmt.Sprint(1<<30)), []string{weights, "0.weight"}},
+		{"generate-checkpoint-ngf", append(gen, "--checkpoint", huge), []string{huge, "ngf 1073741824"}},
+		{"resume-checkpoint-ngf", []string{"train", "--resume", huge, "--out", f.path("resumed")}, []string{huge, "ngf 1073741824"}},
+		{"generate-weights-ngf", append(gen, "--weights", weights, "--nz", "8", "--ngf", fmt.Sprint(1<<30)), []string{weights, "--ngf 1073741824"}},
 		{"generate-n", append(gen, "--checkpoint", f.ck, "--n", "2000000000"), []string{"--n"}},
 	}
 	for _, c := range cases {
