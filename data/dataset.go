@@ -68,6 +68,13 @@ func Open(spec Spec) (*Dataset, error) {
 	if spec.Folder != "" {
 		return openFolder(spec)
 	}
+	if spec.Dir != "" {
+		// A --data that names nothing must not fall through to the other places searched:
+		// the run would train on other data than its configuration records.
+		if st, err := os.Stat(spec.Dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("data folder %s does not exist or is not a folder", spec.Dir)
+		}
+	}
 	switch spec.Split {
 	case "":
 		spec.Split = "train"

@@ -91,8 +91,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("batch size %d must be at most %d", c.BatchSize, MaxBatchSize)
 	case c.DSteps > MaxDSteps:
 		return fmt.Errorf("d-steps %d must be at most %d", c.DSteps, MaxDSteps)
-	case c.Steps > MaxSteps || c.Epochs > MaxSteps:
-		return fmt.Errorf("steps %d and epochs %d must be at most %d", c.Steps, c.Epochs, MaxSteps)
+	case c.Steps > MaxSteps:
+		return fmt.Errorf("steps %d must be at most %d", c.Steps, MaxSteps)
+	case c.Epochs > MaxSteps:
+		return fmt.Errorf("epochs %d must be at most %d", c.Epochs, MaxSteps)
 	case c.ImageSize < 0:
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
 	}

@@ -187,11 +187,11 @@ func FixedLatents(seed uint64, n, nz int) []float32 {
 // openDataset opens the training images and settles the configuration's data-dependent
 // fields: the image size, the channel count and, for --arch auto, the architecture.
 func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
-	size := cfg.ImageSize
+	size, from := cfg.ImageSize, "--image-size"
 	if size == 0 && cfg.Arch != "auto" {
-		size = models.Archs[cfg.Arch]
+		size, from = models.Archs[cfg.Arch], cfg.Arch
 	}
-	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: cfg.Split, ImageSize: size, Channels: cfg.NC, Warn: stderr}
+	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: cfg.Split, ImageSize: size, SizeFrom: from, Channels: cfg.NC, Warn: stderr}
 	if data.IsFolder(cfg.Dataset) {
 		spec.Folder = cfg.Dataset
 	}
@@ -205,6 +205,9 @@ func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 	}
 	if cfg.Arch == "auto" {
 		if cfg.Arch, err = models.ArchForImageSize(h); err != nil {
+			if h > 64 {
+				return nil, fmt.Errorf("%s has %d×%d images, larger than any architecture makes; give --arch dcgan64 or --image-size 64 to train on them at 64×64", ds.Name, h, h)
+			}
 			return nil, fmt.Errorf("%s: %w", ds.Name, err)
 		}
 	}
@@ -264,6 +267,13 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	c, h, w := r.ds.Shape()
+	start := "training"
+	if r.prog.Step > 0 {
+		start = fmt.Sprintf("resuming at step %d from %s:", r.prog.Step, r.lastCk)
+	}
+	fmt.Fprintf(stderr, "%s %s (nz %d, ngf %d, ndf %d) on %s, %d images of %d×%d×%d from %s; device %s; outputs in %s\n",
+		start, r.cfg.Arch, r.cfg.NZ, r.cfg.NGF, r.cfg.NDF, r.ds.Name, r.ds.Len(), c, h, w, r.ds.Source, r.cfg.Device, r.cfg.Out)
 	con := newConsole(stderr, r.total, r.prog.Step)
 	defer con.finish()
 	zrng := rand.New(r.prog.ZRNG)
@@ -275,7 +285,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		return images.Data().([]float32), images.Shape()[0], nil
 	}
-	start := time.Now()
+	began := time.Now()
 	for r.prog.Step < r.total {
 		epoch := r.prog.Epoch
 		s, err := r.gan.Step(next, latents)
@@ -284,7 +294,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		r.prog.Step++
 		r.prog.Epoch, r.prog.BatchIndex = r.loader.Position()
-		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(start).Seconds(), Stats: s}
+		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(began).Seconds(), Stats: s}
 		if r.eval != nil && (r.prog.Step%r.cfg.EvalEvery == 0 || r.prog.Step == r.total) {
 			if rec.Quality, err = r.evaluate(); err != nil {
 				return err
