@@ -3,12 +3,12 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
