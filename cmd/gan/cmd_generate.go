@@ -15,6 +15,7 @@ import (
 	"gogan/checkpoints"
 	"gogan/data"
 	"gogan/internal/atomicfile"
+	"gogan/internal/memlimit"
 	"gogan/models"
 	"gogan/nn"
 	"gogan/train"
@@ -232,6 +233,10 @@ func generateWith(g *nn.Network, cfg models.Config, o generateOptions, stdout io
 	zt := b.New(chunk, cfg.NZ, 1, 1)
 	out := g.OutShape()
 	per := out.Size()
+	// The images as float32, and once more as the grid or PNGs made of them.
+	if err := memlimit.Check(2*4*float64(n)*float64(per), fmt.Sprintf("%d images of %v", n, out), "ask for fewer with --n"); err != nil {
+		return err
+	}
 	images := make([]float32, 0, n*per)
 	for lo := 0; lo < n; lo += chunk {
 		k := min(chunk, n-lo)
