@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gogan/train"
 )
@@ -53,8 +54,8 @@ func TestAbsurdSizesFailCleanly(t *testing.T) {
 		{"ndf", train("--ndf", "1152921504606846976"), []string{"ndf 1152921504606846976 is more than"}, nil},
 		{"epochs", trainArgs(f.data, f.path("out"), "--epochs", "14757395258967642"), []string{"epochs 14757395258967642 must be at most"}, nil},
 		{"network-beyond-memory", train("--arch", "dcgan64", "--ngf", "16384"), []string{"training dcgan64 with ngf 16384", "needs about", "TB of memory", "lower --batch-size, --ngf or --ndf"}, nil},
-		{"resume-checkpoint-batch-size", []string{"train", "--resume", hugeBatch, "--out", f.path("resumed")}, []string{hugeBatch, "batch size 1000000000"}, nil},
-		{"resume-checkpoint-d-steps", []string{"train", "--resume", hugeDSteps, "--out", f.path("resumed")}, []string{hugeDSteps, "d-steps 1000000000 must be at most 100"}, nil},
+		{"resume-checkpoint-batch-size", []string{"train", "--resume", hugeBatch, "--steps", "3", "--out", f.path("resumed")}, []string{hugeBatch, "batch size 1000000000"}, nil},
+		{"resume-checkpoint-d-steps", []string{"train", "--resume", hugeDSteps, "--steps", "3", "--out", f.path("resumed")}, []string{hugeDSteps, "d-steps 1000000000 must be at most 100"}, nil},
 		{"idx-claim-beyond-memory", trainArgs(hugeIDX, f.path("out"), "--steps", "1"), []string{"2600000×28×28 = 2038400000 bytes", "needs about 2.0 GB of memory", "the Go memory limit"}, goLimit},
 		{"data-idx-claim-beyond-memory", []string{"data", "--dataset", "mnist", "--data", hugeIDX}, []string{"2600000×28×28", "needs about 2.0 GB"}, goLimit},
 		{"train-image-size", trainArgs(f.data, f.path("out"), "--steps", "1", "--image-size", "100000"), []string{"100000"}, nil},
@@ -67,7 +68,13 @@ func TestAbsurdSizesFailCleanly(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			limit := fmt.Sprintf("%s=%d", limitEnv, childAddressSpace)
-			err := ganProcess(t, append([]string{limit}, c.env...), &stdout, &stderr, c.args...).Wait()
+			cmd := ganProcess(t, append([]string{limit}, c.env...), &stdout, &stderr, c.args...)
+			// A size that is accepted may start a run that never ends: that is a failure too.
+			timer := time.AfterFunc(time.Minute, func() { cmd.Process.Kill() })
+			err := cmd.Wait()
+			if !timer.Stop() {
+				t.Fatalf("still running after a minute; stderr: %.300s", stderr.String())
+			}
 			var exit *exec.ExitError
 			if err != nil && !errors.As(err, &exit) {
 				t.Fatal(err)

@@ -120,7 +120,7 @@ func TestRunFolderIsLocked(t *testing.T) {
 	}()
 	waitForSteps(t, cmd, &stderr, filepath.Join(out, "metrics.jsonl"), 3)
 	pid := fmt.Sprintf("pid %d", cmd.Process.Pid)
-	expectOneLineError(t, gan(t, trainArgs(data, out, "--steps", "2", "--overwrite")...), out, "in use", pid)
+	expectOneLineError(t, gan(t, trainArgs(data, out, "--steps", "2")...), out, "in use", pid)
 	expectOneLineError(t, gan(t, "train", "--resume", latestOf(out), "--steps", "5"), "in use", pid)
 	if _, err := os.Stat(filepath.Join(out, "checkpoints", "step_2.safetensors")); err != nil {
 		t.Errorf("the first run's checkpoint is gone: %v", err)
