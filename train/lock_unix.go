@@ -11,9 +11,6 @@ import (
 	"syscall"
 )
 
-// lockName is the file whose lock a run holds for its whole life.
-const lockName = ".lock"
-
 // lockFolder takes an exclusive lock on dir/.lock and writes this process's id into it; the
 // kernel drops the lock when the process ends, however it ends.
 func lockFolder(dir string) (*os.File, error) {

@@ -21,6 +21,9 @@ import (
 // process out, a fresh run refuses a folder that holds another run, and the run identity in
 // config.json and in every checkpoint lets a run prune and move only the files it wrote.
 
+// lockName is the file whose lock a run holds for its whole life.
+const lockName = ".lock"
+
 // runFolder is a run's output folder, locked while the run lives.
 type runFolder struct {
 	dir  string
