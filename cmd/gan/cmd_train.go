@@ -46,7 +46,8 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 }
 
 // resumable lists the flags that may change when resuming: how long to train, where and how
-// often to write, and on which device. Everything else comes from the checkpoint.
+// often to write, and on which device. Everything else comes from the checkpoint, and may be
+// given again only with the checkpoint's value.
 var resumable = map[string]bool{"epochs": true, "steps": true, "out": true, "sample-every": true, "eval-every": true, "eval-n": true,
 	"checkpoint-every": true, "keep": true, "device": true, "data": true, "resume": true, "overwrite": true}
 
