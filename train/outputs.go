@@ -51,7 +51,11 @@ func openMetrics(path string, resumeStep int, log io.Writer) (*metricsLog, []Rec
 			return nil, nil, err
 		}
 		if len(damaged) > 0 {
-			fmt.Fprintf(log, "warning: %s: left out %d damaged lines (line %s)\n", path, len(damaged), joinInts(damaged))
+			what := "1 damaged line (line"
+			if len(damaged) > 1 {
+				what = fmt.Sprintf("%d damaged lines (lines", len(damaged))
+			}
+			fmt.Fprintf(log, "warning: %s: left out %s %s)\n", path, what, joinInts(damaged))
 		}
 		var buf []byte
 		for _, r := range old {
