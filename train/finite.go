@@ -9,7 +9,7 @@ import (
 
 // ErrNotFinite is wrapped by the errors of weights that hold NaN or infinity, or a negative
 // running variance: a generator with such weights draws nothing but black.
-var ErrNotFinite = errors.New("not finite")
+var ErrNotFinite = errors.New("the weights are unusable")
 
 // CheckTensor reports the first value of a named tensor that no trained network holds: NaN,
 // ±Inf, or a negative BatchNorm running variance (or Adam second moment).
@@ -19,9 +19,9 @@ func CheckTensor(name string, values []float32) error {
 		f := float64(v)
 		switch {
 		case math.IsNaN(f) || math.IsInf(f, 0):
-			return fmt.Errorf("tensor %q holds %g at index %d: weights %w", name, v, i, ErrNotFinite)
+			return fmt.Errorf("tensor %q holds %g at index %d: %w", name, v, i, ErrNotFinite)
 		case nonNegative && v < 0:
-			return fmt.Errorf("tensor %q holds the negative variance %g at index %d: weights %w", name, v, i, ErrNotFinite)
+			return fmt.Errorf("tensor %q holds the negative variance %g at index %d: %w", name, v, i, ErrNotFinite)
 		}
 	}
 	return nil
