@@ -169,8 +169,11 @@ func FixedLatents(seed uint64, n, nz int) []float32 {
 // fields: the image size, the channel count and, for --arch auto, the architecture.
 func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 	size, from := cfg.ImageSize, "--image-size"
-	if size == 0 && cfg.Arch != "auto" {
+	switch {
+	case size == 0 && cfg.Arch != "auto":
 		size, from = models.Archs[cfg.Arch], cfg.Arch
+	case size == 0:
+		from = "" // the folder's most common size, which the report describes
 	}
 	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: cfg.Split, ImageSize: size, SizeFrom: from, Channels: cfg.NC, Warn: stderr}
 	if data.IsFolder(cfg.Dataset) {

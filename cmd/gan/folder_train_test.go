@@ -51,6 +51,9 @@ func TestTrainOnPhotos(t *testing.T) {
 	if last := lines[len(lines)-1]; res.code == 0 || !strings.Contains(last, "90×90 images") || !strings.Contains(last, "--arch dcgan64 or --image-size 64") {
 		t.Errorf("exit %d, last line %q; want the flags that train on these photos", res.code, last)
 	}
+	if want := photos + ": 16 images at 90×90 (the most common size, 16 of 16)"; !strings.HasPrefix(res.stderr, want) {
+		t.Errorf("stderr does not begin %q:\n%s", want, res.stderr)
+	}
 	res = mustGan(t, append(args, "--arch", "dcgan64")...)
 	want := photos + ": 16 images at 64×64 (dcgan64); 16 of other sizes resized on their shorter side and centre-cropped; 2 grey images made RGB\n"
 	if strings.Count(res.stderr, photos+": ") != 1 || !strings.Contains(res.stderr, want) {
