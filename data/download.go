@@ -213,7 +213,10 @@ func fetch(ctx context.Context, url string, w io.Writer, f RemoteFile, opt Downl
 	body := &idleReader{r: io.LimitReader(resp.Body, f.Size+1), timer: idle, timeout: opt.IdleTimeout, received: &received}
 	n, err := io.Copy(dst, body)
 	if err != nil {
-		return fmt.Errorf("%s: connection broke after %d of %d bytes: %w", url, n, f.Size, stalled(ctx, err))
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			return fmt.Errorf("%s: gave up after %d of %d bytes: %w", url, n, f.Size, cause)
+		}
+		return fmt.Errorf("%s: connection broke after %d of %d bytes: %w", url, n, f.Size, err)
 	}
 	if n != f.Size {
 		return fmt.Errorf("%s: got %d bytes, want %d", url, n, f.Size)
