@@ -33,9 +33,15 @@ type Record struct {
 // with one write; a write that fails part way is cut off again, so that a full disk leaves
 // no torn line behind.
 type metricsLog struct {
-	f    *os.File
+	f    appendFile
 	size int64
 	buf  []byte
+}
+
+// appendFile is what metricsLog needs of its file; tests put a failing disk in its place.
+type appendFile interface {
+	io.WriteCloser
+	Truncate(size int64) error
 }
 
 // openMetrics opens path for appending. When resuming at step, lines of later steps (written
