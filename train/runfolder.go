@@ -130,10 +130,11 @@ func (f *runFolder) prepare(cfg *Config, resume *Checkpoint, log io.Writer) erro
 	return f.checkWritable()
 }
 
-// heldOutputs names a run's output found in the folder, or is "" if there is none.
+// heldOutputs names a run's output found in the folder, or is "" if there is none. An empty
+// file, such as the metrics.jsonl of a run that failed before its first step, holds nothing.
 func (f *runFolder) heldOutputs() string {
 	for _, name := range outputNames {
-		if _, err := os.Lstat(filepath.Join(f.dir, name)); err == nil {
+		if st, err := os.Lstat(filepath.Join(f.dir, name)); err == nil && st.Size() > 0 {
 			return name
 		}
 	}
