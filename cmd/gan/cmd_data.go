@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -131,7 +129,8 @@ func runDownload(args []string, stdout, stderr io.Writer) error {
 	if target == "" {
 		target = data.DefaultDir(strings.ToLower(name))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := stopOnSignal(stderr, "stopping: removing the partial file", "still stopping; one more Ctrl-C aborts at once",
+		"gan download: aborted; a partial .tmp file may be left in "+target)
 	defer stop()
 	opt := data.DownloadOptions{Split: *split, Mirrors: mirrors, KeepArchive: *keep, Log: stderr}
 	if isTerminal(stderr) {
@@ -143,7 +142,7 @@ func runDownload(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if err := data.Download(ctx, name, target, opt); err != nil {
-		return err
+		return interrupted(ctx, err)
 	}
 	fmt.Fprintf(stdout, "%s is in %s\n", strings.ToLower(name), target)
 	return nil

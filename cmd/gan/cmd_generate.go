@@ -16,6 +16,7 @@ import (
 	"gogan/checkpoints"
 	"gogan/data"
 	"gogan/internal/atomicfile"
+	"gogan/internal/memlimit"
 	"gogan/models"
 	"gogan/nn"
 	"gogan/train"
@@ -143,7 +144,7 @@ func loadWeights(b nn.Backend, cfg models.Config, path string) (*nn.Network, err
 	}
 	spec, err := models.Generator(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s with --%w", path, err) // the error begins with the flag's name
 	}
 	if err := checkStateShapes(f, spec); err != nil {
 		return nil, fmt.Errorf("%s: %w, not a %s generator with --nz %d, --ngf %d and --nc %d", path, err, cfg.Arch, cfg.NZ, cfg.NGF, cfg.NC)
@@ -161,6 +162,9 @@ func loadWeights(b nn.Backend, cfg models.Config, path string) (*nn.Network, err
 		values, err := f.F32(name)
 		if err != nil {
 			return nil, err
+		}
+		if err := train.CheckTensor(name, values); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		state[name] = tensor.New(tensor.WithShape(info.Shape...), tensor.WithBacking(values))
 	}
@@ -248,6 +252,10 @@ func generateWith(g *nn.Network, cfg models.Config, o generateOptions, stdout io
 	zt := b.New(chunk, cfg.NZ, 1, 1)
 	out := g.OutShape()
 	per := out.Size()
+	// The images as float32, and once more as the grid or PNGs made of them.
+	if err := memlimit.Check(2*4*float64(n)*float64(per), fmt.Sprintf("%d images of %v", n, out), "ask for fewer with --n"); err != nil {
+		return err
+	}
 	images := make([]float32, 0, n*per)
 	for lo := 0; lo < n; lo += chunk {
 		k := min(chunk, n-lo)
