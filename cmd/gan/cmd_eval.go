@@ -86,6 +86,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		warnFewImages(stderr, ev.N())
 		s, err := ev.Score(metrics.FromGenerator(g, train.FixedLatents(o.seed, ev.N(), ck.Config.NZ), metrics.GenerateChunk))
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.checkpoint, err)
@@ -101,6 +102,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		warnFewImages(stderr, ev.N())
 		s, err := ev.ScoreImages(images)
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.samples, err)
@@ -111,6 +113,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		warnFewImages(stderr, ev.N())
 		report = ev.Report(nil, "")
 	}
 	if o.asJSON {
@@ -134,4 +137,17 @@ func checkEvalOptions(o evalOptions) error {
 		return fmt.Errorf("--split must be train or test, not %q", o.split)
 	}
 	return nil
+}
+
+// meaningfulN is about where precision and recall start to mean something: with fewer
+// images, the k-nearest-neighbour balls of a few hundred points cover the features so
+// loosely that even real against real scores far from 1, and two runs of one generator differ
+// by more than two generators do.
+const meaningfulN = 1000
+
+func warnFewImages(stderr io.Writer, n int) {
+	if n < meaningfulN {
+		fmt.Fprintf(stderr, "gan eval: warning: with %d images per set, precision and recall (k = %d) are too rough to mean much; "+
+			"read them only beside the real-vs-real floor of the same N, or give --n %d or more\n", n, metrics.Neighbours, meaningfulN)
+	}
 }

@@ -252,6 +252,12 @@ func expectOneLineError(t *testing.T, res ganResult, want ...string) {
 			t.Errorf("stderr does not say %q: %s", w, first)
 		}
 	}
+	// "gan toy: toy: ..." says the command's name twice.
+	if rest, ok := strings.CutPrefix(first, "gan "); ok {
+		if name, after, ok := strings.Cut(rest, ": "); ok && strings.HasPrefix(after, name+":") {
+			t.Errorf("the command's name twice: %s", first)
+		}
+	}
 	if testing.Verbose() {
 		t.Logf("exit %d: %s", res.code, first)
 	}

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# The GPU check: one short run on a machine with an NVIDIA GPU, no Go toolchain and no
+# internet, that tells everything about the CUDA backend there. Build its inputs first on any
+# machine with `make gpu-bundle`, copy the tree with gpu-bundle/ to the GPU machine, and run
+# from the repository root:
+#
+#     scripts/gpu-check.sh RESULTS_DIR
+#
+# Within about 8 minutes it records, each step under a time limit of its own so that one
+# stuck step cannot cost the rest:
+#   - nvidia-smi, the driver, and the cuBLAS gan finds (gan info);
+#   - the header check: the C that cgo made for gorgonia.org/cu and gogan, compiled against
+#     this machine's cuda.h (CUDA 13) without and then with gogan's cuda/include first; and,
+#     where Go is installed, make build-cuda from source;
+#   - the cuda test binaries (GOGAN_CUDA_REQUIRE=1 -test.v), and compute-sanitizer's race
+#     check of the reductions where the sanitizer works;
+#   - gan bench --device cuda (with and without the CUDA graph) beside PyTorch eager and
+#     torch.compile for dcgan28 at batch 64 and 512 and dcgan64 at batch 64 and 256;
+#   - dcgan28 trained for 2000 steps on the Fashion-MNIST test split, its sample grid and
+#     gan eval's figures.
+# RESULTS_DIR receives summary.json, grid.png, loss.png, tests.log and logs.tar.gz (every log).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+results=${1:?usage: scripts/gpu-check.sh RESULTS_DIR}
+bundle=gpu-bundle
+mkdir -p "$results/logs"
+logs=$results/logs
+steps=$logs/steps.tsv
+: >"$steps"
+start=$SECONDS
+[ -f "$bundle/bin/gan.gz" ] || { echo "gpu-check: no $bundle/bin/gan.gz: run make gpu-bundle first" >&2; exit 2; }
+bin=$(mktemp -d)
+for f in "$bundle"/bin/*.gz "$bundle"/tests/*.gz; do
+	gzip -dc "$f" >"$bin/$(basename "$f" .gz)" && chmod +x "$bin/$(basename "$f" .gz)"
+done
+gan=$bin/gan
+# GOGAN_CUDA_REQUIRE makes a test binary that finds no GPU fail instead of skipping.
+export GOGAN_CACHE=$PWD/$bundle/cache PYTHONUNBUFFERED=1 GOGAN_CUDA_REQUIRE=1
+
+# step NAME SECONDS COMMAND...: runs COMMAND with its output in logs/NAME.log and records its
+# exit status and duration.
+step() {
+	local name=$1 limit=$2 t0=$SECONDS rc
+	shift 2
+	printf '\n== %s (at %ds)\n' "$name" $((SECONDS - start))
+	timeout --kill-after=10 "$limit" "$@" >"$logs/$name.log" 2>&1
+	rc=$?
+	tail -n 25 "$logs/$name.log"
+	printf '%s\t%d\t%d\n' "$name" "$rc" $((SECONDS - t0)) >>"$steps"
+	echo "-- $name: exit $rc in $((SECONDS - t0))s"
+	return $rc
+}
+
+step machine 30 bash -c 'nvidia-smi; echo; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv; echo; uname -a; python3 -c "import torch; print(\"torch\", torch.__version__, \"cuda\", torch.version.cuda)"'
+step info 60 "$gan" info
+
+# The real CUDA 13 header: cgo's C for every package that includes cuda.h.
+cuda_inc=""
+for d in /usr/local/cuda/include /usr/local/cuda-13*/include /usr/include; do
+	[ -f "$d/cuda.h" ] && cuda_inc=$d && break
+done
+header_check() {
+	local with=$1 flags=(-fsyntax-only -w -Werror=implicit-function-declaration -Werror=incompatible-pointer-types -Werror=int-conversion)
+	grep -m1 'define CUDA_VERSION' "$cuda_inc/cuda.h"
+	local bad=0 f
+	for f in "$bundle"/cgo/*/*.c; do
+		if [ "$with" = with ]; then
+			gcc "${flags[@]}" -I cuda/include -I "$cuda_inc" "$f" || { echo "FAIL $f"; bad=1; }
+		else
+			gcc "${flags[@]}" -I "$cuda_inc" "$f" >/dev/null 2>&1 || { echo "does not compile: $f"; bad=1; }
+		fi
+	done
+	return $bad
+}
+if [ -n "$cuda_inc" ]; then
+	step header_without_wrapper 60 header_check without
+	step header_with_wrapper 60 header_check with
+else
+	echo "no cuda.h on this machine: header check skipped" | tee "$logs/header_with_wrapper.log"
+fi
+if command -v go >/dev/null; then
+	step build_from_source 240 make build-cuda
+fi
+
+for t in "$bin"/*.test; do
+	name=$(basename "$t" .test)
+	# Go runs a test binary in its package's folder, where its test data lie.
+	step "test_$name" 240 bash -c 'cd "$1" && exec "$2" -test.v -test.timeout 230s' _ "$(echo "$name" | tr _ /)" "$t"
+done
+cp "$logs/test_cuda.log" "$results/tests.log" 2>/dev/null
+if command -v compute-sanitizer >/dev/null; then
+	# The block reductions (BatchNorm statistics, the losses, the bias sums) under racecheck.
+	step racecheck 90 bash -c 'cd cuda && exec compute-sanitizer --tool racecheck --error-exitcode 9 "$1" -test.run "TestBatchNormParity/N4_|TestLogitLossParity/term0_N1000|TestLinearParity"' _ "$bin/cuda.test"
+fi
+
+for point in dcgan28:64 dcgan28:512 dcgan64:64 dcgan64:256; do
+	arch=${point%:*} batch=${point#*:}
+	step "bench_gogan_${arch}_$batch" 60 "$gan" bench --device cuda --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
+	step "bench_gogan_nograph_${arch}_$batch" 60 "$gan" bench --device cuda --cuda-graph=false --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
+	step "bench_torch_${arch}_$batch" 60 python3 scripts/bench_torch.py --device cuda --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
+	step "bench_torch_compile_${arch}_$batch" 120 python3 scripts/bench_torch.py --device cuda --compile --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
+done
+
+run=$results/run
+step train 150 "$gan" train --device cuda --dataset fashion-mnist --data "$bundle/fashion-mnist" --split test \
+	--steps 2000 --out "$run" --sample-every 1000 --checkpoint-every 1000
+step eval 120 "$gan" eval --device cuda --checkpoint "$run/checkpoints/latest.safetensors" --data "$bundle/fashion-mnist" --n 10000 --json
+cp "$run/samples/step_2000.png" "$results/grid.png" 2>/dev/null
+cp "$run/loss.png" "$results/loss.png" 2>/dev/null
+cp "$run/metrics.jsonl" "$logs/" 2>/dev/null
+
+# The summary: every step's status, the benchmark figures side by side, the test counts and
+# the evaluation.
+python3 - "$logs" "$results/summary.json" <<'PY'
+import json, os, re, sys
+logs, out = sys.argv[1], sys.argv[2]
+summary = {"steps": {}, "bench": {}, "tests": {}, "eval": None, "cublas": None}
+for line in open(os.path.join(logs, "steps.tsv")):
+    name, rc, sec = line.rstrip("\n").split("\t")
+    summary["steps"][name] = {"exit": int(rc), "seconds": int(sec)}
+def last_json(name):
+    try:
+        for line in reversed(open(os.path.join(logs, name + ".log")).read().splitlines()):
+            if line.startswith("{"):
+                return json.loads(line)
+    except (OSError, ValueError):
+        pass
+    return None
+for point in ("dcgan28_64", "dcgan28_512", "dcgan64_64", "dcgan64_256"):
+    r = {k: last_json(f"bench_{k}_{point}") for k in ("gogan", "gogan_nograph", "torch", "torch_compile")}
+    ms = {k: (v or {}).get("ms_per_step") for k, v in r.items()}
+    row = {f"{k}_ms": v for k, v in ms.items()}
+    if ms["gogan"]:
+        for k in ("torch", "torch_compile"):
+            if ms[k]:
+                row[f"{k}_over_gogan"] = round(ms[k] / ms["gogan"], 3)
+    summary["bench"][point] = row
+for f in sorted(os.listdir(logs)):
+    if f.startswith("test_") and f.endswith(".log"):
+        text = open(os.path.join(logs, f)).read()
+        summary["tests"][f[5:-4]] = {"pass": len(re.findall(r"^\s*--- PASS", text, re.M)),
+                                     "fail": len(re.findall(r"^\s*--- FAIL", text, re.M)),
+                                     "skip": len(re.findall(r"^\s*--- SKIP", text, re.M)),
+                                     "failed": re.findall(r"^\s*--- FAIL: (\S+)", text, re.M)}
+summary["eval"] = last_json("eval")
+try:
+    summary["cublas"] = [l for l in open(os.path.join(logs, "info.log")) if l.startswith("cuBLAS")]
+except OSError:
+    pass
+json.dump(summary, open(out, "w"), indent=1)
+print(json.dumps(summary, indent=1))
+PY
+tar -czf "$results/logs.tar.gz" -C "$results" logs
+rm -rf "$logs" "$run"
+echo "gpu-check: done in $((SECONDS - start))s; results in $results"
