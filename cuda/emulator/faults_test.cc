@@ -221,6 +221,15 @@ int main() {
 	r = cuModuleLoadDataEx(&other, ".version 7.8\n.target sm_70\n.visible .entry no_such_kernel(\n)\n", 2, opts, vals);
 	check(r == CUDA_ERROR_INVALID_PTX && strstr(log, "no_such_kernel"), "an entry without a kernel fails the load, named in the JIT log");
 
+	// Everything made is released, so that LeakSanitizer, in the AddressSanitizer build, finds
+	// what the emulator itself leaks.
+	MUST(cuGraphExecDestroy(exec));
+	MUST(cuGraphDestroy(g));
+	MUST(cuStreamDestroy(s));
+	for (CUdeviceptr p : {d, d64, dl, ds}) MUST(cuMemFree(p));
+	MUST(cuModuleUnload(mod));
+	MUST(cuDevicePrimaryCtxRelease(dev));
+
 	printf("%s: %d failures\n", failures ? "FAIL" : "PASS", failures);
 	return failures ? 1 : 0;
 }
