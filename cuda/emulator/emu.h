@@ -35,6 +35,9 @@ extern std::recursive_mutex mu;
 // returns code.
 CUresult report(CUresult code, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 
+// has_context says whether the calling thread has a current context (device.cc).
+bool has_context();
+
 // Memory (memory.cc).
 // check_range says whether [p, p+bytes) lies inside one live allocation; when not, it
 // reports what is wrong, naming the call.
