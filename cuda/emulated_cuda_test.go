@@ -3,9 +3,12 @@
 package cuda
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
+
+	"gorgonia.org/cu"
 )
 
 // emulated reports whether the tests run on gogan's CUDA emulator (make test-cuda-emu), which
@@ -52,4 +55,18 @@ func TestEmulatorFindsAnOutOfBoundsLaunch(t *testing.T) {
 		t.Fatalf("Sync = %v, want an illegal memory access in PlantedOutOfBounds", err)
 	}
 	t.Log(err)
+}
+
+// TestEmulatorRefusesWhatItDoesNotEmulate calls a driver entry point that the emulator only
+// stubs: it must answer CUDA_ERROR_NOT_SUPPORTED rather than pretend.
+func TestEmulatorRefusesWhatItDoesNotEmulate(t *testing.T) {
+	if !emulated(t) {
+		t.Skip("a GPU supports managed memory: the stubs are the emulator's")
+	}
+	b := gpu(t)
+	var err error
+	b.w.call(func() { _, err = cu.MemAllocManaged(64, cu.AttachGlobal) })
+	if !errors.Is(err, cu.NotSupported) {
+		t.Fatalf("cuMemAllocManaged on the emulator = %v, want NotSupported", err)
+	}
 }
