@@ -38,6 +38,9 @@ test: fmt-check vet
 test-cuda:
 	$(CUDA_ENV) GOGAN_CUDA_REQUIRE=1 $(GO) test -tags cuda -count=1 -timeout 30m ./cuda/...
 
+# The same suite on the CPU, against an emulated GPU (see README, "Without a GPU").
+include cuda/emulator/emulator.mk
+
 # Everything scripts/gpu-check.sh needs on a GPU machine without Go, into gpu-bundle/.
 gpu-bundle:
 	scripts/gpu-bundle.sh

@@ -66,8 +66,8 @@ func (b *Backend) Upload(t *nn.Tensor, src []float32) {
 			return
 		}
 		// From pageable memory the driver stages src before it returns.
-		if err := cu.MemcpyHtoDAsync(dst, unsafe.Pointer(&src[0]), int64(4*len(src)), b.stream); err != nil {
-			b.fail("Upload", driverError(err))
+		if err := b.copyToDevice(uintptr(dst), unsafe.Pointer(&src[0]), 4*len(src)); err != nil {
+			b.fail("Upload", err)
 		}
 	})
 }
@@ -86,7 +86,7 @@ func (b *Backend) Download(dst []float32, t *nn.Tensor) {
 			if b.err != nil {
 				return
 			}
-			err := cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]), src, int64(4*len(dst)), b.stream)
+			err := b.copyToHost(unsafe.Pointer(&dst[0]), uintptr(src), 4*len(dst))
 			if err == nil {
 				err = b.stream.Synchronize()
 			}

@@ -24,15 +24,14 @@ func (b *Backend) BatchNormForward(out, x, weight, bias, runningMean, runningVar
 	b.enqueue(op, func() error {
 		var err error
 		if p.Training {
-			err = b.launch(kBNStats, c, uint64(px), uint64(pw), uint64(pb), uint64(psm), uint64(psi), uint64(pm), uint64(pv),
-				uint64(ss), intArg(n), intArg(c), intArg(s), f32Arg(p.Eps), f32Arg(p.Momentum))
+			err = b.bnStatsF32(c, px, pw, pb, psm, psi, pm, pv, ss, n, c, s, p.Eps, p.Momentum)
 		} else {
-			err = b.elementwise(kBNEvalPrep, c, uint64(pw), uint64(pb), uint64(pm), uint64(pv), uint64(ss), intArg(c), f32Arg(p.Eps))
+			err = b.bnEvalPrepF32(b.grid(c), pw, pb, pm, pv, ss, c, p.Eps)
 		}
 		if err != nil {
 			return err
 		}
-		return b.elementwise(kBNApply, n*c*s, uint64(po), uint64(px), uint64(ss), intArg(n), intArg(c), intArg(s))
+		return b.bnApplyF32(b.grid(n*c*s), po, px, ss, n, c, s)
 	})
 }
 
@@ -57,12 +56,10 @@ func (b *Backend) BatchNormBackward(dx, dweight, dbias, dout, x, weight, saveMea
 	pdx, pdw, pdb, pdo, px := dev(dx), dev(dweight), dev(dbias), dout.Device, x.Device
 	pw, pm, pi := weight.Device, saveMean.Device, saveInvStd.Device
 	b.enqueue(op, func() error {
-		err := b.launch(kBNBackwardReduce, c, uint64(pdo), uint64(px), uint64(pm), uint64(pi), uint64(pdw), uint64(pdb),
-			uint64(coef), intArg(n), intArg(c), intArg(s))
+		err := b.bnBackwardReduceF32(c, pdo, px, pm, pi, pdw, pdb, coef, n, c, s)
 		if err != nil || pdx == 0 {
 			return err
 		}
-		return b.elementwise(kBNBackwardDX, n*c*s, uint64(pdx), uint64(pdo), uint64(px), uint64(pw), uint64(pm), uint64(pi),
-			uint64(coef), intArg(n), intArg(c), intArg(s))
+		return b.bnBackwardDxF32(b.grid(n*c*s), pdx, pdo, px, pw, pm, pi, coef, n, c, s)
 	})
 }

@@ -27,32 +27,28 @@ type geometry struct {
 func (g geometry) rows() int { return g.C * g.K * g.K }
 func (g geometry) cols() int { return g.N * g.OH * g.OW }
 
-func (g geometry) args() []uint64 {
-	return []uint64{intArg(g.N), intArg(g.C), intArg(g.H), intArg(g.W), intArg(g.OH), intArg(g.OW), intArg(g.K), intArg(g.S), intArg(g.P)}
-}
-
 func (b *Backend) im2col(col, img uintptr, g geometry) error {
-	return b.elementwise(kIm2col, g.rows()*g.cols(), append([]uint64{uint64(col), uint64(img)}, g.args()...)...)
+	return b.im2colF32(b.grid(g.rows()*g.cols()), col, img, g.N, g.C, g.H, g.W, g.OH, g.OW, g.K, g.S, g.P)
 }
 
 // col2im sets img to the folded columns, plus bias (0 for none) per channel.
 func (b *Backend) col2im(img, col, bias uintptr, g geometry) error {
-	return b.elementwise(kCol2im, g.N*g.C*g.H*g.W, append([]uint64{uint64(img), uint64(col), uint64(bias)}, g.args()...)...)
+	return b.col2imF32(b.grid(g.N*g.C*g.H*g.W), img, col, bias, g.N, g.C, g.H, g.W, g.OH, g.OW, g.K, g.S, g.P)
 }
 
 // toChannelMajor rearranges src (N, C, S) into dst (C, N·S).
 func (b *Backend) toChannelMajor(dst, src uintptr, n, c, s int) error {
-	return b.elementwise(kToChannelMajor, n*c*s, uint64(dst), uint64(src), intArg(n), intArg(c), intArg(s))
+	return b.toChannelMajorF32(b.grid(n*c*s), dst, src, n, c, s)
 }
 
 // fromChannelMajor rearranges src (C, N·S) into dst (N, C, S), adding bias (0 for none).
 func (b *Backend) fromChannelMajor(dst, src, bias uintptr, n, c, s int) error {
-	return b.elementwise(kFromChannelMajor, n*c*s, uint64(dst), uint64(src), uint64(bias), intArg(n), intArg(c), intArg(s))
+	return b.fromChannelMajorF32(b.grid(n*c*s), dst, src, bias, n, c, s)
 }
 
 // addChannelSums adds to out (C) the sums of x (N, C, S) over n and s.
 func (b *Backend) addChannelSums(out, x uintptr, n, c, s int) error {
-	return b.launch(kChannelSumAdd, c, uint64(out), uint64(x), intArg(n), intArg(c), intArg(s))
+	return b.channelSumAddF32(c, out, x, n, c, s)
 }
 
 func dev(t *nn.Tensor) uintptr {
@@ -229,7 +225,7 @@ func (b *Backend) LinearForward(out, x, w, bias *nn.Tensor) {
 		if pb == 0 {
 			return nil
 		}
-		return b.elementwise(kAddBias, n*o, uint64(po), uint64(pb), intArg(n), intArg(o), intArg(1))
+		return b.addBiasF32(b.grid(n*o), po, pb, n, o, 1)
 	})
 }
 

@@ -50,7 +50,8 @@ type Backend struct {
 	maxBlocks int
 	err       error // the first error of queued work; later work is skipped
 	capturing bool
-	capErr    error // the first error while capturing, which fails the capture only
+	capErr    error           // the first error while capturing, which fails the capture only
+	argv      [maxArgs]uint64 // the arguments of the next launch, set by the typed launchers
 	argp      [maxArgs]unsafe.Pointer
 
 	// Only the calling goroutine touches these.
@@ -81,7 +82,7 @@ func New(opts Options) (nn.Backend, error) {
 		return nil, err
 	}
 	b.w = w
-	b.mem = arena.New(b.grow)
+	b.mem = newArena(b.grow)
 	return b, nil
 }
 

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"unsafe"
 
-	"gorgonia.org/cu"
-
 	"gogan/nn"
 )
 
@@ -19,7 +17,7 @@ func (b *Backend) ActivationForward(out, x *nn.Tensor, a nn.Activation) {
 	checkIndex("ActivationForward", n)
 	po, px := out.Device, x.Device
 	b.enqueue("ActivationForward", func() error {
-		return b.elementwise(kActForward, n, uint64(po), uint64(px), intArg(n), intArg(kind), f32Arg(a.Slope))
+		return b.actForwardF32(b.grid(n), po, px, n, kind, a.Slope)
 	})
 }
 
@@ -36,7 +34,7 @@ func (b *Backend) ActivationBackward(dx, dout, x, out *nn.Tensor, a nn.Activatio
 	checkIndex("ActivationBackward", n)
 	pdx, pdo, px, po := dx.Device, dout.Device, x.Device, out.Device
 	b.enqueue("ActivationBackward", func() error {
-		return b.elementwise(kActBackward, n, uint64(pdx), uint64(pdo), uint64(px), uint64(po), intArg(n), intArg(kind), f32Arg(a.Slope))
+		return b.actBackwardF32(b.grid(n), pdx, pdo, px, po, n, kind, a.Slope)
 	})
 }
 
@@ -62,7 +60,7 @@ func (b *Backend) LogitLoss(stats, dlogits, logits *nn.Tensor, f nn.LossTerm, sc
 	checkIndex("LogitLoss", n)
 	ps, pd, pl := stats.Device, dev(dlogits), logits.Device
 	b.enqueue("LogitLoss", func() error {
-		return b.launch(kLogitLoss, 1, uint64(ps), uint64(pd), uint64(pl), intArg(n), intArg(int(f)), f32Arg(scale))
+		return b.logitLossF32(1, ps, pd, pl, n, int(f), scale)
 	})
 }
 
@@ -80,9 +78,9 @@ func (b *Backend) UploadBytes(t *nn.Tensor, src []uint8, scale, shift float32) {
 		if b.err != nil {
 			return
 		}
-		err := driverError(cu.MemcpyHtoDAsync(cu.DevicePtr(staging), unsafe.Pointer(&src[0]), int64(n), b.stream))
+		err := b.copyToDevice(staging, unsafe.Pointer(&src[0]), n)
 		if err == nil {
-			err = b.elementwise(kU8ToF32, n, uint64(dst), uint64(staging), intArg(n), f32Arg(scale), f32Arg(shift))
+			err = b.u8ToF32(b.grid(n), dst, staging, n, scale, shift)
 		}
 		if err != nil {
 			b.fail("UploadBytes", err)
@@ -108,9 +106,9 @@ func (b *Backend) DownloadBytes(dst []uint8, t *nn.Tensor, scale, shift float32)
 		if err = b.err; err != nil {
 			return
 		}
-		err = b.elementwise(kF32ToU8, n, uint64(staging), uint64(src), intArg(n), f32Arg(scale), f32Arg(shift))
+		err = b.f32ToU8(b.grid(n), staging, src, n, scale, shift)
 		if err == nil {
-			err = driverError(cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]), cu.DevicePtr(staging), int64(n), b.stream))
+			err = b.copyToHost(unsafe.Pointer(&dst[0]), staging, n)
 		}
 		if err == nil {
 			err = driverError(b.stream.Synchronize())

@@ -50,8 +50,8 @@ func TestOutOfMemorySuggestsSmallerBatch(t *testing.T) {
 	}
 }
 
-// TestErrorNamesTheOp makes a launch fail, with a grid of no blocks, which the driver
-// refuses without harm to the context, and expects Sync to name the op and later work to be
+// TestErrorNamesTheOp makes a launch fail, with a grid of 2³¹ blocks, one more than the
+// driver allows, which it refuses without harm to the context, and expects Sync to name the op and later work to be
 // skipped.
 func TestErrorNamesTheOp(t *testing.T) {
 	nb, err := New(Options{SyncEveryLaunch: true})
@@ -62,7 +62,7 @@ func TestErrorNamesTheOp(t *testing.T) {
 	defer b.Close()
 	x := b.New(4)
 	b.Fill(x, 1)
-	b.enqueue("BrokenOp", func() error { return b.launch(kClamp, 0, ptrArg(x), intArg(4), f32Arg(0), f32Arg(1)) })
+	b.enqueue("BrokenOp", func() error { return b.clampF32(1<<31, x.Device, 4, 0, 1) })
 	b.Fill(x, 3)
 	err = b.Sync()
 	if err == nil || !strings.Contains(err.Error(), "cuda: BrokenOp: kernel clamp_f32:") {

@@ -14,78 +14,23 @@ import (
 	"unsafe"
 
 	"gorgonia.org/cu"
-
-	"gogan/nn"
 )
 
-// kernel names a kernel of the embedded modules.
-type kernel int
+// threads is the block size of every launch; the reductions need a multiple of 32.
+const threads = 256
 
-const (
-	kIm2col kernel = iota
-	kCol2im
-	kToChannelMajor
-	kFromChannelMajor
-	kAddBias
-	kChannelSumAdd
-	kBNStats
-	kBNEvalPrep
-	kBNApply
-	kBNBackwardReduce
-	kBNBackwardDX
-	kActForward
-	kActBackward
-	kLogitLoss
-	kAdamAdvance
-	kAdam
-	kSGD
-	kClamp
-	kU8ToF32
-	kF32ToU8
-	numKernels
-)
-
-// kernelNames gives each kernel's module (its .cu file) and function name.
-var kernelNames = [numKernels]struct{ module, name string }{
-	kIm2col:           {"conv", "im2col_f32"},
-	kCol2im:           {"conv", "col2im_f32"},
-	kToChannelMajor:   {"conv", "to_channel_major_f32"},
-	kFromChannelMajor: {"conv", "from_channel_major_f32"},
-	kAddBias:          {"conv", "add_bias_f32"},
-	kChannelSumAdd:    {"reduce", "channel_sum_add_f32"},
-	kBNStats:          {"batchnorm", "bn_stats_f32"},
-	kBNEvalPrep:       {"batchnorm", "bn_eval_prep_f32"},
-	kBNApply:          {"batchnorm", "bn_apply_f32"},
-	kBNBackwardReduce: {"batchnorm", "bn_backward_reduce_f32"},
-	kBNBackwardDX:     {"batchnorm", "bn_backward_dx_f32"},
-	kActForward:       {"activation", "act_forward_f32"},
-	kActBackward:      {"activation", "act_backward_f32"},
-	kLogitLoss:        {"loss", "logit_loss_f32"},
-	kAdamAdvance:      {"optim", "adam_advance_f32"},
-	kAdam:             {"optim", "adam_f32"},
-	kSGD:              {"optim", "sgd_f32"},
-	kClamp:            {"optim", "clamp_f32"},
-	kU8ToF32:          {"convert", "u8_to_f32"},
-	kF32ToU8:          {"convert", "f32_to_u8"},
-}
-
-const (
-	// threads is the block size of every launch; the reductions need a multiple of 32.
-	threads = 256
-	// maxArgs is the most arguments a kernel takes.
-	maxArgs = 16
-)
-
-// launch queues kernel k on the stream with the given number of blocks. Each argument is an
-// 8-byte slot holding a device pointer, an int32 or a float32 in its low bytes (see the arg
-// helpers), as cu's Launch copies 8 bytes per argument. It runs on the worker.
-func (b *Backend) launch(k kernel, blocks int, args ...uint64) error {
-	if len(args) > maxArgs {
-		panic(fmt.Sprintf("cuda: %s takes %d arguments, more than %d", kernelNames[k].name, len(args), maxArgs))
+// launch queues kernel k on the stream with the given number of blocks, its nargs arguments
+// in b.argv, where the typed launchers of kernels_gen.go put them: each is an 8-byte slot
+// holding a device pointer, an int32 or a float32 in its low bytes (see the arg helpers), as
+// cu's Launch copies 8 bytes per argument. A grid of no blocks is no work: the launchers
+// size grids with grid, which gives 0 for no elements. It runs on the worker.
+func (b *Backend) launch(k kernel, blocks, nargs int) error {
+	if blocks == 0 {
+		return nil
 	}
-	params := b.argp[:len(args)]
-	for i := range args {
-		params[i] = unsafe.Pointer(&args[i])
+	params := b.argp[:nargs]
+	for i := range params {
+		params[i] = unsafe.Pointer(&b.argv[i])
 	}
 	err := b.fns[k].Launch(blocks, 1, 1, threads, 1, 1, 0, b.stream, params)
 	if err == nil && b.opts.SyncEveryLaunch && !b.capturing {
@@ -98,23 +43,8 @@ func (b *Backend) launch(k kernel, blocks int, args ...uint64) error {
 }
 
 // grid is the number of blocks for a grid-stride loop over n elements: one element per
-// thread up to what fills the GPU.
-func (b *Backend) grid(n int) int { return max(1, min((n+threads-1)/threads, b.maxBlocks)) }
-
-// elementwise launches kernel k over n elements.
-func (b *Backend) elementwise(k kernel, n int, args ...uint64) error {
-	if n == 0 {
-		return nil
-	}
-	return b.launch(k, b.grid(n), args...)
-}
-
-func ptrArg(t *nn.Tensor) uint64 {
-	if t == nil {
-		return 0
-	}
-	return uint64(t.Device)
-}
+// thread up to what fills the GPU, and none for no elements.
+func (b *Backend) grid(n int) int { return min((n+threads-1)/threads, b.maxBlocks) }
 
 func intArg(v int) uint64 { return uint64(uint32(int32(v))) }
 

@@ -190,12 +190,13 @@ func TestLossCurve(t *testing.T) {
 	c := stepCase{arch: "dcgan28", nc: 1, batch: 16}
 	mc := models.Config{Arch: c.arch, NZ: 16, NGF: 8, NDF: 8, NC: 1}
 	var curves [2][][2]float64
+	steps := emulatedSteps(t, 200, 60)
 	for i, b := range backends(t) {
 		gan := buildGAN(t, b, mc, c.batch, 21)
-		curves[i] = trainSteps(t, gan, c, 200)
+		curves[i] = trainSteps(t, gan, c, steps)
 	}
 	const window = 20
-	for w := 0; w < 200/window; w++ {
+	for w := 0; w < steps/window; w++ {
 		var m [2][2]float64
 		for i := range curves {
 			for _, l := range curves[i][w*window : (w+1)*window] {
@@ -219,9 +220,10 @@ func TestDeterministic(t *testing.T) {
 	c := stepCase{arch: "dcgan64", nc: 3, batch: 8}
 	var losses [2][][2]float64
 	var params [2][]float32
+	steps := emulatedSteps(t, 20, 5)
 	for run := range 2 {
 		gan := buildGAN(t, b, c.model(), c.batch, 8)
-		losses[run] = trainSteps(t, gan, c, 20)
+		losses[run] = trainSteps(t, gan, c, steps)
 		params[run] = append(host(b, gan.G.Params), host(b, gan.D.Params)...)
 	}
 	for i := range losses[0] {
@@ -231,7 +233,7 @@ func TestDeterministic(t *testing.T) {
 	}
 	for i := range params[0] {
 		if math.Float32bits(params[0][i]) != math.Float32bits(params[1][i]) {
-			t.Fatalf("parameter %d after 20 steps: %g, then %g", i, params[0][i], params[1][i])
+			t.Fatalf("parameter %d after %d steps: %g, then %g", i, steps, params[0][i], params[1][i])
 		}
 	}
 }

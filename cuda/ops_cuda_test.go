@@ -123,8 +123,15 @@ func TestBatchNormParity(t *testing.T) {
 	// The last two are production sizes, where a block loops many times over a channel.
 	for _, sh := range [][3]int{{4, 3, 25}, {16, 5, 1}, {32, 8, 300}, {2, 2, 1}, {64, 128, 49}, {32, 64, 1024}} {
 		n, c, s := sh[0], sh[1], sh[2]
+		// With two values per channel dx is zero up to ε in exact arithmetic: the CPU backend
+		// sums its three float32 terms, each about 10³ times dx, so its dx is good to about
+		// 1e-4 relative there, while the kernel works in double.
+		tol := 1e-10
+		if n*s == 2 {
+			tol = 1e-7
+		}
 		t.Run(fmt.Sprintf("N%d_C%d_S%d", n, c, s), func(t *testing.T) {
-			parity(t, 1e-10, func(r *rig) {
+			parity(t, tol, func(r *rig) {
 				p := nn.BatchNormParams{Training: true, Momentum: 0.1, Eps: 1e-5}
 				// An offset and scale far from 0 and 1 test the statistics, not just the map.
 				x := r.uniform(-3, 7, n, c, s)

@@ -56,11 +56,10 @@ func (b *Backend) AdamStep(params, grads, m, v *nn.Tensor, p nn.AdamParams) {
 				return driverError(err)
 			}
 		}
-		if err := b.launch(kAdamAdvance, 1, uint64(ps), f32Arg(p.LR), f32Arg(p.Beta1), f32Arg(p.Beta2)); err != nil {
+		if err := b.adamAdvanceF32(1, ps, p.LR, p.Beta1, p.Beta2); err != nil {
 			return err
 		}
-		return b.elementwise(kAdam, n, uint64(pp), uint64(pg), uint64(pm), uint64(pv), uint64(ps), intArg(n),
-			f32Arg(p.Beta1), f32Arg(p.Beta2), f32Arg(p.Eps), f32Arg(p.WeightDecay))
+		return b.adamF32(b.grid(n), pp, pg, pm, pv, ps, n, p.Beta1, p.Beta2, p.Eps, p.WeightDecay)
 	})
 }
 
@@ -74,7 +73,7 @@ func (b *Backend) SGDStep(params, grads, velocity *nn.Tensor, p nn.SGDParams) {
 	checkIndex("SGDStep", n)
 	pp, pg, pv := params.Device, grads.Device, dev(velocity)
 	b.enqueue("SGDStep", func() error {
-		return b.elementwise(kSGD, n, uint64(pp), uint64(pg), uint64(pv), intArg(n), f32Arg(p.LR), f32Arg(p.Momentum), f32Arg(p.WeightDecay))
+		return b.sgdF32(b.grid(n), pp, pg, pv, n, p.LR, p.Momentum, p.WeightDecay)
 	})
 }
 
@@ -83,5 +82,5 @@ func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
 	n := t.Len()
 	checkIndex("Clamp", n)
 	pt := t.Device
-	b.enqueue("Clamp", func() error { return b.elementwise(kClamp, n, uint64(pt), intArg(n), f32Arg(lo), f32Arg(hi)) })
+	b.enqueue("Clamp", func() error { return b.clampF32(b.grid(n), pt, n, lo, hi) })
 }

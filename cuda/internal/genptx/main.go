@@ -1,6 +1,16 @@
-// Command genptx compiles gogan's CUDA kernels to PTX: go generate ./cuda runs it.
+// Command genptx compiles gogan's CUDA kernels to PTX and writes the sources generated from
+// their signatures: go generate ./cuda runs it.
 //
-// Each kernels/NAME.cu becomes kernels/NAME.ptx, compiled by nvcc for a fixed virtual
+// From the extern "C" __global__ signatures of kernels/*.cu it writes, without nvcc:
+//   - kernels_gen.go: the kernel enum, its name table and one typed Go launcher per kernel;
+//   - emulator/kernels_table.cc: the emulated driver's table, which unpacks each kernel's
+//     launch parameters by its signature and calls the host-compiled kernel;
+//   - kernels/nn_enums.h: the constants of package nn that kernels switch on;
+//   - emulator/unsupported.c: a stub for each driver entry point the emulator lacks.
+//
+// With -sources, that is all it does; TestGeneratedSourcesAreCurrent fails when a committed
+// file differs from what it would write. Otherwise each kernels/NAME.cu also becomes
+// kernels/NAME.ptx, compiled by nvcc for a fixed virtual
 // architecture, never for the GPU of the machine that builds, with a "Code generated ...
 // DO NOT EDIT." first line. nvcc writes no paths or dates into PTX, so the output depends
 // only on the sources and the toolkit version, and CI can regenerate it and diff it against
@@ -28,7 +38,15 @@ const arch = "compute_70"
 func main() {
 	dir := flag.String("dir", "kernels", "directory of the .cu files")
 	nvcc := flag.String("nvcc", envOr("NVCC", "nvcc"), "the nvcc to run (or $NVCC)")
+	sourcesOnly := flag.Bool("sources", false, "write only the generated sources, not the PTX (needs no nvcc)")
 	flag.Parse()
+	if err := writeSources(*dir); err != nil {
+		fmt.Fprintln(os.Stderr, "genptx:", err)
+		os.Exit(1)
+	}
+	if *sourcesOnly {
+		return
+	}
 	if err := generate(*dir, *nvcc); err != nil {
 		fmt.Fprintln(os.Stderr, "genptx:", err)
 		os.Exit(1)
