@@ -33,7 +33,7 @@ type evalOptions struct {
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stderr)
 	var o evalOptions
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "score the generator of this gogan checkpoint, on the dataset it trained on")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "score the generator of this gogan checkpoint (or a run folder's latest), on the dataset it trained on")
 	fs.StringVar(&o.samples, "samples", "", "score these images: a folder of PNGs, an IDX file (gzip or raw), or an .npy N×C×H×W float32 in [-1, 1]")
 	fs.StringVar(&o.dataset, "dataset", "", "with --samples, or alone for the real-vs-real baseline: the dataset to compare with (mnist, fashion-mnist, ...)")
 	fs.StringVar(&o.dataDir, "data", "", "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)")
@@ -67,6 +67,11 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 	var report metrics.Report
 	switch {
 	case o.checkpoint != "":
+		path, err := latestInRunFolder("--checkpoint", o.checkpoint)
+		if err != nil {
+			return err
+		}
+		o.checkpoint = path
 		ck, err := train.LoadCheckpoint(o.checkpoint)
 		if err != nil {
 			return err

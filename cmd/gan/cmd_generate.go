@@ -47,7 +47,7 @@ type generateOptions struct {
 func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("generate", stderr)
 	var o generateOptions
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint, or a run folder for its latest")
 	fs.StringVar(&o.weights, "weights", "", "instead of --checkpoint: a safetensors file of a generator's state dict in PyTorch's names")
 	fs.StringVar(&o.arch, "arch", "dcgan28", "with --weights: dcgan28 or dcgan64")
 	fs.IntVar(&o.nz, "nz", 100, "with --weights: latent size")
@@ -101,6 +101,11 @@ func generate(o generateOptions, stdout, stderr io.Writer) error {
 	}
 	cfg := models.Config{Arch: o.arch, NZ: o.nz, NGF: o.ngf, NDF: 1, NC: o.nc}
 	if o.checkpoint != "" {
+		path, err := latestInRunFolder("--checkpoint", o.checkpoint)
+		if err != nil {
+			return err
+		}
+		o.checkpoint = path
 		ck, err := train.LoadCheckpoint(o.checkpoint)
 		if err != nil {
 			return err

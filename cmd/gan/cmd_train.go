@@ -71,7 +71,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	var resume *train.Checkpoint
 	if resumePath != "" {
 		var err error
-		if resumePath, err = latestInRunFolder(resumePath); err != nil {
+		if resumePath, err = latestInRunFolder("--resume", resumePath); err != nil {
 			return err
 		}
 		ck, err := train.LoadCheckpoint(resumePath)
@@ -121,9 +121,9 @@ func sanitize(s string) string {
 	}, s)
 }
 
-// latestInRunFolder turns a run folder (or its checkpoints folder) given to --resume into
+// latestInRunFolder turns a run folder (or its checkpoints folder) given to flag into
 // the latest checkpoint inside it; a file is returned as it is.
-func latestInRunFolder(path string) (string, error) {
+func latestInRunFolder(flag, path string) (string, error) {
 	st, err := os.Stat(path)
 	if err != nil || !st.IsDir() {
 		return path, nil // LoadCheckpoint names what is wrong with a file
@@ -133,5 +133,5 @@ func latestInRunFolder(path string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("--resume %s: a folder without checkpoints/latest.safetensors; give a run folder or a checkpoint file", path)
+	return "", fmt.Errorf("%s %s: a folder without checkpoints/latest.safetensors; give a run folder or a checkpoint file", flag, path)
 }
