@@ -14,7 +14,10 @@ EMU_RUN   := LD_LIBRARY_PATH=$(EMU) GOGAN_CUBLAS=$(EMU)/libcublas.so.13 GOGAN_CU
 EMU_ASAN_RUN := LD_PRELOAD=$$($(CXX) -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
 	LD_LIBRARY_PATH=$(EMU_ASAN) GOGAN_CUBLAS=$(EMU_ASAN)/libcublas.so.13 GOGAN_CUDA_REQUIRE=1 GOGAN_CUDA_EXACT_ALLOC=1
 # The tests that run every kernel under AddressSanitizer: op and whole-step parity, graphs.
+# dcgan64 at production size runs the same kernels as the smaller steps, for two minutes more
+# under the sanitizer: it runs in the plain pass only.
 EMU_ASAN_TESTS := Parity|GridStride|ReLU|Bytes|HostCopies|CapturedStep
+EMU_ASAN_SKIP  := TestStepParity/dcgan64_width64
 
 .PHONY: emulator test-cuda-emu
 
@@ -36,7 +39,7 @@ test-cuda-emu: emulator
 	@echo "== gan on the emulated GPU, end to end"
 	$(EMU_RUN) scripts/cuda-emu-e2e.sh $(EMU)/gan
 	@echo "== every kernel under AddressSanitizer"
-	cd cuda && $(EMU_ASAN_RUN) $(EMU)/cuda.test -test.run '$(EMU_ASAN_TESTS)'
+	cd cuda && $(EMU_ASAN_RUN) $(EMU)/cuda.test -test.run '$(EMU_ASAN_TESTS)' -test.skip '$(EMU_ASAN_SKIP)'
 	@echo "== a planted out-of-bounds launch must end in AddressSanitizer's report"
 	@out=$$(cd cuda && GOGAN_EMU_PLANT_OOB=1 $(EMU_ASAN_RUN) $(EMU)/cuda.test -test.run TestEmulatorFindsAnOutOfBoundsLaunch 2>&1); \
 	if echo "$$out" | grep -q 'heap-buffer-overflow' && echo "$$out" | grep -q ' in clamp_f32 '; then \
