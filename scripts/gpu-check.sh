@@ -19,6 +19,10 @@
 #   - dcgan28 trained for 2000 steps on the Fashion-MNIST test split, its sample grid and
 #     gan eval's figures.
 # RESULTS_DIR receives summary.json, grid.png, loss.png, tests.log and logs.tar.gz (every log).
+#
+# For a rehearsal on the emulated GPU (make emulator; LD_LIBRARY_PATH and GOGAN_CUBLAS set as
+# make test-cuda-emu sets them), GPU_CHECK_POINTS, GPU_CHECK_BENCH_STEPS, GPU_CHECK_STEPS and
+# GPU_CHECK_EVAL_N shrink the benchmark points, the training run and the evaluation.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,8 +78,11 @@ header_check() {
 	return $bad
 }
 if [ -n "$cuda_inc" ]; then
-	step header_without_wrapper 60 header_check without
-	step header_with_wrapper 60 header_check with
+	# timeout runs a program, so the function goes to it through bash.
+	export -f header_check
+	export cuda_inc bundle
+	step header_without_wrapper 60 bash -c 'header_check without'
+	step header_with_wrapper 60 bash -c 'header_check with'
 else
 	echo "no cuda.h on this machine: header check skipped" | tee "$logs/header_with_wrapper.log"
 fi
@@ -94,19 +101,20 @@ if command -v compute-sanitizer >/dev/null; then
 	step racecheck 90 bash -c 'cd cuda && exec compute-sanitizer --tool racecheck --error-exitcode 9 "$1" -test.run "TestBatchNormParity/N4_|TestLogitLossParity/term0_N1000|TestLinearParity"' _ "$bin/cuda.test"
 fi
 
-for point in dcgan28:64 dcgan28:512 dcgan64:64 dcgan64:256; do
+for point in ${GPU_CHECK_POINTS:-dcgan28:64 dcgan28:512 dcgan64:64 dcgan64:256}; do
 	arch=${point%:*} batch=${point#*:}
-	step "bench_gogan_${arch}_$batch" 60 "$gan" bench --device cuda --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
-	step "bench_gogan_nograph_${arch}_$batch" 60 "$gan" bench --device cuda --cuda-graph=false --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
-	step "bench_torch_${arch}_$batch" 60 python3 scripts/bench_torch.py --device cuda --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
-	step "bench_torch_compile_${arch}_$batch" 120 python3 scripts/bench_torch.py --device cuda --compile --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
+	n=${GPU_CHECK_BENCH_STEPS:-50}
+	step "bench_gogan_${arch}_$batch" 60 "$gan" bench --device cuda --arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json
+	step "bench_gogan_nograph_${arch}_$batch" 60 "$gan" bench --device cuda --cuda-graph=false --arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json
+	step "bench_torch_${arch}_$batch" 60 python3 scripts/bench_torch.py --device cuda --arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json
+	step "bench_torch_compile_${arch}_$batch" 120 python3 scripts/bench_torch.py --device cuda --compile --arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json
 done
 
 run=$results/run
 step train 150 "$gan" train --device cuda --dataset fashion-mnist --data "$bundle/fashion-mnist" --split test \
-	--steps 2000 --out "$run" --sample-every 1000 --checkpoint-every 1000
-step eval 120 "$gan" eval --device cuda --checkpoint "$run/checkpoints/latest.safetensors" --data "$bundle/fashion-mnist" --n 10000 --json
-cp "$run/samples/step_2000.png" "$results/grid.png" 2>/dev/null
+	--steps "${GPU_CHECK_STEPS:-2000}" --out "$run" --sample-every 1000 --checkpoint-every 1000
+step eval 120 "$gan" eval --device cuda --checkpoint "$run/checkpoints/latest.safetensors" --data "$bundle/fashion-mnist" --n "${GPU_CHECK_EVAL_N:-10000}" --json
+cp "$run/samples/step_${GPU_CHECK_STEPS:-2000}.png" "$results/grid.png" 2>/dev/null
 cp "$run/loss.png" "$results/loss.png" 2>/dev/null
 cp "$run/metrics.jsonl" "$logs/" 2>/dev/null
 
@@ -127,7 +135,8 @@ def last_json(name):
     except (OSError, ValueError):
         pass
     return None
-for point in ("dcgan28_64", "dcgan28_512", "dcgan64_64", "dcgan64_256"):
+points = sorted({f[len("bench_gogan_"):-4] for f in os.listdir(logs) if f.startswith("bench_gogan_") and not f.startswith("bench_gogan_nograph_")})
+for point in points:
     r = {k: last_json(f"bench_{k}_{point}") for k in ("gogan", "gogan_nograph", "torch", "torch_compile")}
     ms = {k: (v or {}).get("ms_per_step") for k, v in r.items()}
     row = {f"{k}_ms": v for k, v in ms.items()}
