@@ -14,8 +14,9 @@
 #     where Go is installed, make build-cuda from source;
 #   - the cuda test binaries (GOGAN_CUDA_REQUIRE=1 -test.v), and compute-sanitizer's race
 #     check of the reductions where the sanitizer works;
-#   - gan bench --device cuda (with and without the CUDA graph) beside PyTorch eager and
-#     torch.compile for dcgan28 at batch 64 and 512 and dcgan64 at batch 64 and 256;
+#   - gan bench --device cuda (float32, TensorFloat-32, and once without the CUDA graph) beside
+#     PyTorch eager (its defaults, and float32 throughout) and torch.compile for dcgan28 at
+#     batch 64 and 512 and dcgan64 at batch 64 and 256;
 #   - dcgan28 trained for 2000 steps on the Fashion-MNIST test split, its sample grid and
 #     gan eval's figures.
 # RESULTS_DIR receives summary.json, grid.png, loss.png, tests.log and logs.tar.gz (every log).
@@ -101,13 +102,23 @@ if command -v compute-sanitizer >/dev/null; then
 	step racecheck 90 bash -c 'cd cuda && exec compute-sanitizer --tool racecheck --error-exitcode 9 "$1" -test.run "TestBatchNormParity/N4_|TestLogitLossParity/term0_N1000|TestLinearParity"' _ "$bin/cuda.test"
 fi
 
+# At each point: gogan in float32 (with its CUDA graph) and with TensorFloat-32 products;
+# PyTorch eager with its defaults (TensorFloat-32 in cuDNN's convolutions), in float32
+# throughout, and under torch.compile. Without the graph only at the first point.
+first=1
 for point in ${GPU_CHECK_POINTS:-dcgan28:64 dcgan28:512 dcgan64:64 dcgan64:256}; do
 	arch=${point%:*} batch=${point#*:}
 	n=${GPU_CHECK_BENCH_STEPS:-50}
-	step "bench_gogan_${arch}_$batch" 60 "$gan" bench --device cuda --arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json
-	step "bench_gogan_nograph_${arch}_$batch" 60 "$gan" bench --device cuda --cuda-graph=false --arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json
-	step "bench_torch_${arch}_$batch" 60 python3 scripts/bench_torch.py --device cuda --arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json
-	step "bench_torch_compile_${arch}_$batch" 120 python3 scripts/bench_torch.py --device cuda --compile --arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json
+	common=(--arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json)
+	step "bench_gogan_${arch}_$batch" 60 "$gan" bench --device cuda "${common[@]}"
+	step "bench_gogantf32_${arch}_$batch" 60 "$gan" bench --device cuda --tf32 "${common[@]}"
+	if [ $first = 1 ]; then
+		step "bench_gogannograph_${arch}_$batch" 60 "$gan" bench --device cuda --cuda-graph=false "${common[@]}"
+		first=0
+	fi
+	step "bench_torch_${arch}_$batch" 60 python3 scripts/bench_torch.py --device cuda "${common[@]}"
+	step "bench_torchfp32_${arch}_$batch" 60 python3 scripts/bench_torch.py --device cuda --precision fp32 "${common[@]}"
+	step "bench_torchcompile_${arch}_$batch" 120 python3 scripts/bench_torch.py --device cuda --compile "${common[@]}"
 done
 
 run=$results/run
@@ -135,15 +146,16 @@ def last_json(name):
     except (OSError, ValueError):
         pass
     return None
-points = sorted({f[len("bench_gogan_"):-4] for f in os.listdir(logs) if f.startswith("bench_gogan_") and not f.startswith("bench_gogan_nograph_")})
+points = sorted({f[len("bench_gogan_"):-4] for f in os.listdir(logs) if f.startswith("bench_gogan_")})
+variants = ("gogan", "gogantf32", "gogannograph", "torch", "torchfp32", "torchcompile")
 for point in points:
-    r = {k: last_json(f"bench_{k}_{point}") for k in ("gogan", "gogan_nograph", "torch", "torch_compile")}
-    ms = {k: (v or {}).get("ms_per_step") for k, v in r.items()}
-    row = {f"{k}_ms": v for k, v in ms.items()}
-    if ms["gogan"]:
-        for k in ("torch", "torch_compile"):
-            if ms[k]:
-                row[f"{k}_over_gogan"] = round(ms[k] / ms["gogan"], 3)
+    ms = {k: (last_json(f"bench_{k}_{point}") or {}).get("ms_per_step") for k in variants}
+    row = {f"{k}_ms": v for k, v in ms.items() if v is not None}
+    # Ratios above 1: gogan is faster. fp32 against fp32, TensorFloat-32 against PyTorch's
+    # defaults (which use it in the convolutions) and against torch.compile.
+    for mine, theirs in (("gogan", "torchfp32"), ("gogan", "torch"), ("gogantf32", "torch"), ("gogantf32", "torchcompile"), ("gogan", "torchcompile")):
+        if ms[mine] and ms[theirs]:
+            row[f"{theirs}_over_{mine}"] = round(ms[theirs] / ms[mine], 3)
     summary["bench"][point] = row
 for f in sorted(os.listdir(logs)):
     if f.startswith("test_") and f.endswith(".log"):
