@@ -14,11 +14,16 @@
 #     where Go is installed, make build-cuda from source;
 #   - the cuda test binaries (GOGAN_CUDA_REQUIRE=1 -test.v), and compute-sanitizer's race
 #     check of the reductions where the sanitizer works;
-#   - gan bench --device cuda (with and without the CUDA graph) beside PyTorch eager and
-#     torch.compile for dcgan28 at batch 64 and 512 and dcgan64 at batch 64 and 256;
+#   - gan bench --device cuda (float32, TensorFloat-32, and once without the CUDA graph) beside
+#     PyTorch eager (its defaults, and float32 throughout) and torch.compile for dcgan28 at
+#     batch 64 and 512 and dcgan64 at batch 64 and 256;
 #   - dcgan28 trained for 2000 steps on the Fashion-MNIST test split, its sample grid and
 #     gan eval's figures.
 # RESULTS_DIR receives summary.json, grid.png, loss.png, tests.log and logs.tar.gz (every log).
+#
+# For a rehearsal on the emulated GPU (make emulator; LD_LIBRARY_PATH and GOGAN_CUBLAS set as
+# make test-cuda-emu sets them), GPU_CHECK_POINTS, GPU_CHECK_BENCH_STEPS, GPU_CHECK_STEPS and
+# GPU_CHECK_EVAL_N shrink the benchmark points, the training run and the evaluation.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -74,8 +79,11 @@ header_check() {
 	return $bad
 }
 if [ -n "$cuda_inc" ]; then
-	step header_without_wrapper 60 header_check without
-	step header_with_wrapper 60 header_check with
+	# timeout runs a program, so the function goes to it through bash.
+	export -f header_check
+	export cuda_inc bundle
+	step header_without_wrapper 60 bash -c 'header_check without'
+	step header_with_wrapper 60 bash -c 'header_check with'
 else
 	echo "no cuda.h on this machine: header check skipped" | tee "$logs/header_with_wrapper.log"
 fi
@@ -94,19 +102,30 @@ if command -v compute-sanitizer >/dev/null; then
 	step racecheck 90 bash -c 'cd cuda && exec compute-sanitizer --tool racecheck --error-exitcode 9 "$1" -test.run "TestBatchNormParity/N4_|TestLogitLossParity/term0_N1000|TestLinearParity"' _ "$bin/cuda.test"
 fi
 
-for point in dcgan28:64 dcgan28:512 dcgan64:64 dcgan64:256; do
+# At each point: gogan in float32 (with its CUDA graph) and with TensorFloat-32 products;
+# PyTorch eager with its defaults (TensorFloat-32 in cuDNN's convolutions), in float32
+# throughout, and under torch.compile. Without the graph only at the first point.
+first=1
+for point in ${GPU_CHECK_POINTS:-dcgan28:64 dcgan28:512 dcgan64:64 dcgan64:256}; do
 	arch=${point%:*} batch=${point#*:}
-	step "bench_gogan_${arch}_$batch" 60 "$gan" bench --device cuda --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
-	step "bench_gogan_nograph_${arch}_$batch" 60 "$gan" bench --device cuda --cuda-graph=false --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
-	step "bench_torch_${arch}_$batch" 60 python3 scripts/bench_torch.py --device cuda --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
-	step "bench_torch_compile_${arch}_$batch" 120 python3 scripts/bench_torch.py --device cuda --compile --arch "$arch" --batch-size "$batch" --steps 50 --warmup 10 --json
+	n=${GPU_CHECK_BENCH_STEPS:-50}
+	common=(--arch "$arch" --batch-size "$batch" --steps "$n" --warmup "$((n < 10 ? n : 10))" --json)
+	step "bench_gogan_${arch}_$batch" 60 "$gan" bench --device cuda "${common[@]}"
+	step "bench_gogantf32_${arch}_$batch" 60 "$gan" bench --device cuda --tf32 "${common[@]}"
+	if [ $first = 1 ]; then
+		step "bench_gogannograph_${arch}_$batch" 60 "$gan" bench --device cuda --cuda-graph=false "${common[@]}"
+		first=0
+	fi
+	step "bench_torch_${arch}_$batch" 60 python3 scripts/bench_torch.py --device cuda "${common[@]}"
+	step "bench_torchfp32_${arch}_$batch" 60 python3 scripts/bench_torch.py --device cuda --precision fp32 "${common[@]}"
+	step "bench_torchcompile_${arch}_$batch" 120 python3 scripts/bench_torch.py --device cuda --compile "${common[@]}"
 done
 
 run=$results/run
 step train 150 "$gan" train --device cuda --dataset fashion-mnist --data "$bundle/fashion-mnist" --split test \
-	--steps 2000 --out "$run" --sample-every 1000 --checkpoint-every 1000
-step eval 120 "$gan" eval --device cuda --checkpoint "$run/checkpoints/latest.safetensors" --data "$bundle/fashion-mnist" --n 10000 --json
-cp "$run/samples/step_2000.png" "$results/grid.png" 2>/dev/null
+	--steps "${GPU_CHECK_STEPS:-2000}" --out "$run" --sample-every 1000 --checkpoint-every 1000
+step eval 120 "$gan" eval --device cuda --checkpoint "$run/checkpoints/latest.safetensors" --data "$bundle/fashion-mnist" --n "${GPU_CHECK_EVAL_N:-10000}" --json
+cp "$run/samples/step_${GPU_CHECK_STEPS:-2000}.png" "$results/grid.png" 2>/dev/null
 cp "$run/loss.png" "$results/loss.png" 2>/dev/null
 cp "$run/metrics.jsonl" "$logs/" 2>/dev/null
 
@@ -127,14 +146,16 @@ def last_json(name):
     except (OSError, ValueError):
         pass
     return None
-for point in ("dcgan28_64", "dcgan28_512", "dcgan64_64", "dcgan64_256"):
-    r = {k: last_json(f"bench_{k}_{point}") for k in ("gogan", "gogan_nograph", "torch", "torch_compile")}
-    ms = {k: (v or {}).get("ms_per_step") for k, v in r.items()}
-    row = {f"{k}_ms": v for k, v in ms.items()}
-    if ms["gogan"]:
-        for k in ("torch", "torch_compile"):
-            if ms[k]:
-                row[f"{k}_over_gogan"] = round(ms[k] / ms["gogan"], 3)
+points = sorted({f[len("bench_gogan_"):-4] for f in os.listdir(logs) if f.startswith("bench_gogan_")})
+variants = ("gogan", "gogantf32", "gogannograph", "torch", "torchfp32", "torchcompile")
+for point in points:
+    ms = {k: (last_json(f"bench_{k}_{point}") or {}).get("ms_per_step") for k in variants}
+    row = {f"{k}_ms": v for k, v in ms.items() if v is not None}
+    # Ratios above 1: gogan is faster. fp32 against fp32, TensorFloat-32 against PyTorch's
+    # defaults (which use it in the convolutions) and against torch.compile.
+    for mine, theirs in (("gogan", "torchfp32"), ("gogan", "torch"), ("gogantf32", "torch"), ("gogantf32", "torchcompile"), ("gogan", "torchcompile")):
+        if ms[mine] and ms[theirs]:
+            row[f"{theirs}_over_{mine}"] = round(ms[theirs] / ms[mine], 3)
     summary["bench"][point] = row
 for f in sorted(os.listdir(logs)):
     if f.startswith("test_") and f.endswith(".log"):

@@ -16,6 +16,7 @@ type BenchResult struct {
 	BatchSize  int     `json:"batch_size"`
 	Device     string  `json:"device"`
 	CUDAGraph  bool    `json:"cuda_graph"`
+	TF32       bool    `json:"tf32"`
 	Steps      int     `json:"steps"`
 	MsPerStep  float64 `json:"ms_per_step"`
 	ImagesPerS float64 `json:"images_per_s"`

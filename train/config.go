@@ -32,7 +32,9 @@ type Config struct {
 	Clip      float32 `json:"clip,omitempty"`
 	Seed      uint64  `json:"seed"`
 	Device    string  `json:"device"`
-	Out       string  `json:"out"`
+	// TF32 lets the GPU's matrix products use TensorFloat-32 tensor cores.
+	TF32 bool   `json:"tf32,omitempty"`
+	Out  string `json:"out"`
 	// RunID names the run that wrote a folder and its checkpoints, so that a run prunes and
 	// moves only files of its own.
 	RunID string `json:"run_id,omitempty"`

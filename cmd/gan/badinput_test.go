@@ -93,6 +93,8 @@ func TestBadTrainInput(t *testing.T) {
 		{"out-is-a-file", trainArgs(f.data, f.file, "--steps", "2"), []string{f.file}},
 		{"stray-argument", append(train(), "extra"), []string{`"extra"`}},
 		{"resume-changes-nz", []string{"train", "--resume", f.ck, "--nz", "16"}, []string{"--nz", "resuming"}},
+		{"tf32-on-cpu", append([]string{"train", "--data", f.data, "--device", "cpu", "--tf32", "--out", f.path("tf32")}, tinyNet...), []string{"--tf32", "--device cuda"}},
+		{"bench-tf32-on-cpu", []string{"bench", "--device", "cpu", "--tf32"}, []string{"--tf32", "--device cuda"}},
 		{"resume-missing", []string{"train", "--resume", f.path("none.safetensors")}, []string{f.path("none.safetensors"), "no such file"}},
 	}
 	for _, c := range cases {

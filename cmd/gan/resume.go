@@ -45,6 +45,8 @@ func resumeConfig(fs *flag.FlagSet, set map[string]bool, cfg train.Config, ck *t
 			base.EvalN = cfg.EvalN
 		case "device":
 			base.Device = cfg.Device
+		case "tf32":
+			base.TF32 = cfg.TF32
 		case "data":
 			base.Data = cfg.Data
 		case "overwrite":
