@@ -5,7 +5,7 @@ BIN       ?= bin
 TRAIN_FLAGS ?=
 FASHION   := /usr/share/datasets/fashion-mnist
 
-.PHONY: all build build-cuda test test-cuda ptx vet fmt-check bench train golden golden-check fashion-mnist clean
+.PHONY: all build build-cuda test test-cuda gpu-bundle ptx vet fmt-check bench train golden golden-check fashion-mnist clean
 
 all: build
 
@@ -20,11 +20,14 @@ CUDA_ENV  := CGO_CPPFLAGS="-I$(CURDIR)/cuda/include $(CGO_CPPFLAGS)"
 build-cuda:
 	$(CUDA_ENV) $(GO) build -tags cuda -o $(BIN)/gan-cuda ./cmd/gan
 
+# gofmt walks the tree itself, so this works in a source archive without .git too.
 fmt-check:
-	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$bad" ]; then echo "not gofmt-formatted:"; echo "$$bad"; exit 1; fi
+	@bad=$$(gofmt -l .); if [ -n "$$bad" ]; then echo "not gofmt-formatted:"; echo "$$bad"; exit 1; fi
 
+# -v lists the packages as they compile: silent on a warm build cache, and a sign of life on a
+# cold one, where compiling the dependencies takes several minutes on two cores.
 vet:
-	$(GO) vet ./...
+	$(GO) vet -v ./...
 
 test: fmt-check vet
 	CGO_ENABLED=0 $(GO) build ./...
@@ -34,6 +37,13 @@ test: fmt-check vet
 # which the CPU backend's oracle tests use, has a cuda build tag of its own that needs cuDNN.
 test-cuda:
 	$(CUDA_ENV) GOGAN_CUDA_REQUIRE=1 $(GO) test -tags cuda -count=1 -timeout 30m ./cuda/...
+
+# The same suite on the CPU, against an emulated GPU (see README, "Without a GPU").
+include cuda/emulator/emulator.mk
+
+# Everything scripts/gpu-check.sh needs on a GPU machine without Go, into gpu-bundle/.
+gpu-bundle:
+	scripts/gpu-bundle.sh
 
 # Recompile the CUDA kernels to the committed PTX (needs nvcc).
 ptx:

@@ -3,6 +3,7 @@ module gogan
 go 1.26.8
 
 require (
+	github.com/creack/pty v1.1.24
 	github.com/disintegration/imaging v1.6.2
 	github.com/schollz/progressbar/v3 v3.14.6
 	golang.org/x/image v0.30.0

@@ -91,11 +91,13 @@ func parse(r io.ReaderAt, size int64, path string) (*File, error) {
 		return nil, err
 	}
 	n := binary.LittleEndian.Uint64(prefix[:])
+	// A file of another kind (a config.json given by mistake) fails here first: say that
+	// before the number its first bytes make.
 	if n > maxHeader {
-		return fail("header length %d exceeds the format's limit of %d bytes", n, maxHeader)
+		return fail("not a safetensors file: its header length %d exceeds the format's limit of %d bytes", n, maxHeader)
 	}
 	if n > uint64(size-8) {
-		return fail("header length %d beyond the file's %d bytes", n, size)
+		return fail("not a safetensors file: its header length %d beyond the file's %d bytes", n, size)
 	}
 	header := make([]byte, n)
 	if err := readAt(r, header, 8, path, "header"); err != nil {

@@ -82,7 +82,7 @@ func New(opts Options) (nn.Backend, error) {
 		return nil, err
 	}
 	b.w = w
-	b.mem = arena.New(b.grow)
+	b.mem = newArena(b.grow)
 	return b, nil
 }
 

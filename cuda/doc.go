@@ -6,9 +6,11 @@
 // unchanged and the plain build stays pure Go (CGO_ENABLED=0 works).
 //
 // In the cuda build the driver API comes from gorgonia.org/cu and only libcuda.so.1 is linked:
-// cuBLAS is loaded at run time over the sonames of CUDA 13, 12 and 11, or from the file that
-// GOGAN_CUBLAS names (package cuda/internal/cublas), so a binary built against one toolkit
-// runs on machines with another. The driver must support CUDA 11.8 (R520 or newer). A cuda
+// cuBLAS is loaded at run time over the sonames of CUDA 13, 12 and 11, wherever users have it
+// (toolkits, Python environments), or from the file that GOGAN_CUBLAS names (package
+// cuda/internal/cublas), so a binary built against one toolkit runs on machines with another.
+// cu compiles against CUDA 13's headers through the cuda.h wrapper in cuda/include, which the
+// Makefile puts first on cgo's include path. The driver must support CUDA 11.8 (R520 or newer). A cuda
 // binary stops before main, with one line that says why, where there is no driver or GPU
 // (package cuda/internal/guard); its test binaries report the reason and run no tests, or
 // fail with GOGAN_CUDA_REQUIRE=1.

@@ -5,7 +5,10 @@ package cuda
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
+
+	"gorgonia.org/cu"
 
 	"gogan/nn"
 )
@@ -305,4 +308,37 @@ func TestMemoryParity(t *testing.T) {
 		r.out("copied_view", b)
 		r.out("new_zeros", r.zeros(3, 3))
 	})
+}
+
+// TestGridStrideNear2to31 runs an elementwise kernel over 2³¹−1 elements, the most the
+// kernels index, where a 32-bit loop counter would wrap to a negative index in the last
+// stride and write outside the tensor. It needs 16 GiB of device memory.
+func TestGridStrideNear2to31(t *testing.T) {
+	b := gpu(t)
+	if strings.Contains(strings.ToLower(b.desc), "emulated") {
+		t.Skip("16 GiB of tensors is more than the emulated device is for")
+	}
+	var free int64
+	b.w.call(func() { free, _, _ = cu.MemInfo() })
+	const n = math.MaxInt32
+	if free < 2*4*n+(1<<30) {
+		t.Skipf("needs 17 GiB of free device memory, %d MiB are free", free>>20)
+	}
+	x, out := b.New(n), b.New(n)
+	defer b.Free(x)
+	defer b.Free(out)
+	b.Fill(x, -1)
+	b.Fill(out, 5)
+	b.ActivationForward(out, x, nn.Activation{Kind: nn.ReLU})
+	if err := b.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []int{0, n/2 - 3, n - 1<<20} {
+		got := host(b, out.View(at, min(1<<20, n-at)))
+		for i, v := range got {
+			if v != 0 {
+				t.Fatalf("ReLU(−1) at %d is %g, want 0", at+i, v)
+			}
+		}
+	}
 }

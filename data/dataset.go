@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/disintegration/imaging"
+
+	"gogan/internal/memlimit"
 )
 
 // ErrNotFound is wrapped by Open's error when a named dataset's files are nowhere it looked,
@@ -24,9 +26,10 @@ type Spec struct {
 	Folder    string    // a folder of images, searched recursively, instead of a named dataset
 	Dir       string    // --data: the dataset's own folder, or one holding a <Name> folder
 	Split     string    // "train" (the default) or "test"; named datasets only
-	ImageSize int       // side of the square images; 0 keeps the native size (a folder's: its first image's shorter side)
+	ImageSize int       // side of the square images; 0 keeps the native size (a folder's: its most common shorter side)
+	SizeFrom  string    // what chose ImageSize, such as "dcgan28" or "--image-size", for the folder's report
 	Channels  int       // 1 or 3; 0 keeps the native count
-	Warn      io.Writer // receives the one-line warning about unreadable files; nil means os.Stderr
+	Warn      io.Writer // receives a folder's one-line report and warning about unreadable files; nil means os.Stderr
 }
 
 // Dataset is a set of equally sized images held as uint8, with their labels if any.
@@ -69,6 +72,13 @@ func Open(spec Spec) (*Dataset, error) {
 	}
 	if spec.Folder != "" {
 		return openFolder(spec)
+	}
+	if spec.Dir != "" {
+		// A --data that names nothing must not fall through to the other places searched:
+		// the run would train on other data than its configuration records.
+		if st, err := os.Stat(spec.Dir); err != nil || !st.IsDir() {
+			return nil, fmt.Errorf("data folder %s does not exist or is not a folder", spec.Dir)
+		}
 	}
 	switch spec.Split {
 	case "":
@@ -113,12 +123,14 @@ func Open(spec Spec) (*Dataset, error) {
 const maxDatasetBytes = 32 << 30
 
 // checkFits reports whether n images of c×size×size bytes stay within maxDatasetBytes.
+// The memory this process may use bounds it further.
 func checkFits(name string, n, c, size int) error {
-	if need := int64(n) * int64(c) * int64(size) * int64(size); need > maxDatasetBytes {
+	need := int64(n) * int64(c) * int64(size) * int64(size)
+	if need > maxDatasetBytes {
 		return fmt.Errorf("%s: %d images of %d×%d×%d need %.1f GB, more than the %d GB allowed; choose a smaller image size",
 			name, n, c, size, size, float64(need)/1e9, maxDatasetBytes>>30)
 	}
-	return nil
+	return memlimit.Check(float64(need), fmt.Sprintf("%s: %d images of %d×%d×%d", name, n, c, size, size), "choose a smaller image size")
 }
 
 // searchDirs lists, in order, the folders where a named dataset may be.

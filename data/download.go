@@ -9,9 +9,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gogan/internal/atomicfile"
@@ -24,6 +26,12 @@ type DownloadOptions struct {
 	Mirrors     []string     // base URLs to try, in order, instead of the catalog's
 	Client      *http.Client // nil: one with connect and response timeouts
 	IdleTimeout time.Duration
+	// A mirror that sends fewer than MinRate bytes a second over any RateWindow is abandoned,
+	// so that one trickling a byte at a time cannot keep a download going for ever; Deadline
+	// bounds the whole download.
+	MinRate    int64
+	RateWindow time.Duration
+	Deadline   time.Duration
 	// Progress, when set, is given every file's bytes as they arrive; it returns a writer
 	// (a progress bar) that is closed when the file ends. Without it, Log gets one line per
 	// file and mirror.
@@ -32,8 +40,14 @@ type DownloadOptions struct {
 	KeepArchive bool      // keep EMNIST's gzip.zip next to the files extracted from it
 }
 
-// defaultIdleTimeout is how long a mirror may send nothing before it is abandoned.
-const defaultIdleTimeout = 60 * time.Second
+// The defaults of DownloadOptions: a mirror is abandoned after a minute of silence or a
+// minute at under 1 kB/s, and a whole download after six hours.
+const (
+	defaultIdleTimeout = 60 * time.Second
+	defaultMinRate     = 1000
+	defaultRateWindow  = 60 * time.Second
+	defaultDeadline    = 6 * time.Hour
+)
 
 // DefaultDir is where Download puts a dataset when given no folder: $GOGAN_DATA/<name>, or
 // data/<name> below the current folder; Open looks in both.
@@ -74,6 +88,17 @@ func (s *Source) Download(ctx context.Context, dir string, opt DownloadOptions) 
 	if opt.IdleTimeout <= 0 {
 		opt.IdleTimeout = defaultIdleTimeout
 	}
+	if opt.MinRate <= 0 {
+		opt.MinRate = defaultMinRate
+	}
+	if opt.RateWindow <= 0 {
+		opt.RateWindow = defaultRateWindow
+	}
+	if opt.Deadline <= 0 {
+		opt.Deadline = defaultDeadline
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, opt.Deadline, fmt.Errorf("not done within %v", opt.Deadline))
+	defer cancel()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("download %s: %w", s.Name, err)
 	}
@@ -135,16 +160,18 @@ func fetchVerified(ctx context.Context, mirrors []string, path string, f RemoteF
 		}
 		err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return fetch(ctx, url, w, f, opt) })
 		if err == nil {
+			if len(failures) > 0 {
+				fmt.Fprintf(opt.Log, "(mirrors tried first: %s)\n", strings.Join(failures, "; "))
+			}
 			fmt.Fprintf(opt.Log, "%s: SHA-256 verified\n", path)
 			return nil
 		}
 		if ctx.Err() != nil {
-			return fmt.Errorf("download %s: %w", f.Name, ctx.Err())
+			return fmt.Errorf("download %s: %w", f.Name, context.Cause(ctx))
 		}
-		// atomicfile names the destination; the mirror's URL says more.
-		msg := strings.TrimPrefix(err.Error(), "write "+path+": ")
-		failures = append(failures, msg)
-		fmt.Fprintf(opt.Log, "%s\n", msg)
+		// atomicfile names the destination; the mirror's URL says more. Each failure is
+		// reported once: in the error if every mirror fails, else beside the success.
+		failures = append(failures, strings.TrimPrefix(err.Error(), "write "+path+": "))
 	}
 	if len(mirrors) == 0 {
 		return fmt.Errorf("download %s: no mirrors", f.Name)
@@ -159,6 +186,9 @@ func fetch(ctx context.Context, url string, w io.Writer, f RemoteFile, opt Downl
 	errStalled := fmt.Errorf("no data for %v", opt.IdleTimeout)
 	idle := time.AfterFunc(opt.IdleTimeout, func() { cancel(errStalled) })
 	defer idle.Stop()
+	var received atomic.Int64
+	rate := watchRate(&received, opt.MinRate, opt.RateWindow, cancel)
+	defer rate.Stop()
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -166,7 +196,7 @@ func fetch(ctx context.Context, url string, w io.Writer, f RemoteFile, opt Downl
 	}
 	resp, err := opt.Client.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s: %w", url, stalled(ctx, err))
+		return fmt.Errorf("%s: %w", url, stalled(ctx, withoutURL(err)))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -183,10 +213,13 @@ func fetch(ctx context.Context, url string, w io.Writer, f RemoteFile, opt Downl
 		dst = io.MultiWriter(dst, bar)
 	}
 	// Reading one byte past the expected size catches a server that sends too much.
-	body := &idleReader{r: io.LimitReader(resp.Body, f.Size+1), timer: idle, timeout: opt.IdleTimeout}
+	body := &idleReader{r: io.LimitReader(resp.Body, f.Size+1), timer: idle, timeout: opt.IdleTimeout, received: &received}
 	n, err := io.Copy(dst, body)
 	if err != nil {
-		return fmt.Errorf("%s: connection broke after %d of %d bytes: %w", url, n, f.Size, stalled(ctx, err))
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			return fmt.Errorf("%s: gave up after %d of %d bytes: %w", url, n, f.Size, cause)
+		}
+		return fmt.Errorf("%s: connection broke after %d of %d bytes: %w", url, n, f.Size, err)
 	}
 	if n != f.Size {
 		return fmt.Errorf("%s: got %d bytes, want %d", url, n, f.Size)
@@ -197,19 +230,38 @@ func fetch(ctx context.Context, url string, w io.Writer, f RemoteFile, opt Downl
 	return nil
 }
 
-// idleReader postpones the idle timer with every read that brings data.
+// idleReader postpones the idle timer with every read that brings data, and counts the bytes.
 type idleReader struct {
-	r       io.Reader
-	timer   *time.Timer
-	timeout time.Duration
+	r        io.Reader
+	timer    *time.Timer
+	timeout  time.Duration
+	received *atomic.Int64
 }
 
 func (r *idleReader) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
 	if n > 0 {
 		r.timer.Reset(r.timeout)
+		r.received.Add(int64(n))
 	}
 	return n, err
+}
+
+// watchRate cancels with a cause when fewer than minRate bytes a second arrive over a window;
+// the idle timer alone restarts with every byte, however slow they come.
+func watchRate(received *atomic.Int64, minRate int64, window time.Duration, cancel context.CancelCauseFunc) *time.Timer {
+	var last int64
+	var timer *time.Timer
+	timer = time.AfterFunc(window, func() {
+		got := received.Load()
+		if float64(got-last) < float64(minRate)*window.Seconds() {
+			cancel(fmt.Errorf("%d bytes in %v, slower than the %d bytes a second a mirror must send", got-last, window, minRate))
+			return
+		}
+		last = got
+		timer.Reset(window)
+	})
+	return timer
 }
 
 // stalled reports the idle timer, rather than the cancellation it caused, as the failure.
@@ -235,3 +287,12 @@ func fileSHA256(path string) (string, error) {
 }
 
 func megabytes(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// withoutURL drops net/http's "Get <url>:" from err, since the caller names the URL.
+func withoutURL(err error) error {
+	var ue *neturl.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

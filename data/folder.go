@@ -37,11 +37,12 @@ func openFolder(spec Spec) (*Dataset, error) {
 	if len(paths) == 0 && len(failed) == 0 {
 		return nil, fmt.Errorf("image folder %s has no files", root)
 	}
-	images, size, bad, err := scanHeaders(paths, spec.ImageSize)
+	scan, err := scanHeaders(paths, spec.ImageSize)
 	if err != nil {
 		return nil, err
 	}
-	failed = append(failed, bad...)
+	images, size := scan.images, scan.side
+	failed = append(failed, scan.failed...)
 	planes := spec.Channels
 	if planes == 0 {
 		planes = 3 // until every image turns out gray
@@ -50,55 +51,125 @@ func openFolder(spec Spec) (*Dataset, error) {
 		return nil, err
 	}
 	ds := &Dataset{Name: "folder " + root, Source: root, c: planes, h: size, w: size}
-	anyColor, bad := ds.decodeAll(images)
+	color, bad := ds.decodeAll(images)
 	failed = append(failed, bad...)
 	total := ds.n + len(failed)
 	if ds.n == 0 {
 		return nil, fmt.Errorf("no readable image in %s: %d of %d files unreadable: %s",
 			root, len(failed), total, describeFailures(failed))
 	}
+	warn := spec.Warn
+	if warn == nil {
+		warn = os.Stderr
+	}
 	if len(failed) > 0 {
-		warn := spec.Warn
-		if warn == nil {
-			warn = os.Stderr
-		}
 		fmt.Fprintf(warn, "warning: %d of %d files in %s could not be read and are left out: %s\n",
 			len(failed), total, root, describeFailures(failed))
 	}
 	ds.Skipped = len(failed)
 	ds.labelByFolder(root, images, bad)
+	anyColor := color > 0
 	if spec.Channels == 0 && !anyColor {
 		ds.keepFirstPlane()
+	}
+	if report := describeFolder(spec, ds, scan, color); report != "" {
+		fmt.Fprintln(warn, report)
 	}
 	return ds, nil
 }
 
+// describeFolder is the one line that says how a folder's images were made into a dataset
+// when they were changed: the size and why, and how many were resized and cropped or changed
+// between grey and colour. It is "" for a folder taken as it is.
+func describeFolder(spec Spec, ds *Dataset, scan folderScan, color int) string {
+	grey := ds.n - color
+	mixed := ds.c == 3 && color > 0 && grey > 0 || ds.c == 1 && color > 0
+	large := spec.ImageSize == 0 && ds.h > 64
+	if scan.resized == 0 && !mixed && !large {
+		return ""
+	}
+	from := spec.SizeFrom
+	switch {
+	case from != "":
+	case spec.ImageSize > 0:
+		from = "the size asked for"
+	default:
+		from = fmt.Sprintf("the most common size, %d of %d", scan.commonCount, len(scan.images))
+	}
+	msg := fmt.Sprintf("%s: %s at %d×%d (%s)", spec.Folder, count(ds.n, "image"), ds.h, ds.w, from)
+	if scan.resized > 0 {
+		msg += fmt.Sprintf("; %d of other sizes resized on their shorter side and centre-cropped", scan.resized)
+	}
+	switch {
+	case ds.c == 3 && mixed:
+		msg += fmt.Sprintf("; %s made RGB", count(grey, "grey image"))
+	case ds.c == 1 && mixed:
+		msg += fmt.Sprintf("; %s made grey", count(color, "colour image"))
+	}
+	if large {
+		msg += "; to train on images this large give --arch dcgan64 or --image-size 64"
+	}
+	return msg
+}
+
+// count writes n things, in the plural unless n is 1.
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// folderScan is what the headers of a folder's files tell: the files that look like images,
+// the side to make them, how many already have it, how many need resizing, and the failures.
+type folderScan struct {
+	images      []string
+	side        int
+	commonCount int
+	resized     int
+	failed      []fileError
+}
+
 // scanHeaders reads only the images' headers, so that memory is then set aside for images
-// alone. It returns the files that look like images and the size to make them: size, or when
-// that is 0 the first image's shorter side.
-func scanHeaders(paths []string, size int) (images []string, side int, failed []fileError, err error) {
+// alone. The side to make them is size or, when that is 0, the most common shorter side among
+// them (the smaller of equally common ones): one odd first file does not decide it.
+func scanHeaders(paths []string, size int) (folderScan, error) {
 	sizes := make([]image.Point, len(paths))
 	errs := make([]error, len(paths))
 	parallel(len(paths), func(i int) { sizes[i], errs[i] = imageSize(paths[i]) })
+	var scan folderScan
+	counts := map[int]int{}
 	for i, p := range paths {
 		if errs[i] != nil {
-			failed = append(failed, fileError{p, describeDecodeError(errs[i])})
+			scan.failed = append(scan.failed, fileError{p, describeDecodeError(errs[i])})
 			continue
 		}
-		if size == 0 {
-			if size = min(sizes[i].X, sizes[i].Y); size > maxImageSize {
-				return nil, 0, nil, fmt.Errorf("%s is %d×%d; give an image size of at most %d",
-					p, sizes[i].X, sizes[i].Y, maxImageSize)
+		scan.images = append(scan.images, p)
+		counts[min(sizes[i].X, sizes[i].Y)]++
+	}
+	if size == 0 {
+		for side, n := range counts {
+			if n > scan.commonCount || n == scan.commonCount && side < size {
+				size, scan.commonCount = side, n
 			}
 		}
-		images = append(images, p)
+		if size > maxImageSize {
+			return scan, fmt.Errorf("the images are mostly %d pixels on their shorter side; give an image size of at most %d",
+				size, maxImageSize)
+		}
 	}
-	return images, size, failed, nil
+	for i := range paths {
+		if errs[i] == nil && (sizes[i].X != size || sizes[i].Y != size) {
+			scan.resized++
+		}
+	}
+	scan.side = size
+	return scan, nil
 }
 
 // decodeAll decodes the images into the dataset at its size and channel count, in order,
-// leaving out those that fail; it reports whether any image has colour.
-func (d *Dataset) decodeAll(paths []string) (anyColor bool, failed []fileError) {
+// leaving out those that fail; it counts the images that have colour.
+func (d *Dataset) decodeAll(paths []string) (colored int, failed []fileError) {
 	stride := d.c * d.h * d.w
 	pixels := make([]uint8, len(paths)*stride)
 	errs := make([]error, len(paths))
@@ -120,11 +191,13 @@ func (d *Dataset) decodeAll(paths []string) (anyColor bool, failed []fileError) 
 			continue
 		}
 		copy(pixels[n*stride:(n+1)*stride], pixels[i*stride:(i+1)*stride])
-		anyColor = anyColor || color[i]
+		if color[i] {
+			colored++
+		}
 		n++
 	}
 	d.pixels, d.n = pixels[:n*stride], n
-	return anyColor, failed
+	return colored, failed
 }
 
 // fileError is a file that could not be read, and why.
@@ -147,12 +220,37 @@ func listFiles(root string) (paths []string, failed []fileError) {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() || d.Type()&fs.ModeSymlink != 0 {
+		switch {
+		case d.Type().IsRegular():
 			paths = append(paths, path)
+		case d.Type()&fs.ModeSymlink != 0:
+			// Only a link to a regular file is opened: a FIFO or a device would block the read.
+			if st, err := os.Stat(path); err != nil {
+				failed = append(failed, fileError{path, describeDecodeError(err)})
+			} else if !st.Mode().IsRegular() {
+				failed = append(failed, fileError{path, fmt.Errorf("links to a %s, not a regular file", fileKind(st.Mode()))})
+			} else {
+				paths = append(paths, path)
+			}
 		}
 		return nil
 	})
 	return paths, failed
+}
+
+// fileKind names what a file that is not regular is.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "folder"
+	case m&fs.ModeNamedPipe != 0:
+		return "FIFO"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "special file"
 }
 
 // maxPixels bounds the images a folder may hold: a header is cheap to forge, and decoding

@@ -76,8 +76,8 @@ func TestOpenFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if warn.Len() != 0 {
-		t.Errorf("warning for hidden files: %s", warn.String())
+	if want := dir + ": 3 images at 4×4 (the size asked for); 3 of other sizes resized on their shorter side and centre-cropped\n"; warn.String() != want {
+		t.Errorf("report %q, want %q (and no warning for hidden files)", warn.String(), want)
 	}
 	if c, h, w := ds.Shape(); ds.Len() != 3 || c != 1 || h != 4 || w != 4 {
 		t.Fatalf("%d images of (%d, %d, %d), want 3 gray 4×4 (the hidden folder left out)", ds.Len(), c, h, w)

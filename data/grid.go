@@ -7,10 +7,12 @@ import (
 	"image/color/palette"
 	"image/draw"
 	"image/gif"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"gogan/internal/atomicfile"
 
@@ -102,17 +104,44 @@ func gridImage(data []float32, n, c, h, w, nrow, padding int, padValue float32) 
 	return img
 }
 
-// WriteGrid writes images as one PNG grid (see GridImage), atomically.
+// WriteGrid writes images as one grid (see GridImage), atomically: a PNG, or a JPEG when the
+// name ends in .jpg or .jpeg.
 func WriteGrid(path string, images *tensor.Dense, nrow, padding int, padValue float32) error {
+	if err := CheckImageName(path); err != nil {
+		return err
+	}
 	img, err := GridImage(images, nrow, padding, padValue)
 	if err != nil {
 		return fmt.Errorf("write grid %s: %w", path, err)
 	}
+	if isJPEG(path) {
+		return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+			return jpeg.Encode(w, img, &jpeg.Options{Quality: 95})
+		})
+	}
 	return writePNG(path, img)
 }
 
-// WritePNGs writes each image as its own PNG in dir, named prefix, a six-digit index and
-// ".png"; dir is created if needed.
+// CheckImageName refuses a file name whose extension is not one that WriteGrid writes, so
+// that a grid is never saved in one format under another's name.
+func CheckImageName(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png", ".jpg", ".jpeg":
+		return nil
+	}
+	return fmt.Errorf("%s: name the image .png, .jpg or .jpeg, the formats gogan writes", path)
+}
+
+func isJPEG(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".jpg" || ext == ".jpeg"
+}
+
+// PNGName is the name WritePNGs gives to image i.
+func PNGName(prefix string, i int) string { return fmt.Sprintf("%s%06d.png", prefix, i) }
+
+// WritePNGs writes each image as its own PNG in dir, named by PNGName; dir is created if
+// needed.
 func WritePNGs(dir, prefix string, images *tensor.Dense) error {
 	data, n, c, h, w, err := imageTensor(images)
 	if err != nil {
@@ -124,7 +153,7 @@ func WritePNGs(dir, prefix string, images *tensor.Dense) error {
 	size := c * h * w
 	for i := 0; i < n; i++ {
 		img := gridImage(data[i*size:(i+1)*size], 1, c, h, w, 1, 0, 0)
-		if err := writePNG(filepath.Join(dir, fmt.Sprintf("%s%06d.png", prefix, i)), img); err != nil {
+		if err := writePNG(filepath.Join(dir, PNGName(prefix, i)), img); err != nil {
 			return err
 		}
 	}

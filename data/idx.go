@@ -2,7 +2,6 @@ package data
 
 import (
 	"bufio"
-	"bytes"
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
@@ -10,6 +9,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"gogan/internal/memlimit"
 )
 
 // IDX is the content of one IDX file of unsigned bytes, the format of MNIST and its kin.
@@ -28,12 +29,6 @@ var idxTypeNames = map[byte]string{
 
 // maxIDXDims bounds the rank a header may declare; the datasets use 1 and 3.
 const maxIDXDims = 4
-
-// gzipInitialRatio sizes the first buffer for a gzip payload: the datasets expand 2 to 5
-// times, and a header that claims more than the file backs then costs a few doublings of
-// what is really there, not a buffer of the claimed size. The extra bytes.MinRead lets
-// bytes.Buffer reach the end of an honest stream without growing.
-const gzipInitialRatio = 8
 
 // ReadIDX reads an IDX file of unsigned bytes, gzip-compressed or raw (told apart by the
 // first bytes, not the name).
@@ -148,6 +143,9 @@ func decodeIDXRaw(r io.Reader, size int64) (*IDX, error) {
 		return nil, fmt.Errorf("%s: header declares %s = %s bytes of data, file holds %d",
 			what, dimsString(dims), payloadString(payload, size), size-headerLen)
 	}
+	if err := checkIDXMemory(dims, payload); err != nil {
+		return nil, err
+	}
 	data := make([]uint8, payload)
 	if err := readFull(r, data, "IDX data"); err != nil {
 		return nil, err
@@ -171,21 +169,35 @@ func decodeIDXGzip(r io.Reader, size int64) (*IDX, error) {
 		return nil, fmt.Errorf("header declares %s = %s bytes of data, more than a %d-byte gzip file can hold",
 			dimsString(dims), payloadString(payload, limit), size)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, min(payload, size*gzipInitialRatio)+bytes.MinRead))
-	// Reading one byte past the payload both detects trailing data and, when there is none,
-	// reaches the end of the gzip stream, which verifies its checksum.
-	if _, err := buf.ReadFrom(io.LimitReader(r, payload+1)); err != nil {
+	if err := checkIDXMemory(dims, payload); err != nil {
 		return nil, err
 	}
-	switch got := int64(buf.Len()); {
-	case got < payload:
+	// The claim is now bounded by what the stream can hold and by the memory this process may
+	// use, so the buffer is allocated once at its size; pages the stream never fills are never
+	// touched. Reading one byte past the payload both detects trailing data and, when there is
+	// none, reaches the end of the gzip stream, which verifies its checksum.
+	data := make([]byte, payload)
+	got, err := io.ReadFull(r, data)
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return nil, fmt.Errorf("truncated: header declares %s = %d bytes of data, gzip stream holds %d",
 			dimsString(dims), payload, got)
-	case got > payload:
+	case err != nil:
+		return nil, err
+	}
+	var extra [1]byte
+	if n, err := io.ReadFull(r, extra[:]); n > 0 {
 		return nil, fmt.Errorf("trailing data: header declares %s = %d bytes, gzip stream holds more",
 			dimsString(dims), payload)
+	} else if err != nil && err != io.EOF {
+		return nil, err
 	}
-	return &IDX{Dims: dims, Data: buf.Bytes()}, nil
+	return &IDX{Dims: dims, Data: data}, nil
+}
+
+// checkIDXMemory refuses a payload larger than the memory this process may use.
+func checkIDXMemory(dims []int, payload int64) error {
+	return memlimit.Check(float64(payload), fmt.Sprintf("the header's %s = %d bytes of data", dimsString(dims), payload), "")
 }
 
 // payloadString prints a declared payload, which readIDXHeader caps past the limit.

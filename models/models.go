@@ -58,6 +58,14 @@ func ArchForImageSize(size int) (string, error) {
 	return "", fmt.Errorf("no architecture for %d×%d images (dcgan28 takes 28, dcgan64 takes 64; resize with --image-size)", size, size)
 }
 
+// Bounds of a configuration: generous beyond any trainable network, they keep the products
+// of sizes in the layer plans far from overflowing; memory estimates refuse what is merely
+// too large for the machine.
+const (
+	MaxNZ    = 1 << 16
+	MaxWidth = 1 << 14
+)
+
 // Validate checks the configuration.
 func (c Config) Validate() error {
 	if _, ok := Archs[c.Arch]; !ok {
@@ -65,6 +73,14 @@ func (c Config) Validate() error {
 	}
 	if c.NZ < 1 || c.NGF < 1 || c.NDF < 1 || c.NC < 1 {
 		return fmt.Errorf("nz, ngf, ndf and nc must be positive; got %d, %d, %d, %d", c.NZ, c.NGF, c.NDF, c.NC)
+	}
+	for _, f := range []struct {
+		name       string
+		value, max int
+	}{{"nz", c.NZ, MaxNZ}, {"ngf", c.NGF, MaxWidth}, {"ndf", c.NDF, MaxWidth}, {"nc", c.NC, 3}} {
+		if f.value > f.max {
+			return fmt.Errorf("%s %d is more than the %d allowed", f.name, f.value, f.max)
+		}
 	}
 	if c.Classes < 0 || c.Classes > maxClasses || c.Classes == 1 {
 		return fmt.Errorf("a conditional GAN needs 2 to %d classes, not %d", maxClasses, c.Classes)

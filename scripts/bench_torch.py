@@ -34,6 +34,13 @@ def parse_args(argv):
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu", help="(default %(default)s)")
     p.add_argument("--compile", action="store_true", help="wrap G and D in torch.compile (torch >= 2)")
     p.add_argument("--threads", type=int, default=0, help="torch.set_num_threads; 0 keeps torch's choice")
+    p.add_argument(
+        "--precision",
+        choices=("default", "fp32", "tf32"),
+        default="default",
+        help="on the GPU: PyTorch's defaults (TensorFloat-32 in cuDNN's convolutions, not in matmul),"
+        " fp32 everywhere, or TensorFloat-32 everywhere (default %(default)s)",
+    )
     p.add_argument("--seed", type=int, default=0, help="seed for weights and data (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of a line")
     args = p.parse_args(argv)
@@ -59,6 +66,10 @@ def bench(args):
     """Build the models, run warm-up and timed steps; return the result dict."""
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.precision != "default":
+        tf32 = args.precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = tf32
+        torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
     g = models.generator(args.arch, NZ, NGF, NC)
@@ -93,6 +104,8 @@ def bench(args):
         "batch_size": args.batch_size,
         "device": args.device,
         "compile": args.compile,
+        "cudnn_tf32": torch.backends.cudnn.allow_tf32,
+        "matmul_tf32": torch.backends.cuda.matmul.allow_tf32,
         "threads": torch.get_num_threads(),
         "ms_per_step": round(ms, 3),
         "images_per_s": round(args.batch_size * args.steps / elapsed, 2),

@@ -16,6 +16,7 @@ type BenchResult struct {
 	BatchSize  int     `json:"batch_size"`
 	Device     string  `json:"device"`
 	CUDAGraph  bool    `json:"cuda_graph"`
+	TF32       bool    `json:"tf32"`
 	Steps      int     `json:"steps"`
 	MsPerStep  float64 `json:"ms_per_step"`
 	ImagesPerS float64 `json:"images_per_s"`
@@ -27,7 +28,7 @@ type BenchResult struct {
 // backend that can record a step replays it, as the trainer does.
 func Bench(b nn.Backend, arch string, batch, steps, warmup int, graphs bool) (BenchResult, error) {
 	if batch < 2 || steps < 1 || warmup < 0 {
-		return BenchResult{}, fmt.Errorf("bench: need batch size ≥ 2 and steps ≥ 1; got %d and %d", batch, steps)
+		return BenchResult{}, fmt.Errorf("need batch size ≥ 2 and steps ≥ 1; got batch size %d and steps %d", batch, steps)
 	}
 	cfg := Config{Arch: arch, NZ: 100, NGF: 64, NDF: 64, NC: 1, BatchSize: batch, LR: 2e-4, Beta1: 0.5, Beta2: 0.999,
 		Loss: "nonsaturating", DSteps: 1, Seed: 1, NoCUDAGraph: !graphs}

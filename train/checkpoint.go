@@ -47,7 +47,11 @@ func SaveCheckpoint(path string, gan *GAN, p Progress, cfg Config) error {
 		b := part.net.Backend()
 		for _, name := range part.net.StateNames() {
 			t := part.net.Named(name).Tensor
-			ts = append(ts, checkpoints.F32(part.prefix+name, t.Shape, download(b, t)))
+			values := download(b, t)
+			if err := CheckTensor(part.prefix+name, values); err != nil {
+				return err // never a checkpoint that generates only black
+			}
+			ts = append(ts, checkpoints.F32(part.prefix+name, t.Shape, values))
 		}
 		tracked := []int64{int64(part.net.BatchesTracked())}
 		for _, i := range part.net.BatchNormLayers() {
@@ -128,11 +132,14 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
-	if err := cfg.Model().Validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("checkpoint %s: %w", path, err)
 	}
 	c := &Checkpoint{Path: path, Config: cfg, file: f}
 	if err := c.checkShapes(); err != nil {
+		return nil, err
+	}
+	if err := c.checkFinite(); err != nil {
 		return nil, err
 	}
 	ints := map[string]*int{"step": &c.Progress.Step, "epoch": &c.Progress.Epoch, "batch_index": &c.Progress.BatchIndex}
@@ -289,6 +296,25 @@ func (c *Checkpoint) checkShapes() error {
 				}
 			}
 			shape = p.Out
+		}
+	}
+	return nil
+}
+
+// checkFinite refuses a checkpoint whose weights, running statistics or Adam moments hold
+// NaN, infinity or a negative variance, naming the first such tensor: a diverged run's
+// weights would generate only black and train no further.
+func (c *Checkpoint) checkFinite() error {
+	for _, name := range c.file.Names() {
+		if info, _ := c.file.Info(name); info.DType != checkpoints.Float32 {
+			continue
+		}
+		values, err := c.file.F32(name)
+		if err != nil {
+			return err
+		}
+		if err := CheckTensor(name, values); err != nil {
+			return fmt.Errorf("checkpoint %s: %w; use an earlier checkpoint", c.Path, err)
 		}
 	}
 	return nil

@@ -22,7 +22,7 @@ type Config struct {
 	NDF       int     `json:"ndf"`
 	NC        int     `json:"nc"`
 	BatchSize int     `json:"batch_size"`
-	Epochs    int     `json:"epochs"`
+	Epochs    int     `json:"epochs,omitempty"`
 	Steps     int     `json:"steps,omitempty"`
 	LR        float32 `json:"lr"`
 	Beta1     float32 `json:"beta1"`
@@ -32,7 +32,14 @@ type Config struct {
 	Clip      float32 `json:"clip,omitempty"`
 	Seed      uint64  `json:"seed"`
 	Device    string  `json:"device"`
-	Out       string  `json:"out"`
+	// TF32 lets the GPU's matrix products use TensorFloat-32 tensor cores.
+	TF32 bool   `json:"tf32,omitempty"`
+	Out  string `json:"out"`
+	// RunID names the run that wrote a folder and its checkpoints, so that a run prunes and
+	// moves only files of its own.
+	RunID string `json:"run_id,omitempty"`
+	// Overwrite lets a fresh run take a folder that holds another run, moving that run aside.
+	Overwrite bool `json:"-"`
 	// EMADecay is the decay of the moving average of G's weights that samples, evaluations
 	// and checkpoints' generator_ema hold; 0 keeps no average.
 	EMADecay float32 `json:"ema_decay,omitempty"`
@@ -52,6 +59,14 @@ type Config struct {
 	// (see graphs.go). The results are the same bits either way, so it is not recorded.
 	NoCUDAGraph bool `json:"-"`
 }
+
+// Bounds of the settings: far beyond any useful run, they keep products of sizes from
+// overflowing before the memory estimate can refuse them.
+const (
+	MaxBatchSize = 1 << 20
+	MaxDSteps    = 100
+	MaxSteps     = 1 << 40
+)
 
 // Model is the architecture part of the configuration.
 func (c Config) Model() models.Config {
@@ -90,6 +105,14 @@ func (c Config) Validate() error {
 		return fmt.Errorf("eval-n %d must be at least 2", c.EvalN)
 	case c.Keep < 1:
 		return fmt.Errorf("keep %d must be at least 1", c.Keep)
+	case c.BatchSize > MaxBatchSize:
+		return fmt.Errorf("batch size %d must be at most %d", c.BatchSize, MaxBatchSize)
+	case c.DSteps > MaxDSteps:
+		return fmt.Errorf("d-steps %d must be at most %d", c.DSteps, MaxDSteps)
+	case c.Steps > MaxSteps:
+		return fmt.Errorf("steps %d must be at most %d", c.Steps, MaxSteps)
+	case c.Epochs > MaxSteps:
+		return fmt.Errorf("epochs %d must be at most %d", c.Epochs, MaxSteps)
 	case c.ImageSize < 0:
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
 	case !(c.EMADecay >= 0 && c.EMADecay < 1):
@@ -98,7 +121,7 @@ func (c Config) Validate() error {
 	if c.ImageSize > 0 {
 		// Checked before the data is resized to it: only an architecture's size can train.
 		if _, err := models.ArchForImageSize(c.ImageSize); err != nil {
-			return err
+			return fmt.Errorf("--image-size %d: gogan's architectures make 28×28 (dcgan28) or 64×64 (dcgan64) images; give --image-size 28 or 64, and the data is resized to it", c.ImageSize)
 		}
 	}
 	if m := c.Model(); c.Arch != "auto" {
@@ -113,8 +136,13 @@ func (c Config) Validate() error {
 	return err
 }
 
-// MarshalConfig and UnmarshalConfig convert a configuration to and from JSON.
+// MarshalConfig and UnmarshalConfig convert a configuration to and from JSON. Only the
+// stopping rule in force is written: --steps overrides --epochs, so a configuration with
+// steps has no epochs.
 func MarshalConfig(c Config) string {
+	if c.Steps > 0 {
+		c.Epochs = 0
+	}
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		panic(err) // a struct of plain fields always marshals

@@ -1,17 +1,19 @@
 package train
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gogan/internal/atomicfile"
 	"gogan/metrics"
@@ -30,21 +32,38 @@ type Record struct {
 }
 
 // metricsLog appends records to metrics.jsonl, one JSON object per line, each written whole
-// with one write so that every line is valid JSON even if the process dies mid-run.
+// with one write; a write that fails part way is cut off again, so that a full disk leaves
+// no torn line behind.
 type metricsLog struct {
-	f   *os.File
-	buf []byte
+	f    appendFile
+	size int64
+	buf  []byte
+}
+
+// appendFile is what metricsLog needs of its file; tests put a failing disk in its place.
+type appendFile interface {
+	io.WriteCloser
+	Truncate(size int64) error
 }
 
 // openMetrics opens path for appending. When resuming at step, lines of later steps (written
 // after the checkpoint by a run that then died) are dropped first, so the log matches the
-// weights; the file is rewritten atomically for that.
-func openMetrics(path string, resumeStep int) (*metricsLog, []Record, error) {
+// weights; lines that do not parse, such as one torn by a full disk, are dropped with a
+// warning on log, since the checkpoint and not the log is what a resume needs. The file is
+// rewritten atomically for that.
+func openMetrics(path string, resumeStep int, log io.Writer) (*metricsLog, []Record, error) {
 	var kept []Record
 	if resumeStep > 0 {
-		old, err := readMetrics(path)
+		old, damaged, err := readMetrics(path)
 		if err != nil && !os.IsNotExist(err) {
 			return nil, nil, err
+		}
+		if len(damaged) > 0 {
+			what := "1 damaged line (line"
+			if len(damaged) > 1 {
+				what = fmt.Sprintf("%d damaged lines (lines", len(damaged))
+			}
+			fmt.Fprintf(log, "warning: %s: left out %s %s)\n", path, what, joinInts(damaged))
 		}
 		var buf []byte
 		for _, r := range old {
@@ -62,7 +81,12 @@ func openMetrics(path string, resumeStep int) (*metricsLog, []Record, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("metrics: %w", err)
 	}
-	return &metricsLog{f: f}, kept, nil
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
+	return &metricsLog{f: f, size: st.Size()}, kept, nil
 }
 
 func (m *metricsLog) append(r Record) error {
@@ -72,30 +96,42 @@ func (m *metricsLog) append(r Record) error {
 	}
 	m.buf = append(append(m.buf[:0], line...), '\n')
 	if _, err := m.f.Write(m.buf); err != nil {
+		m.f.Truncate(m.size)
 		return fmt.Errorf("metrics: %w", err)
 	}
+	m.size += int64(len(m.buf))
 	return nil
 }
 
 func (m *metricsLog) close() error { return m.f.Close() }
 
-// readMetrics reads metrics.jsonl; a line that does not parse is an error naming it.
-func readMetrics(path string) ([]Record, error) {
-	f, err := os.Open(path)
+// readMetrics reads metrics.jsonl; it returns the records of the lines that parse and the
+// numbers of those that do not.
+func readMetrics(path string) (out []Record, damaged []int, err error) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer f.Close()
-	var out []Record
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
+	for i, line := range bytes.Split(raw, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
 		var r Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		if err := json.Unmarshal(line, &r); err != nil {
+			damaged = append(damaged, i+1)
+			continue
 		}
 		out = append(out, r)
 	}
-	return out, sc.Err()
+	return out, damaged, nil
+}
+
+func joinInts(v []int) string {
+	parts := make([]string, len(v))
+	for i, n := range v {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
 }
 
 var stepFile = regexp.MustCompile(`^step_(\d+)\.(safetensors|png)$`)
@@ -130,17 +166,24 @@ func stepFiles(dir, ext string) ([]string, error) {
 	return out, nil
 }
 
-// pruneCheckpoints removes all but the newest keep step checkpoints.
-func pruneCheckpoints(dir string, keep int) error {
+// pruneCheckpoints removes all but the newest keep step checkpoints that run runID wrote up
+// to step: a file of another run, or of a later step, is never this run's to delete.
+func pruneCheckpoints(dir string, keep int, runID string, step int) error {
 	files, err := stepFiles(dir, "safetensors")
 	if err != nil {
 		return err
 	}
-	for len(files) > keep {
-		if err := os.Remove(files[0]); err != nil {
+	var own []string
+	for _, p := range files {
+		if fileStep(p) <= step && checkpointRunID(p) == runID {
+			own = append(own, p)
+		}
+	}
+	for len(own) > keep {
+		if err := os.Remove(own[0]); err != nil {
 			return fmt.Errorf("prune checkpoints: %w", err)
 		}
-		files = files[1:]
+		own = own[1:]
 	}
 	return nil
 }
@@ -162,6 +205,21 @@ func linkLatest(path string) error {
 		return fmt.Errorf("latest checkpoint: %w", err)
 	}
 	return atomicfile.WriteFile(latest, data, 0o644)
+}
+
+// sampleDue says whether a sample grid is written after step: every sampleEvery steps, at
+// the end of an epoch only when epochs are at least sampleEvery steps long (a small image
+// folder would otherwise write one every few steps), and at the last step; never when
+// sampleEvery is 0.
+func sampleDue(sampleEvery, step, perEpoch int, epochEnd, last bool) bool {
+	switch {
+	case sampleEvery <= 0:
+		return false
+	case step%sampleEvery == 0 || last:
+		return true
+	default:
+		return epochEnd && perEpoch >= sampleEvery
+	}
 }
 
 // maxGIFFrames bounds progress.gif: a long run shows evenly spaced frames.

@@ -1,16 +1,11 @@
 package train
 
 import (
-	"bytes"
 	"fmt"
-	"image/color"
 	"math"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
 
 	"gogan/internal/atomicfile"
 	"gogan/metrics"
@@ -26,7 +21,17 @@ type Series struct {
 type Panel struct {
 	Title, YLabel string
 	Series        []Series
-	Lines         map[string]float64 // horizontal reference lines by label, e.g. log 4
+	Lines         []Reference // horizontal reference lines, e.g. log 4
+	// Probability fixes the y axis at [0, 1] (widened only if a value falls outside).
+	Probability bool
+	// Sparse series are measured at a few steps: drawn as dots, not smoothed.
+	Sparse bool
+}
+
+// Reference is a horizontal line that a curve is read against.
+type Reference struct {
+	Name string
+	Y    float64
 }
 
 // LossPanels are the panels of loss.png: the losses, and D's mean outputs, which the GAN
@@ -37,18 +42,11 @@ func LossPanels() []Panel {
 			{"loss D", func(r Record) float64 { return r.LossD }},
 			{"loss G", func(r Record) float64 { return r.LossG }},
 		}},
-		{Title: "Discriminator outputs", YLabel: "mean σ(logit)", Series: []Series{
-			{"D(x)", func(r Record) float64 { return r.DReal }},
-			{"D(G(z))", func(r Record) float64 { return r.DFake }},
-		}, Lines: map[string]float64{"½": 0.5}},
+		{Title: "Discriminator outputs", YLabel: "mean D(·)", Series: []Series{
+			{"D(x), real", func(r Record) float64 { return r.DReal }},
+			{"D(G(z)), generated", func(r Record) float64 { return r.DFake }},
+		}, Lines: []Reference{{"½, the equilibrium", 0.5}}, Probability: true},
 	}
-}
-
-var palette = []color.Color{
-	color.RGBA{R: 31, G: 119, B: 180, A: 255},
-	color.RGBA{R: 255, G: 127, B: 14, A: 255},
-	color.RGBA{R: 44, G: 160, B: 44, A: 255},
-	color.RGBA{R: 214, G: 39, B: 40, A: 255},
 }
 
 // QualityPanel plots the Fréchet distance measured by --eval-every, of G and, with ema, of
@@ -66,57 +64,53 @@ func QualityPanel(floor float64, ema bool) Panel {
 		series = append(series, Series{"averaged G vs real", func(r Record) float64 { return fd(r.QualityEMA) }})
 	}
 	return Panel{Title: "Quality (Fréchet distance in the classifier's features)", YLabel: "distance",
-		Series: series, Lines: map[string]float64{"real vs real": floor}}
+		Series: series, Lines: []Reference{{"real vs real", floor}}, Sparse: true}
 }
+
+// lossFigure sizes loss.png: 960 pixels wide, 310 per panel.
+const lossWidth, lossRowHeight = 10 * vg.Inch, 3.23 * vg.Inch
 
 // WritePlot draws the panels, stacked, over the records and writes a PNG atomically.
 func WritePlot(path string, records []Record, panels []Panel) error {
-	const width, rowHeight = 8 * vg.Inch, 3 * vg.Inch
-	canvas := vgimg.New(width, rowHeight*vg.Length(len(panels)))
-	dc := draw.New(canvas)
-	tiles := draw.Tiles{Rows: len(panels), Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadX: vg.Points(4), PadY: vg.Points(8)}
+	img, _, err := renderPlot(records, panels)
+	if err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	return atomicfile.WriteFile(path, img, 0o644)
+}
+
+// renderPlot draws the panels and returns the PNG and where each panel's data and legend are.
+func renderPlot(records []Record, panels []Panel) ([]byte, []panelLayout, error) {
+	epochs := epochSpans(records)
+	var steps *[2]float64
+	if len(records) > 0 {
+		steps = &[2]float64{float64(records[0].Step), float64(records[len(records)-1].Step)}
+	}
+	specs := make([]panelSpec, len(panels))
 	for i, panel := range panels {
-		p := plot.New()
-		p.Title.Text = panel.Title
-		p.X.Label.Text = "generator step"
-		p.Y.Label.Text = panel.YLabel
-		p.Legend.Top = true
-		for j, s := range panel.Series {
+		s := panelSpec{title: panel.Title, yLabel: panel.YLabel, integerX: true, epochs: epochs, xRange: steps,
+			xLabel: "generator step"}
+		if len(epochs) > 1 {
+			s.xLabel = "generator step (dotted: end of an epoch)"
+		}
+		if panel.Probability {
+			s.fixedY = &[2]float64{0, 1}
+		}
+		for j, series := range panel.Series {
 			pts := make(plotter.XYs, 0, len(records))
 			for _, r := range records {
 				// A series that is measured only at some steps returns NaN at the others.
-				if y := s.Values(r); !math.IsNaN(y) {
+				if y := series.Values(r); !math.IsNaN(y) {
 					pts = append(pts, plotter.XY{X: float64(r.Step), Y: y})
 				}
 			}
-			if len(pts) == 0 {
-				continue
-			}
-			line, err := plotter.NewLine(pts)
-			if err != nil {
-				return fmt.Errorf("plot %s: %w", path, err)
-			}
-			line.Color = palette[j%len(palette)]
-			p.Add(line)
-			p.Legend.Add(s.Name, line)
+			s.curves = append(s.curves, curve{name: series.Name, pts: pts, color: palette[j%len(palette)],
+				smooth: !panel.Sparse, dots: panel.Sparse})
 		}
-		for label, y := range panel.Lines {
-			if len(records) == 0 {
-				continue
-			}
-			ref, err := plotter.NewLine(plotter.XYs{{X: float64(records[0].Step), Y: y}, {X: float64(records[len(records)-1].Step), Y: y}})
-			if err != nil {
-				return fmt.Errorf("plot %s: %w", path, err)
-			}
-			ref.Color, ref.Dashes = color.Gray{Y: 128}, []vg.Length{vg.Points(4), vg.Points(4)}
-			p.Add(ref)
-			p.Legend.Add(label, ref)
+		for _, l := range panel.Lines {
+			s.refs = append(s.refs, refLine{name: l.Name, y: l.Y})
 		}
-		p.Draw(tiles.At(dc, 0, i))
+		specs[i] = s
 	}
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
+	return renderFigure(lossWidth, lossRowHeight, specs)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -30,19 +29,6 @@ const (
 
 // sampleCount is the number of fixed latents in each sample grid, 8×8.
 const sampleCount, sampleRow = 64, 8
-
-// InterruptedError reports a run stopped by a signal after writing a checkpoint.
-type InterruptedError struct {
-	Step       int
-	Checkpoint string
-}
-
-func (e *InterruptedError) Error() string {
-	return fmt.Sprintf("interrupted at step %d; checkpoint written to %s (continue with --resume %s)", e.Step, e.Checkpoint, e.Checkpoint)
-}
-
-// ExitCode is the conventional status of a process stopped by SIGINT.
-func (e *InterruptedError) ExitCode() int { return 130 }
 
 // Run trains a GAN as cfg says, on backend b, writing its outputs under cfg.Out; resume, when
 // not nil, is the checkpoint to continue from (cfg then comes from it). Cancelling ctx stops
@@ -69,11 +55,12 @@ type run struct {
 	history []Record
 	ckDir   string
 	lastCk  string
+	folder  *runFolder
 	eval    *metrics.Evaluator
 	zEval   []float32
 }
 
-func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*run, error) {
+func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *run, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -84,10 +71,22 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*ru
 	if err := settleClasses(&cfg, ds); err != nil {
 		return nil, err
 	}
-	if err := prepareOut(cfg.Out); err != nil {
+	if cfg.BatchSize > ds.Len() {
+		return nil, fmt.Errorf("batch size %d is larger than the %d images of %s", cfg.BatchSize, ds.Len(), ds.Name)
+	}
+	if err := checkMemory(cfg, 0); err != nil {
 		return nil, err
 	}
 	r := &run{cfg: cfg, b: b, ds: ds, ckDir: filepath.Join(cfg.Out, "checkpoints")}
+	defer func() {
+		if err != nil {
+			r.close()
+		}
+	}()
+	if r.folder, err = openRunFolder(&r.cfg, resume, stderr); err != nil {
+		return nil, err
+	}
+	cfg = r.cfg
 	if r.gan, err = buildGAN(cfg, b); err != nil {
 		return nil, err
 	}
@@ -107,12 +106,15 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (*ru
 	}
 	r.total = cfg.Steps
 	if r.total == 0 {
+		if cfg.Epochs > MaxSteps/r.loader.BatchesPerEpoch() {
+			return nil, fmt.Errorf("%d epochs of %d steps are more than the %d steps a run may take", cfg.Epochs, r.loader.BatchesPerEpoch(), MaxSteps)
+		}
 		r.total = cfg.Epochs * r.loader.BatchesPerEpoch()
 	}
 	if resume != nil && r.total <= r.prog.Step {
 		return nil, fmt.Errorf("checkpoint %s is at step %d already; ask for more with --steps or --epochs (%d steps)", resume.Path, r.prog.Step, r.total)
 	}
-	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step); err != nil {
+	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step, stderr); err != nil {
 		return nil, err
 	}
 	zHost, count := GridLatents(cfg.Seed, sampleCount, cfg.NZ, cfg.Model().Classes, sampleRow)
@@ -167,11 +169,14 @@ func FixedLatents(seed uint64, n, nz int) []float32 {
 // openDataset opens the training images and settles the configuration's data-dependent
 // fields: the image size, the channel count and, for --arch auto, the architecture.
 func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
-	size := cfg.ImageSize
-	if size == 0 && cfg.Arch != "auto" {
-		size = models.Archs[cfg.Arch]
+	size, from := cfg.ImageSize, "--image-size"
+	switch {
+	case size == 0 && cfg.Arch != "auto":
+		size, from = models.Archs[cfg.Arch], cfg.Arch
+	case size == 0:
+		from = "" // the folder's most common size, which the report describes
 	}
-	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: cfg.Split, ImageSize: size, Channels: cfg.NC, Warn: stderr}
+	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: cfg.Split, ImageSize: size, SizeFrom: from, Channels: cfg.NC, Warn: stderr}
 	if data.IsFolder(cfg.Dataset) {
 		spec.Folder = cfg.Dataset
 	}
@@ -185,6 +190,9 @@ func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 	}
 	if cfg.Arch == "auto" {
 		if cfg.Arch, err = models.ArchForImageSize(h); err != nil {
+			if h > 64 {
+				return nil, fmt.Errorf("%s has %d×%d images, larger than any architecture makes; give --arch dcgan64 or --image-size 64 to train on them at 64×64", ds.Name, h, h)
+			}
 			return nil, fmt.Errorf("%s: %w", ds.Name, err)
 		}
 	}
@@ -193,21 +201,6 @@ func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 	}
 	cfg.ImageSize, cfg.NC = h, c
 	return ds, nil
-}
-
-// prepareOut creates the output folders and checks that they are writable before any
-// training time is spent.
-func prepareOut(out string) error {
-	for _, d := range []string{out, filepath.Join(out, "samples"), filepath.Join(out, "checkpoints")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return fmt.Errorf("output folder: %w", err)
-		}
-	}
-	probe := filepath.Join(out, ".write-test")
-	if err := os.WriteFile(probe, nil, 0o644); err != nil {
-		return fmt.Errorf("output folder %s is not writable: %w", out, err)
-	}
-	return os.Remove(probe)
 }
 
 // buildGAN makes G and D as cfg says, with DCGAN initialisation from the seed.
@@ -259,6 +252,7 @@ func (r *run) close() {
 	if r.metrics != nil {
 		r.metrics.close()
 	}
+	r.folder.release()
 }
 
 func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
@@ -267,7 +261,19 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	con := newConsole(stderr, r.total, r.prog.Step)
+	c, h, w := r.ds.Shape()
+	start := "training"
+	if r.prog.Step > 0 {
+		start = fmt.Sprintf("resuming at step %d from %s:", r.prog.Step, r.lastCk)
+	}
+	fmt.Fprintf(stderr, "%s %s (nz %d, ngf %d, ndf %d) on %s, %d images of %d×%d×%d from %s; device %s; outputs in %s\n",
+		start, r.cfg.Arch, r.cfg.NZ, r.cfg.NGF, r.cfg.NDF, r.ds.Name, r.ds.Len(), c, h, w, r.ds.Source, r.cfg.Device, r.cfg.Out)
+	var floor *metrics.Scores
+	if r.eval != nil {
+		b := r.eval.Baseline()
+		floor = &b
+	}
+	con := newConsole(stderr, r.total, r.prog.Step, r.loader.BatchesPerEpoch(), floor)
 	defer con.finish()
 	zrng := rand.New(r.prog.ZRNG)
 	latents := func(dst []float32) { SampleLatents(dst, zrng) }
@@ -282,7 +288,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		return Batch{Images: images.Data().([]float32), N: images.Shape()[0], Labels: labels}, nil
 	}
-	start := time.Now()
+	began := time.Now()
 	for r.prog.Step < r.total {
 		epoch := r.prog.Epoch
 		s, err := r.gan.StepLabelled(next, latents)
@@ -291,7 +297,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		r.prog.Step++
 		r.prog.Epoch, r.prog.BatchIndex = r.loader.Position()
-		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(start).Seconds(), Stats: s}
+		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(began).Seconds(), Stats: s}
 		if r.eval != nil && (r.prog.Step%r.cfg.EvalEvery == 0 || r.prog.Step == r.total) {
 			if err = r.evaluate(&rec); err != nil {
 				return err
@@ -304,7 +310,8 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		con.step(rec)
 		epochEnd := r.prog.Epoch != epoch
 		last := r.prog.Step == r.total
-		if r.cfg.SampleEvery > 0 && r.prog.Step%r.cfg.SampleEvery == 0 || epochEnd || last {
+		wroteSamples := sampleDue(r.cfg.SampleEvery, r.prog.Step, r.loader.BatchesPerEpoch(), epochEnd, last)
+		if wroteSamples {
 			if err := r.writeSamples(); err != nil {
 				return err
 			}
@@ -322,33 +329,27 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 			}
 		}
 		if stopping && !last {
-			con.finish()
-			return &InterruptedError{Step: r.prog.Step, Checkpoint: r.lastCk}
+			return r.interrupted(ctx, con, epochEnd, wroteSamples)
 		}
 	}
 	con.finish()
-	fmt.Fprintf(stdout, "trained %d steps; outputs in %s; latest checkpoint %s\n", r.prog.Step, r.cfg.Out, r.lastCk)
+	fmt.Fprintf(stdout, "trained %s; outputs in %s; latest checkpoint %s\n", plural(r.prog.Step, "step"), r.cfg.Out, r.lastCk)
 	return nil
-}
-
-// failed explains a diverged run, naming the checkpoint that survives it.
-func (r *run) failed(err error) error {
-	if r.lastCk != "" {
-		return fmt.Errorf("step %d: %w; the last good checkpoint is %s", r.prog.Step+1, err, r.lastCk)
-	}
-	return fmt.Errorf("step %d: %w", r.prog.Step+1, err)
 }
 
 func (r *run) checkpoint() error {
 	path := filepath.Join(r.ckDir, fmt.Sprintf("step_%d.safetensors", r.prog.Step))
 	if err := SaveCheckpoint(path, r.gan, r.prog, r.cfg); err != nil {
+		if errors.Is(err, ErrNotFinite) {
+			return r.diverged(err)
+		}
 		return err
 	}
 	r.lastCk = path
 	if err := linkLatest(path); err != nil {
 		return err
 	}
-	return pruneCheckpoints(r.ckDir, r.cfg.Keep)
+	return pruneCheckpoints(r.ckDir, r.cfg.Keep, r.cfg.RunID, r.prog.Step)
 }
 
 // writeReal writes real_samples.png, the first images of the dataset.
@@ -386,8 +387,8 @@ func (r *run) writeFigures() error {
 		return err
 	}
 	frames, err := gifFrames(filepath.Join(r.cfg.Out, "samples"))
-	if err != nil {
-		return err
+	if err != nil || len(frames) == 0 {
+		return err // --sample-every 0 writes no grids, so no animation either
 	}
 	return data.WriteGIF(filepath.Join(r.cfg.Out, "progress.gif"), frames, 20)
 }

@@ -8,13 +8,8 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 
-	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-
-	"bytes"
 
 	"gogan/internal/atomicfile"
 	"gogan/models"
@@ -62,7 +57,7 @@ func toyX() []float64 {
 // RunToy trains the MLPs on curves y = a·x² + (a−1), a ~ U(1, 2), and reports progress to w.
 func RunToy(b nn.Backend, o ToyOptions, w io.Writer) (*ToyResult, error) {
 	if o.Steps < 1 || o.BatchSize < 2 || !(o.LR > 0) || o.Every < 1 {
-		return nil, fmt.Errorf("toy: need steps ≥ 1, batch size ≥ 2, lr > 0; got %d, %d, %g", o.Steps, o.BatchSize, o.LR)
+		return nil, fmt.Errorf("need steps ≥ 1, batch size ≥ 2 and lr > 0; got steps %d, batch size %d, lr %g", o.Steps, o.BatchSize, o.LR)
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, streamInit))
 	g, err := models.Build(b, models.ToyGenerator(), o.BatchSize, rng)
@@ -100,7 +95,7 @@ func RunToy(b nn.Backend, o ToyOptions, w io.Writer) (*ToyResult, error) {
 	for step := 1; step <= o.Steps; step++ {
 		s, err := gan.Step(next, latents)
 		if err != nil {
-			return nil, fmt.Errorf("toy step %d: %w", step, err)
+			return nil, fmt.Errorf("step %d: %w", step, err)
 		}
 		res.History = append(res.History, Record{Step: step, Stats: s})
 		if step%o.Every == 0 || step == o.Steps {
@@ -131,74 +126,49 @@ func toyMeans(h []Record, n int) (dReal, lossD, lossG float64) {
 	return dReal / float64(k), lossD / float64(k), lossG / float64(k)
 }
 
+// darker is c at two thirds of its brightness, for a reference line that belongs to a curve.
+func darker(c color.Color) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.RGBA{R: uint8(r >> 8 * 2 / 3), G: uint8(g >> 8 * 2 / 3), B: uint8(b >> 8 * 2 / 3), A: 255}
+}
+
+// toyWidth and toyRowHeight size toy.png: 960 pixels wide, two panels of 336.
+const toyWidth, toyRowHeight = 10 * vg.Inch, 3.5 * vg.Inch
+
 // writeToyPlot draws a generated curve between the bounds of the real ones, and the history
 // of D(real) and D's loss against their values at the optimum.
 func writeToyPlot(path string, res *ToyResult, xs []float64) error {
-	const w, h = 10 * vg.Inch, 4 * vg.Inch
-	canvas := vgimg.New(w, h)
-	dc := draw.New(canvas)
-	tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: vg.Points(12), PadTop: vg.Points(4), PadBottom: vg.Points(4)}
+	img, _, err := renderToyPlot(res, xs)
+	if err != nil {
+		return fmt.Errorf("plot %s: %w", path, err)
+	}
+	return atomicfile.WriteFile(path, img, 0o644)
+}
 
-	curves := plot.New()
-	curves.Title.Text = "A generated curve between the bounds of the real ones"
-	curves.X.Label.Text = "x"
+func renderToyPlot(res *ToyResult, xs []float64) ([]byte, []panelLayout, error) {
 	upper, lower, gen := make(plotter.XYs, len(xs)), make(plotter.XYs, len(xs)), make(plotter.XYs, len(xs))
 	for i, x := range xs {
 		upper[i] = plotter.XY{X: x, Y: 2*x*x + 1}
 		lower[i] = plotter.XY{X: x, Y: x * x}
 		gen[i] = plotter.XY{X: x, Y: float64(res.Curve[i])}
 	}
-	for _, s := range []struct {
-		name string
-		pts  plotter.XYs
-		c    color.Color
-	}{{"upper bound 2x²+1", upper, palette[0]}, {"lower bound x²", lower, palette[2]}, {"generated", gen, palette[1]}} {
-		l, err := plotter.NewLine(s.pts)
-		if err != nil {
-			return err
-		}
-		l.Color = s.c
-		curves.Add(l)
-		curves.Legend.Add(s.name, l)
+	curves := panelSpec{title: "A generated curve between the bounds of the real ones", xLabel: "x", yLabel: "y",
+		curves: []curve{
+			{name: "upper bound 2x²+1", pts: upper, color: palette[0]},
+			{name: "generated", pts: gen, color: palette[1], dots: true},
+			{name: "lower bound x²", pts: lower, color: palette[2]},
+		}}
+	dReal, lossD := make(plotter.XYs, len(res.History)), make(plotter.XYs, len(res.History))
+	for k, r := range res.History {
+		dReal[k] = plotter.XY{X: float64(r.Step), Y: r.DReal}
+		lossD[k] = plotter.XY{X: float64(r.Step), Y: r.LossD}
 	}
-	curves.Legend.Top = true
-	curves.Legend.Left = true
-	curves.Draw(tiles.At(dc, 0, 0))
-
-	hist := plot.New()
-	hist.Title.Text = "D(real) → ½ and D's loss → log 4"
-	hist.X.Label.Text = "step"
-	for i, s := range []Series{{"D(real)", func(r Record) float64 { return r.DReal }}, {"loss D", func(r Record) float64 { return r.LossD }}} {
-		pts := make(plotter.XYs, len(res.History))
-		for k, r := range res.History {
-			pts[k] = plotter.XY{X: float64(r.Step), Y: s.Values(r)}
-		}
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			return err
-		}
-		l.Color = palette[i]
-		hist.Add(l)
-		hist.Legend.Add(s.Name, l)
-	}
-	last := float64(len(res.History))
-	for _, ref := range []struct {
-		name string
-		y    float64
-	}{{"½", 0.5}, {"log 4", math.Log(4)}} {
-		l, err := plotter.NewLine(plotter.XYs{{X: 1, Y: ref.y}, {X: last, Y: ref.y}})
-		if err != nil {
-			return err
-		}
-		l.Color, l.Dashes = color.Gray{Y: 120}, []vg.Length{vg.Points(4), vg.Points(4)}
-		hist.Add(l)
-		hist.Legend.Add(ref.name, l)
-	}
-	hist.Legend.Top = true
-	hist.Draw(tiles.At(dc, 1, 0))
-	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: canvas}).WriteTo(&buf); err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
+	hist := panelSpec{title: "D(real) → ½ and D's loss → log 4", xLabel: "step", yLabel: "D(real), loss D", integerX: true,
+		curves: []curve{
+			{name: "D(real)", pts: dReal, color: palette[0], smooth: true},
+			{name: "loss D", pts: lossD, color: palette[1], smooth: true},
+		},
+		refs: []refLine{{"½, D(real) at the optimum", 0.5, darker(palette[0])},
+			{"log 4 ≈ 1.386, loss D at the optimum", math.Log(4), darker(palette[1])}}}
+	return renderFigure(toyWidth, toyRowHeight, []panelSpec{curves, hist})
 }

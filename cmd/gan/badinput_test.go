@@ -88,10 +88,13 @@ func TestBadTrainInput(t *testing.T) {
 		{"keep-0", train("--keep", "0"), []string{"keep 0"}},
 		{"nc-2", train("--nc", "2"), []string{"channels", "2"}},
 		{"image-size-30", train("--image-size", "30"), []string{"30", "dcgan28"}},
+		{"image-size-100000", train("--image-size", "100000"), []string{"--image-size 100000", "give --image-size 28 or 64"}},
 		{"out-under-a-file", trainArgs(f.data, filepath.Join(f.file, "run"), "--steps", "2"), []string{f.file, "not a directory"}},
 		{"out-is-a-file", trainArgs(f.data, f.file, "--steps", "2"), []string{f.file}},
 		{"stray-argument", append(train(), "extra"), []string{`"extra"`}},
 		{"resume-changes-nz", []string{"train", "--resume", f.ck, "--nz", "16"}, []string{"--nz", "resuming"}},
+		{"tf32-on-cpu", append([]string{"train", "--data", f.data, "--device", "cpu", "--tf32", "--out", f.path("tf32")}, tinyNet...), []string{"--tf32", "--device cuda"}},
+		{"bench-tf32-on-cpu", []string{"bench", "--device", "cpu", "--tf32"}, []string{"--tf32", "--device cuda"}},
 		{"resume-missing", []string{"train", "--resume", f.path("none.safetensors")}, []string{f.path("none.safetensors"), "no such file"}},
 	}
 	for _, c := range cases {
@@ -266,8 +269,8 @@ func TestBadWeights(t *testing.T) {
 		{"interpolate-1", append(base, "--interpolate", "1"), []string{"--interpolate"}},
 		{"unknown-device", append(base, "--device", "tpu"), []string{`"tpu"`}},
 		{"out-under-a-file", append(base, "--out", filepath.Join(f.file, "grid.png")), []string{f.file}},
-		{"out-dir-under-a-file", append(base, "--out-dir", filepath.Join(f.file, "each")), []string{f.file}},
-		{"out-npy-under-a-file", append(base, "--out-npy", filepath.Join(f.file, "x.npy")), []string{f.file}},
+		{"out-dir-under-a-file", append(base, "--force", "--out-dir", filepath.Join(f.file, "each")), []string{f.file}},
+		{"out-npy-under-a-file", append(base, "--force", "--out-npy", filepath.Join(f.file, "x.npy")), []string{f.file}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { expectOneLineError(t, gan(t, c.args...), c.want...) })

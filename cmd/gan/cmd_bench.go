@@ -20,11 +20,15 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	warmup := fs.Int("warmup", 3, "untimed steps first")
 	device := fs.String("device", defaultDevice, "cpu or cuda")
 	graphs := fs.Bool("cuda-graph", true, "on the GPU, replay the step recorded as a CUDA graph")
+	tf32 := fs.Bool("tf32", false, "on the GPU, let cuBLAS use TensorFloat-32 tensor cores (a 10-bit mantissa in the products, as PyTorch's convolutions use by default)")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	b, err := newBackend(*device)
+	if *tf32 && *device != "cuda" {
+		return fmt.Errorf("--tf32 is for --device cuda; the %s backend computes in float32", *device)
+	}
+	b, err := newBackendTF32(*device, *tf32)
 	if err != nil {
 		return err
 	}
@@ -32,6 +36,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	res.TF32 = *tf32 && res.Device == "cuda"
 	if *asJSON {
 		line, _ := json.Marshal(res)
 		fmt.Fprintln(stdout, string(line))

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -28,7 +26,7 @@ const gridImages = 64
 
 func runData(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("data", stderr)
-	name := fs.String("dataset", "", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
+	name := fs.String("dataset", "fashion-mnist", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
 	dir := fs.String("data", "", "folder holding the dataset's files (searched before $GOGAN_DATA/<name> and ./data/<name>)")
 	split := fs.String("split", "train", "train or test")
 	grid := fs.String("grid", "", "PNG grid of the first 64 images to write (default <dataset>-<split>.png)")
@@ -38,7 +36,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *name == "" {
-		return fmt.Errorf("--dataset is required: one of %s, or a folder of images", strings.Join(data.Names(), ", "))
+		return fmt.Errorf("--dataset is empty: give one of %s, or a folder of images", strings.Join(data.Names(), ", "))
 	}
 	spec := data.Spec{Name: *name, Dir: *dir, Split: *split, ImageSize: *size, Channels: *channels, Warn: stderr}
 	if data.IsFolder(*name) {
@@ -131,7 +129,8 @@ func runDownload(args []string, stdout, stderr io.Writer) error {
 	if target == "" {
 		target = data.DefaultDir(strings.ToLower(name))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := stopOnSignal(stderr, "stopping: removing the partial file", "still stopping; one more Ctrl-C aborts at once",
+		"gan download: aborted; a partial .tmp file may be left in "+target)
 	defer stop()
 	opt := data.DownloadOptions{Split: *split, Mirrors: mirrors, KeepArchive: *keep, Log: stderr}
 	if isTerminal(stderr) {
@@ -143,7 +142,7 @@ func runDownload(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if err := data.Download(ctx, name, target, opt); err != nil {
-		return err
+		return interrupted(ctx, err)
 	}
 	fmt.Fprintf(stdout, "%s is in %s\n", strings.ToLower(name), target)
 	return nil

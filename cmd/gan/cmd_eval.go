@@ -35,7 +35,7 @@ type evalOptions struct {
 func runEval(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("eval", stderr)
 	var o evalOptions
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "score the generator of this gogan checkpoint, on the dataset it trained on")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "score the generator of this gogan checkpoint (or a run folder's latest), on the dataset it trained on")
 	fs.StringVar(&o.samples, "samples", "", "score these images: a folder of PNGs, an IDX file (gzip or raw), or an .npy N×C×H×W float32 in [-1, 1]")
 	fs.StringVar(&o.dataset, "dataset", "", "with --samples, or alone for the real-vs-real baseline: the dataset to compare with (mnist, fashion-mnist, ...)")
 	fs.StringVar(&o.dataDir, "data", "", "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)")
@@ -71,6 +71,11 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 	var report metrics.Report
 	switch {
 	case o.checkpoint != "":
+		path, err := latestInRunFolder("--checkpoint", o.checkpoint)
+		if err != nil {
+			return err
+		}
+		o.checkpoint = path
 		ck, err := train.LoadCheckpoint(o.checkpoint)
 		if err != nil {
 			return err
@@ -87,6 +92,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		warnFewImages(stderr, ev.N())
 		s, err := scoreCheckpoint(ev, g, ck, o.seed)
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.checkpoint, err)
@@ -102,6 +108,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		warnFewImages(stderr, ev.N())
 		s, err := ev.ScoreImages(images)
 		if err != nil {
 			return fmt.Errorf("%s: %w", o.samples, err)
@@ -112,6 +119,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		warnFewImages(stderr, ev.N())
 		report = ev.Report(nil, "")
 	}
 	if o.asJSON {
@@ -137,4 +145,17 @@ func checkEvalOptions(o evalOptions) error {
 		return fmt.Errorf("--split must be train or test, not %q", o.split)
 	}
 	return nil
+}
+
+// meaningfulN is about where precision and recall start to mean something: with fewer
+// images, the k-nearest-neighbour balls of a few hundred points cover the features so
+// loosely that even real against real scores far from 1, and two runs of one generator differ
+// by more than two generators do.
+const meaningfulN = 1000
+
+func warnFewImages(stderr io.Writer, n int) {
+	if n < meaningfulN {
+		fmt.Fprintf(stderr, "gan eval: warning: with %d images per set, precision and recall (k = %d) are too rough to mean much; "+
+			"read them only beside the real-vs-real floor of the same N, or give --n %d or more\n", n, metrics.Neighbours, meaningfulN)
+	}
 }

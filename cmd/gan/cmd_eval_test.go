@@ -101,6 +101,9 @@ func TestEvalSamples(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, res.stdout)
 		}
 	}
+	if !strings.Contains(res.stderr, "warning: with 8 images per set, precision and recall") {
+		t.Errorf("no warning that 8 images are too few for precision and recall:\n%s", res.stderr)
+	}
 }
 
 func TestEvalCheckpoint(t *testing.T) {
@@ -183,5 +186,21 @@ func TestEvalBadInput(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTrainEvalEveryReportsOnTheConsole: the scores of --eval-every go to the console, next
+// to the real-vs-real floor, as well as to metrics.jsonl.
+func TestTrainEvalEveryReportsOnTheConsole(t *testing.T) {
+	dataDir, cache := evalFixture(t)
+	t.Setenv("GOGAN_CACHE", cache)
+	out := filepath.Join(t.TempDir(), "run")
+	res := mustGan(t, trainArgs(dataDir, out, "--steps", "2", "--eval-every", "2", "--eval-n", "16")...)
+	if !strings.Contains(res.stderr, "step 2: Fréchet distance ") || !strings.Contains(res.stderr, "(real vs real ") {
+		t.Errorf("no scores on the console:\n%s", res.stderr)
+	}
+	lines := metricLines(t, filepath.Join(out, "metrics.jsonl"))
+	if _, ok := lines[len(lines)-1]["quality"]; !ok {
+		t.Errorf("metrics.jsonl's last line has no quality: %v", lines[len(lines)-1])
 	}
 }

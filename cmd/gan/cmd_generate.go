@@ -16,6 +16,7 @@ import (
 	"gogan/checkpoints"
 	"gogan/data"
 	"gogan/internal/atomicfile"
+	"gogan/internal/memlimit"
 	"gogan/models"
 	"gogan/nn"
 	"gogan/train"
@@ -40,6 +41,7 @@ type generateOptions struct {
 	seed                      uint64
 	out, outDir, latents, npy string
 	device                    string
+	force, nGiven             bool
 	noEMA                     bool
 	cls                       classOptions
 }
@@ -47,7 +49,7 @@ type generateOptions struct {
 func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("generate", stderr)
 	var o generateOptions
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint, or a run folder for its latest")
 	fs.StringVar(&o.weights, "weights", "", "instead of --checkpoint: a safetensors file of a generator's state dict in PyTorch's names")
 	fs.StringVar(&o.arch, "arch", "dcgan28", "with --weights: dcgan28 or dcgan64")
 	fs.IntVar(&o.nz, "nz", 100, "with --weights: latent size")
@@ -56,22 +58,23 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&o.n, "n", 64, "number of images")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the latents (a run's seed reproduces its sample grids)")
 	fs.IntVar(&o.nrow, "nrow", 8, "images per row of the grid")
-	fs.StringVar(&o.out, "out", "", "grid PNG to write (default grid.png unless --out-dir or --out-npy is given)")
+	fs.StringVar(&o.out, "out", "", "grid to write, PNG or JPEG by its name (default grid.png unless --out-dir or --out-npy is given)")
 	fs.StringVar(&o.outDir, "out-dir", "", "folder for one PNG per image")
 	fs.IntVar(&o.interpolate, "interpolate", 0, "make this many images on the path between the latents of --seed and --seed+1")
 	fs.StringVar(&o.latents, "latents", "", "an .npy of latents, N×nz or N×nz×1×1 float32, instead of drawing them")
 	fs.StringVar(&o.npy, "out-npy", "", "write the raw generator output, N×C×H×W float32, to this .npy")
 	fs.StringVar(&o.device, "device", defaultDevice, "cpu or cuda")
+	fs.BoolVar(&o.force, "force", false, "overwrite output files that exist")
 	bindClassFlags(fs, &o.cls)
 	fs.BoolVar(&o.noEMA, "no-ema", false, "use the trained generator rather than the moving average of its weights that the checkpoint holds")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	fs.Visit(func(f *flag.Flag) { o.cls.nGiven = o.cls.nGiven || f.Name == "n" })
-	return generate(o, stdout)
+	fs.Visit(func(f *flag.Flag) { o.nGiven = o.nGiven || f.Name == "n" })
+	return generate(o, stdout, stderr)
 }
 
-func generate(o generateOptions, stdout io.Writer) error {
+func generate(o generateOptions, stdout, stderr io.Writer) error {
 	if (o.checkpoint == "") == (o.weights == "") {
 		return errors.New("give exactly one of --checkpoint and --weights")
 	}
@@ -84,12 +87,29 @@ func generate(o generateOptions, stdout io.Writer) error {
 	if o.out == "" && o.outDir == "" && o.npy == "" {
 		o.out = "grid.png"
 	}
+	if o.out != "" {
+		if err := data.CheckImageName(o.out); err != nil {
+			return fmt.Errorf("--out %w", err)
+		}
+	}
+	if o.nGiven && (o.interpolate > 0 || o.latents != "") {
+		what := fmt.Sprintf("--interpolate %d makes %d images", o.interpolate, o.interpolate)
+		if o.latents != "" {
+			what = "--latents gives one image per latent"
+		}
+		fmt.Fprintf(stderr, "gan generate: %s; --n %d is ignored\n", what, o.n)
+	}
 	b, err := newBackend(o.device)
 	if err != nil {
 		return err
 	}
 	cfg := models.Config{Arch: o.arch, NZ: o.nz, NGF: o.ngf, NDF: 1, NC: o.nc}
 	if o.checkpoint != "" {
+		path, err := latestInRunFolder("--checkpoint", o.checkpoint)
+		if err != nil {
+			return err
+		}
+		o.checkpoint = path
 		ck, err := train.LoadCheckpoint(o.checkpoint)
 		if err != nil {
 			return err
@@ -141,7 +161,7 @@ func loadWeights(b nn.Backend, cfg models.Config, path string) (*nn.Network, err
 	}
 	spec, err := models.Generator(cfg)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s with --%w", path, err) // the error begins with the flag's name
 	}
 	if err := checkStateShapes(f, spec); err != nil {
 		return nil, fmt.Errorf("%s: %w, not a %s generator with --nz %d, --ngf %d and --nc %d", path, err, cfg.Arch, cfg.NZ, cfg.NGF, cfg.NC)
@@ -159,6 +179,9 @@ func loadWeights(b nn.Backend, cfg models.Config, path string) (*nn.Network, err
 		values, err := f.F32(name)
 		if err != nil {
 			return nil, err
+		}
+		if err := train.CheckTensor(name, values); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		state[name] = tensor.New(tensor.WithShape(info.Shape...), tensor.WithBacking(values))
 	}
@@ -253,6 +276,9 @@ func generateWith(g *nn.Network, cfg models.Config, classNames []string, o gener
 		return err
 	}
 	z, n, in := plan.z, plan.n, g.InShape().Size()
+	if err := checkOutputs(o, n); err != nil {
+		return err
+	}
 	b := g.Backend()
 	chunk := min(n, generateChunk)
 	if err := g.Reserve(chunk); err != nil {
@@ -261,6 +287,10 @@ func generateWith(g *nn.Network, cfg models.Config, classNames []string, o gener
 	zt := b.New(append(nn.Shape{chunk}, g.InShape()...)...)
 	out := g.OutShape()
 	per := out.Size()
+	// The images as float32, and once more as the grid or PNGs made of them.
+	if err := memlimit.Check(2*4*float64(n)*float64(per), fmt.Sprintf("%d images of %v", n, out), "ask for fewer with --n"); err != nil {
+		return err
+	}
 	images := make([]float32, 0, n*per)
 	for lo := 0; lo < n; lo += chunk {
 		k := min(chunk, n-lo)
@@ -281,16 +311,47 @@ func generateWith(g *nn.Network, cfg models.Config, classNames []string, o gener
 		if err := os.MkdirAll(o.outDir, 0o755); err != nil {
 			return err
 		}
-		if err := data.WritePNGs(o.outDir, "image", dense); err != nil {
+		if err := data.WritePNGs(o.outDir, imagePrefix, dense); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %d images to %s\n", n, filepath.Join(o.outDir, "image_*.png"))
+		first := filepath.Join(o.outDir, data.PNGName(imagePrefix, 0))
+		if n == 1 {
+			fmt.Fprintf(stdout, "wrote 1 image to %s\n", first)
+		} else {
+			fmt.Fprintf(stdout, "wrote %d images to %s … %s\n", n, first, data.PNGName(imagePrefix, n-1))
+		}
 	}
 	if o.npy != "" {
 		if err := atomicfile.Write(o.npy, 0o644, dense.WriteNpy); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "wrote the raw output (%d, %d, %d, %d) to %s\n", n, out[0], out[1], out[2], o.npy)
+	}
+	return nil
+}
+
+// imagePrefix starts the names of the files that --out-dir gets.
+const imagePrefix = "image"
+
+// checkOutputs refuses, before any image is made, to replace a file that exists, unless
+// --force says so.
+func checkOutputs(o generateOptions, n int) error {
+	if o.force {
+		return nil
+	}
+	paths := []string{o.out, o.npy}
+	if o.outDir != "" {
+		for i := 0; i < n; i++ {
+			paths = append(paths, filepath.Join(o.outDir, data.PNGName(imagePrefix, i)))
+		}
+	}
+	for _, p := range paths {
+		if p == "" {
+			continue
+		}
+		if _, err := os.Stat(p); err == nil {
+			return fmt.Errorf("%s exists; give --force to overwrite it", p)
+		}
 	}
 	return nil
 }

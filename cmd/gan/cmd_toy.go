@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"gogan/nn"
 	"gogan/train"
@@ -17,7 +18,7 @@ func init() {
 func runToy(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("toy", stderr)
 	o := train.DefaultToy()
-	lr := fs.Float64("lr", float64(o.LR), "Adam learning rate of both networks")
+	lr := fs.Float64("lr", shortestFloat64(o.LR), "Adam learning rate of both networks")
 	loss := fs.String("loss", "minimax", "objective: minimax, nonsaturating, lsgan, hinge or wgan")
 	fs.IntVar(&o.Steps, "steps", o.Steps, "training steps")
 	fs.IntVar(&o.BatchSize, "batch-size", o.BatchSize, "curves per batch")
@@ -51,4 +52,14 @@ func runToy(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, string(line))
 	}
 	return nil
+}
+
+// shortestFloat64 is the float64 nearest to the shortest decimal that reads back as f, so that
+// a float32 default shows in -h as written (1e-4 as 0.0001, not 9.999999747378752e-05).
+func shortestFloat64(f float32) float64 {
+	v, err := strconv.ParseFloat(strconv.FormatFloat(float64(f), 'g', -1, 32), 64)
+	if err != nil {
+		panic(err) // FormatFloat's output always parses
+	}
+	return v
 }

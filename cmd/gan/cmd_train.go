@@ -1,15 +1,12 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"gogan/train"
@@ -39,19 +36,22 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 	fs.BoolVar(&c.Conditional, "conditional", false, "train class-conditional G and D on the data's labels (a named dataset's, or a folder's class subfolders)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed: the same seed gives the same run")
 	fs.StringVar(&c.Device, "device", defaultDevice, "cpu or cuda")
+	fs.BoolVar(&c.TF32, "tf32", false, "on the GPU, let matrix products use TensorFloat-32 tensor cores: faster, with a 10-bit mantissa in the products")
 	fs.StringVar(&c.Out, "out", "", "output folder (default runs/<dataset>-<timestamp>)")
 	fs.IntVar(&c.EvalEvery, "eval-every", 0, "score G with gan eval's metrics every N steps into metrics.jsonl and loss.png (0: never)")
 	fs.IntVar(&c.EvalN, "eval-n", 2000, "images per --eval-every evaluation")
-	fs.IntVar(&c.SampleEvery, "sample-every", 500, "write a sample grid every N steps (0: only at epoch ends)")
+	fs.IntVar(&c.SampleEvery, "sample-every", 500, "write a sample grid every N steps, at the end of each epoch of at least N steps, and at the last step (0: never)")
 	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every N steps (0: only at the end)")
 	fs.IntVar(&c.Keep, "keep", 3, "step checkpoints to keep")
-	fs.StringVar(resume, "resume", "", "continue from this checkpoint (its configuration is used)")
+	fs.StringVar(resume, "resume", "", "continue from this checkpoint, or from a run folder's latest (its configuration is used)")
+	fs.BoolVar(&c.Overwrite, "overwrite", false, "train into an --out that holds another run, moving that run to <out>.replaced-<time>")
 }
 
 // resumable lists the flags that may change when resuming: how long to train, where and how
-// often to write, and on which device. Everything else comes from the checkpoint.
+// often to write, and on which device. Everything else comes from the checkpoint, and may be
+// given again only with the checkpoint's value.
 var resumable = map[string]bool{"epochs": true, "steps": true, "out": true, "sample-every": true, "eval-every": true, "eval-n": true,
-	"checkpoint-every": true, "keep": true, "device": true, "data": true, "resume": true, "cuda-graph": true}
+	"checkpoint-every": true, "keep": true, "device": true, "data": true, "resume": true, "cuda-graph": true, "overwrite": true, "tf32": true}
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("train", stderr)
@@ -74,43 +74,23 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 
 	var resume *train.Checkpoint
 	if resumePath != "" {
+		var err error
+		if resumePath, err = latestInRunFolder("--resume", resumePath); err != nil {
+			return err
+		}
 		ck, err := train.LoadCheckpoint(resumePath)
 		if err != nil {
 			return err
 		}
-		for name := range set {
-			if !resumable[name] {
-				return fmt.Errorf("--%s cannot change when resuming: the checkpoint's configuration is used", name)
-			}
-		}
-		base := ck.Config
-		for name := range set {
-			switch name {
-			case "epochs":
-				base.Epochs, base.Steps = cfg.Epochs, 0
-			case "steps":
-				base.Steps = cfg.Steps
-			case "out":
-				base.Out = cfg.Out
-			case "sample-every":
-				base.SampleEvery = cfg.SampleEvery
-			case "checkpoint-every":
-				base.CheckpointEvery = cfg.CheckpointEvery
-			case "keep":
-				base.Keep = cfg.Keep
-			case "eval-every":
-				base.EvalEvery = cfg.EvalEvery
-			case "eval-n":
-				base.EvalN = cfg.EvalN
-			case "device":
-				base.Device = cfg.Device
-			case "data":
-				base.Data = cfg.Data
-			}
+		base, err := resumeConfig(fs, set, cfg, ck)
+		if err != nil {
+			return err
 		}
 		if !set["out"] {
-			// The checkpoint lives in <out>/checkpoints: continue in the same run folder.
-			base.Out = filepath.Dir(filepath.Dir(resumePath))
+			// Continue in the run folder that holds the checkpoint, if it is in one.
+			if base.Out, err = train.RunFolderOf(ck); err != nil {
+				return err
+			}
 		}
 		cfg, resume = base, ck
 	}
@@ -121,18 +101,18 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	b, err := newBackend(cfg.Device)
+	if cfg.TF32 && cfg.Device != "cuda" {
+		return fmt.Errorf("--tf32 is for --device cuda; the %s backend computes in float32", cfg.Device)
+	}
+	b, err := newBackendTF32(cfg.Device, cfg.TF32)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := stopOnSignal(stderr,
+		"stopping: finishing this step and saving a checkpoint (Ctrl-C twice more aborts without it)",
+		"still saving the checkpoint; one more Ctrl-C aborts without it",
+		"gan train: aborted; the checkpoint of this step was not written, earlier ones are intact")
 	defer stop()
-	go func() {
-		// The first signal asks for a checkpoint; restoring the default lets a second one
-		// end a run that is stuck.
-		<-ctx.Done()
-		stop()
-	}()
 	return train.Run(ctx, cfg, resume, b, stdout, stderr)
 }
 
@@ -146,4 +126,19 @@ func sanitize(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// latestInRunFolder turns a run folder (or its checkpoints folder) given to flag into
+// the latest checkpoint inside it; a file is returned as it is.
+func latestInRunFolder(flag, path string) (string, error) {
+	st, err := os.Stat(path)
+	if err != nil || !st.IsDir() {
+		return path, nil // LoadCheckpoint names what is wrong with a file
+	}
+	for _, p := range []string{filepath.Join(path, "checkpoints", "latest.safetensors"), filepath.Join(path, "latest.safetensors")} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s %s: a folder without checkpoints/latest.safetensors; give a run folder or a checkpoint file", flag, path)
 }

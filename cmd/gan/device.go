@@ -10,12 +10,15 @@ import (
 )
 
 // newBackend returns the backend for a --device value.
-func newBackend(device string) (nn.Backend, error) {
+func newBackend(device string) (nn.Backend, error) { return newBackendTF32(device, false) }
+
+// newBackendTF32 is newBackend with, on the GPU, TensorFloat-32 products allowed or not.
+func newBackendTF32(device string, tf32 bool) (nn.Backend, error) {
 	switch device {
 	case "cpu":
 		return cpu.New(), nil
 	case "cuda":
-		return cuda.New(cuda.Options{})
+		return cuda.New(cuda.Options{TF32: tf32})
 	}
 	return nil, fmt.Errorf("unknown device %q (want cpu or cuda)", device)
 }

@@ -13,7 +13,6 @@ import (
 type classOptions struct {
 	class, classes string
 	perClass       int
-	nGiven         bool // --n was given: without class flags, n images of the classes in turn
 }
 
 func bindClassFlags(fs *flag.FlagSet, o *classOptions) {
@@ -87,7 +86,7 @@ func planClasses(o generateOptions, nz int, names []string) (classPlan, error) {
 			rows[i] = names[c]
 		}
 		return classPlan{z: train.Conditioned(noise, labels, k), n: n, nrow: o.nrow, rowNames: rows}, nil
-	case o.cls.nGiven && o.cls.perClass == 0:
+	case o.nGiven && o.cls.perClass == 0:
 		labels := make([]int, o.n)
 		for i := range labels {
 			labels[i] = i % k

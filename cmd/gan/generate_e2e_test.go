@@ -53,6 +53,17 @@ func TestGenerate(t *testing.T) {
 	gen("--checkpoint", ck, "--n", "16", "--nrow", "4", "--seed", "5", "--out", at("b.png"), "--out-npy", at("b.npy"))
 	gen("--checkpoint", ck, "--n", "16", "--nrow", "4", "--seed", "6", "--out", at("c.png"), "--out-npy", at("c.npy"))
 
+	t.Run("run folder", func(t *testing.T) {
+		// A run folder stands for its latest checkpoint.
+		gen("--checkpoint", run, "--n", "16", "--nrow", "4", "--seed", "5", "--out", at("folder.png"))
+		if !bytes.Equal(readFile(t, at("folder.png")), readFile(t, at("a.png"))) {
+			t.Error("--checkpoint with the run folder gave other images than with its latest checkpoint")
+		}
+		res := gan(t, "generate", "--checkpoint", dir, "--out", at("none.png"))
+		if res.code == 0 || !strings.Contains(res.stderr, "a folder without checkpoints/latest.safetensors") {
+			t.Errorf("a folder without checkpoints: exit %d, %q", res.code, res.stderr)
+		}
+	})
 	t.Run("seed", func(t *testing.T) {
 		for _, ext := range []string{".png", ".npy"} {
 			a, b, c := readFile(t, at("a"+ext)), readFile(t, at("b"+ext)), readFile(t, at("c"+ext))
@@ -251,6 +262,12 @@ func expectOneLineError(t *testing.T, res ganResult, want ...string) {
 	for _, w := range want {
 		if !strings.Contains(msg, w) {
 			t.Errorf("stderr does not say %q: %s", w, first)
+		}
+	}
+	// "gan toy: toy: ..." says the command's name twice.
+	if rest, ok := strings.CutPrefix(first, "gan "); ok {
+		if name, after, ok := strings.Cut(rest, ": "); ok && strings.HasPrefix(after, name+":") {
+			t.Errorf("the command's name twice: %s", first)
 		}
 	}
 	if testing.Verbose() {

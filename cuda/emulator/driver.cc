@@ -1,5 +1,5 @@
-// The emulated CUDA driver (libcuda.so.1): initialisation, the one emulated device, contexts,
-// error names, modules and kernel launches. A module's PTX is not compiled: its entries are
+// The emulated CUDA driver (libcuda.so.1): error names, modules and kernel launches (the
+// device and its contexts are in device.cc). A module's PTX is not compiled: its entries are
 // looked up by name in the table of host-compiled kernels, and an entry missing there fails
 // the load, as a PTX the JIT cannot compile would.
 #include <cstdarg>
@@ -46,15 +46,6 @@ struct Module {
 std::set<Module*> modules;
 std::set<const Function*> functions;
 
-struct Context {
-	unsigned flags = 0;
-};
-Context primary;
-int primary_refs = 0;
-std::set<Context*> contexts = {&primary};
-thread_local Context* current = nullptr;
-bool initialised = false;
-
 struct ErrorName {
 	CUresult code;
 	const char *name, *text;
@@ -88,8 +79,6 @@ const ErrorName error_names[] = {
     E(CUDA_ERROR_UNKNOWN, "unknown error"),
 };
 #undef E
-
-bool ready() { return initialised; }
 
 // entries lists a PTX module's entry names with the static shared memory each uses: the
 // module-scope .shared variables its body names.
@@ -174,19 +163,6 @@ extern "C" void gogan_emu_register(const gogan_emu_kernel* table) {
 	for (; table->name != nullptr; table++) kernels()[table->name] = table;
 }
 
-CUresult cuInit(unsigned flags) {
-	LOCK;
-	if (flags != 0) return CUDA_ERROR_INVALID_VALUE;
-	initialised = true;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDriverGetVersion(int* v) {
-	if (v == nullptr) return CUDA_ERROR_INVALID_VALUE;
-	*v = CUDA_VERSION;
-	return CUDA_SUCCESS;
-}
-
 CUresult cuGetErrorName(CUresult code, const char** s) {
 	for (const auto& e : error_names)
 		if (e.code == code) {
@@ -207,158 +183,10 @@ CUresult cuGetErrorString(CUresult code, const char** s) {
 	return CUDA_ERROR_INVALID_VALUE;
 }
 
-CUresult cuDeviceGetCount(int* n) {
-	if (!ready()) return CUDA_ERROR_NOT_INITIALIZED;
-	*n = 1;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDeviceGet(CUdevice* d, int ordinal) {
-	if (!ready()) return CUDA_ERROR_NOT_INITIALIZED;
-	if (ordinal != 0) return CUDA_ERROR_INVALID_DEVICE;
-	*d = 0;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDeviceGetName(char* name, int len, CUdevice d) {
-	if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-	if (name == nullptr || len <= 0) return CUDA_ERROR_INVALID_VALUE;
-	snprintf(name, size_t(len), "%s", kDeviceName);
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDeviceTotalMem(size_t* bytes, CUdevice d) {
-	if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-	*bytes = kTotalMemory;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDeviceGetUuid(CUuuid* uuid, CUdevice d) {
-	if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-	memcpy(uuid->bytes, "gogan-emulator-0", 16);
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDeviceGetAttribute(int* v, CUdevice_attribute attr, CUdevice d) {
-	if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-	switch (attr) {
-	case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK: *v = kMaxThreadsPerBlock; break;
-	case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_X:
-	case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Y: *v = kMaxThreadsPerBlock; break;
-	case CU_DEVICE_ATTRIBUTE_MAX_BLOCK_DIM_Z: *v = kMaxBlockDimZ; break;
-	case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_X: *v = kMaxGridX; break;
-	case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Y:
-	case CU_DEVICE_ATTRIBUTE_MAX_GRID_DIM_Z: *v = kMaxGridYZ; break;
-	case CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK: *v = kMaxSharedPerBlock; break;
-	case CU_DEVICE_ATTRIBUTE_WARP_SIZE: *v = 32; break;
-	case CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT: *v = kMultiprocessors; break;
-	case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR: *v = 9; break;
-	case CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR: *v = 0; break;
-	case CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK: *v = 65536; break;
-	case CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR: *v = 2048; break;
-	case CU_DEVICE_ATTRIBUTE_UNIFIED_ADDRESSING: *v = 1; break;
-	case CU_DEVICE_ATTRIBUTE_CONCURRENT_KERNELS: *v = 0; break;
-	case CU_DEVICE_ATTRIBUTE_INTEGRATED: *v = 0; break;
-	default: return report(CUDA_ERROR_NOT_SUPPORTED, "cuDeviceGetAttribute: attribute %d is not emulated", int(attr));
-	}
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDevicePrimaryCtxRetain(CUcontext* ctx, CUdevice d) {
-	LOCK;
-	if (!ready()) return CUDA_ERROR_NOT_INITIALIZED;
-	if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-	primary_refs++;
-	*ctx = reinterpret_cast<CUcontext>(&primary);
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDevicePrimaryCtxRelease(CUdevice d) {
-	LOCK;
-	if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-	if (primary_refs == 0) return CUDA_ERROR_INVALID_CONTEXT;
-	primary_refs--;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDevicePrimaryCtxGetState(CUdevice d, unsigned* flags, int* active) {
-	LOCK;
-	if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-	*flags = primary.flags;
-	*active = primary_refs > 0;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuDevicePrimaryCtxSetFlags(CUdevice d, unsigned flags) {
-	LOCK;
-	if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-	primary.flags = flags;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuCtxCreate(CUcontext* ctx, unsigned flags, CUdevice d) {
-	LOCK;
-	if (!ready()) return CUDA_ERROR_NOT_INITIALIZED;
-	if (d != 0) return CUDA_ERROR_INVALID_DEVICE;
-	auto* c = new Context;
-	c->flags = flags;
-	contexts.insert(c);
-	current = c;
-	*ctx = reinterpret_cast<CUcontext>(c);
-	return CUDA_SUCCESS;
-}
-
-CUresult cuCtxDestroy(CUcontext ctx) {
-	LOCK;
-	auto* c = reinterpret_cast<Context*>(ctx);
-	if (c == &primary || !contexts.erase(c)) return CUDA_ERROR_INVALID_CONTEXT;
-	if (current == c) current = nullptr;
-	delete c;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuCtxSetCurrent(CUcontext ctx) {
-	LOCK;
-	auto* c = reinterpret_cast<Context*>(ctx);
-	if (c != nullptr && !contexts.count(c)) return CUDA_ERROR_INVALID_CONTEXT;
-	current = c;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuCtxGetCurrent(CUcontext* ctx) {
-	*ctx = reinterpret_cast<CUcontext>(current);
-	return CUDA_SUCCESS;
-}
-
-CUresult cuCtxPushCurrent(CUcontext ctx) { return cuCtxSetCurrent(ctx); }
-
-CUresult cuCtxPopCurrent(CUcontext* ctx) {
-	if (ctx) *ctx = reinterpret_cast<CUcontext>(current);
-	current = nullptr;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuCtxGetDevice(CUdevice* d) {
-	if (current == nullptr) return CUDA_ERROR_INVALID_CONTEXT;
-	*d = 0;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuCtxGetApiVersion(CUcontext, unsigned* v) {
-	*v = 3020;
-	return CUDA_SUCCESS;
-}
-
-CUresult cuCtxGetFlags(unsigned* flags) {
-	if (current == nullptr) return CUDA_ERROR_INVALID_CONTEXT;
-	*flags = current->flags;
-	return CUDA_SUCCESS;
-}
-
 CUresult cuModuleLoadDataEx(CUmodule* out, const void* image, unsigned n, CUjit_option* opts, void** vals) {
 	LOCK;
 	if (out == nullptr || image == nullptr) return CUDA_ERROR_INVALID_VALUE;
-	if (current == nullptr) return CUDA_ERROR_INVALID_CONTEXT;
+	if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
 	std::string ptx(static_cast<const char*>(image));
 	if (ptx.find(".version") == std::string::npos || ptx.find(".target") == std::string::npos)
 		return report(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: the image is not PTX text (only PTX is emulated)");
@@ -434,7 +262,7 @@ CUresult cuLaunchKernel(CUfunction f, unsigned gx, unsigned gy, unsigned gz, uns
 	auto* fn = reinterpret_cast<const Function*>(f);
 	if (!functions.count(fn)) return report(CUDA_ERROR_INVALID_HANDLE, "cuLaunchKernel: %p is not a loaded function", (void*)f);
 	const gogan_emu_kernel* k = fn->kernel;
-	if (current == nullptr) return CUDA_ERROR_INVALID_CONTEXT;
+	if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
 	if (gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 || bz == 0)
 		return report(CUDA_ERROR_INVALID_VALUE, "kernel %s: launch with an empty grid (%u,%u,%u) or block (%u,%u,%u)",
 		              k->name, gx, gy, gz, bx, by, bz);

@@ -23,13 +23,20 @@ constexpr int kMaxGridYZ = 65535;
 constexpr int kMaxSharedPerBlock = 48 << 10;
 constexpr int kMultiprocessors = 1;
 constexpr size_t kTotalMemory = size_t(2) << 30;
+#if defined(__SANITIZE_ADDRESS__)
+constexpr const char* kDeviceName = "gogan CUDA emulator (emulated GPU on the CPU, not a real device; AddressSanitizer)";
+#else
 constexpr const char* kDeviceName = "gogan CUDA emulator (emulated GPU on the CPU, not a real device)";
+#endif
 
 extern std::recursive_mutex mu;
 
 // report writes one line about a misuse to stderr, where tests and users see it, and
 // returns code.
 CUresult report(CUresult code, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
+
+// has_context says whether the calling thread has a current context (device.cc).
+bool has_context();
 
 // Memory (memory.cc).
 // check_range says whether [p, p+bytes) lies inside one live allocation; when not, it

@@ -176,14 +176,16 @@ void fiber_main() {
 	abort();  // a finished fiber is never resumed
 }
 
-// fail records the first misuse in the block and stops the calling fiber.
-void fail(const std::string& what) {
+// fail records the first misuse in the block and stops the calling fiber. The fiber never
+// returns, so nothing on its stack may own memory: what is a plain string.
+[[noreturn]] void fail(const char* what) {
 	Fiber* f = blk.current;
 	if (blk.error.empty()) {
 		char where[160];
 		snprintf(where, sizeof where, "kernel %s, block (%u,%u,%u), thread (%u,%u,%u): ", blk.k->name,
 		         gogan_emu_blockIdx.x, gogan_emu_blockIdx.y, gogan_emu_blockIdx.z, f->idx.x, f->idx.y, f->idx.z);
-		blk.error = where + what;
+		blk.error = where;
+		blk.error += what;
 	}
 	f->state = kDone;
 	give_way();
@@ -323,7 +325,11 @@ extern "C" const void* gogan_emu_warp_exchange(const void* v, unsigned size, uns
 		fail(s);
 	}
 	if (size > sizeof(uint64_t)) fail("warp operation on a value wider than 8 bytes");
-	if (src < 0 || src >= kWarp) fail("warp operation reads lane " + std::to_string(src));
+	if (src < 0 || src >= kWarp) {
+		char s[64];
+		snprintf(s, sizeof s, "warp operation reads lane %d", src);
+		fail(s);
+	}
 	uint64_t* slots = blk.exchange[f->parity][warp];
 	memcpy(&slots[lane], v, size);
 	f->state = kAtWarp;

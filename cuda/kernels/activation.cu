@@ -1,6 +1,7 @@
-// Elementwise nonlinearities. kind follows nn.ActivationKind: 0 ReLU, 1 LeakyReLU, 2 Tanh,
-// 3 Sigmoid; slope is LeakyReLU's negative slope.
+// Elementwise nonlinearities. kind is an nn.ActivationKind (nn_enums.h, generated from
+// package nn); slope is LeakyReLU's negative slope.
 #include "common.cuh"
+#include "nn_enums.h"
 
 __device__ __forceinline__ float sigmoidf(float v) {
 	if (v >= 0.0f) return 1.0f / (1.0f + expf(-v));
@@ -13,9 +14,10 @@ extern "C" __global__ void act_forward_f32(float* __restrict__ out, const float*
 	GRID_STRIDE(i, n) {
 		float v = x[i];
 		switch (kind) {
-		case 0: v = v > 0.0f || v != v ? v : 0.0f; break;  // NaN stays NaN, −0 becomes +0, as on the CPU
-		case 1: v = v < 0.0f ? v * slope : v; break;
-		case 2: v = tanhf(v); break;
+		case nn_ReLU: v = v > 0.0f || v != v ? v : 0.0f; break;  // NaN stays NaN, −0 becomes +0, as on the CPU
+		case nn_LeakyReLU: v = v < 0.0f ? v * slope : v; break;
+		case nn_Tanh: v = tanhf(v); break;
+		case nn_Sigmoid:
 		default: v = sigmoidf(v); break;
 		}
 		out[i] = v;
@@ -30,9 +32,10 @@ extern "C" __global__ void act_backward_f32(float* __restrict__ dx, const float*
 	GRID_STRIDE(i, n) {
 		float g = dy[i];
 		switch (kind) {
-		case 0: g = x[i] > 0.0f ? g : 0.0f; break;
-		case 1: g = x[i] > 0.0f ? g : g * slope; break;
-		case 2: g = g * (1.0f - y[i] * y[i]); break;
+		case nn_ReLU: g = x[i] > 0.0f ? g : 0.0f; break;
+		case nn_LeakyReLU: g = x[i] > 0.0f ? g : g * slope; break;
+		case nn_Tanh: g = g * (1.0f - y[i] * y[i]); break;
+		case nn_Sigmoid:
 		default: g = g * y[i] * (1.0f - y[i]); break;
 		}
 		dx[i] = g;

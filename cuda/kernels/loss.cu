@@ -1,6 +1,8 @@
-// The GAN losses as averages of an elementwise term f of the discriminator's logits. term
-// follows nn.LossTerm; the arithmetic is the CPU backend's (cpu.LossTermValue), in double.
+// The GAN losses as averages of an elementwise term f of the discriminator's logits. term is
+// an nn.LossTerm (nn_enums.h, generated from package nn); the arithmetic is the CPU backend's
+// (cpu.LossTermValue), in double.
 #include "common.cuh"
+#include "nn_enums.h"
 
 __device__ double softplus(double x) { return fmax(x, 0.0) + log1p(exp(-fabs(x))); }
 
@@ -13,14 +15,15 @@ __device__ double sigmoid(double x) {
 // term_value returns f(x) and stores f'(x) in *grad.
 __device__ double term_value(int term, double x, double* grad) {
 	switch (term) {
-	case 0: *grad = sigmoid(x) - 1.0; return softplus(-x);  // softplus(−x)
-	case 1: *grad = sigmoid(x); return softplus(x);          // softplus(x)
-	case 2: *grad = -sigmoid(x); return -softplus(x);        // −softplus(x)
-	case 3: *grad = x - 1.0; return 0.5 * (x - 1.0) * (x - 1.0);
-	case 4: *grad = x; return 0.5 * x * x;
-	case 5: *grad = x < 1.0 ? -1.0 : 0.0; return x < 1.0 ? 1.0 - x : 0.0;
-	case 6: *grad = x > -1.0 ? 1.0 : 0.0; return x > -1.0 ? 1.0 + x : 0.0;
-	case 7: *grad = -1.0; return -x;
+	case nn_TermSoftplusNeg: *grad = sigmoid(x) - 1.0; return softplus(-x);  // softplus(−x)
+	case nn_TermSoftplus: *grad = sigmoid(x); return softplus(x);          // softplus(x)
+	case nn_TermNegSoftplus: *grad = -sigmoid(x); return -softplus(x);        // −softplus(x)
+	case nn_TermSquareOne: *grad = x - 1.0; return 0.5 * (x - 1.0) * (x - 1.0);
+	case nn_TermSquareZero: *grad = x; return 0.5 * x * x;
+	case nn_TermHingeOne: *grad = x < 1.0 ? -1.0 : 0.0; return x < 1.0 ? 1.0 - x : 0.0;
+	case nn_TermHingeNegOne: *grad = x > -1.0 ? 1.0 : 0.0; return x > -1.0 ? 1.0 + x : 0.0;
+	case nn_TermNeg: *grad = -1.0; return -x;
+	case nn_TermIdentity:
 	default: *grad = 1.0; return x;
 	}
 }

@@ -33,11 +33,22 @@ type Arena struct {
 	held    int               // bytes obtained from the driver
 	inUse   int               // bytes in live blocks
 	maxLive int
+	exact   bool // every block is a chunk of its own, of the size asked for
 }
 
 // New returns an arena that obtains its chunks from grow.
 func New(grow Grow) *Arena {
 	return &Arena{grow: grow, free: map[int][]uintptr{}, live: map[uintptr]int{}}
+}
+
+// NewExact returns an arena that asks grow for every block on its own, of exactly the size
+// requested, and hands a freed block out again only for a request of the same size. Memory
+// checkers that watch the driver's allocations (the emulated GPU of make test-cuda-emu, with
+// its canaries and AddressSanitizer) then see the bounds of each tensor, not of a chunk.
+func NewExact(grow Grow) *Arena {
+	a := New(grow)
+	a.exact = true
+	return a
 }
 
 // Alloc returns a block of at least size bytes, aligned to Align. Its contents are whatever
@@ -46,7 +57,10 @@ func (a *Arena) Alloc(size int) (uintptr, error) {
 	if size < 0 {
 		return 0, fmt.Errorf("arena: allocation of %d bytes", size)
 	}
-	size = (max(size, 1) + Align - 1) / Align * Align
+	size = max(size, 1)
+	if !a.exact {
+		size = (size + Align - 1) / Align * Align
+	}
 	p, err := a.take(size)
 	if err != nil {
 		return 0, err
@@ -63,7 +77,7 @@ func (a *Arena) take(size int) (uintptr, error) {
 		a.free[size] = l[:len(l)-1]
 		return p, nil
 	}
-	if size >= dedicated {
+	if size >= dedicated || a.exact {
 		return a.chunk(size)
 	}
 	if a.left < size {

@@ -1,0 +1,65 @@
+// Package memlimit tells how much memory this process may still take, so that a size is
+// refused with a reason before it is allocated rather than ending in the runtime's "out of
+// memory" crash. It takes the smallest of the limits that apply: the memory the machine has
+// available, a cgroup's limit, the address-space limit (ulimit -v) and Go's own memory limit
+// (GOMEMLIMIT or debug.SetMemoryLimit).
+package memlimit
+
+import (
+	"fmt"
+	"math"
+	"runtime/debug"
+)
+
+// Limit is a number of bytes this process may still allocate and where that figure comes from.
+type Limit struct {
+	Bytes  float64
+	Source string // such as "available memory" or "ulimit -v"
+}
+
+// Available is the memory this process may still allocate; Source is empty and Bytes +Inf
+// when no limit could be read.
+func Available() Limit {
+	best := Limit{Bytes: math.Inf(1)}
+	consider := func(bytes float64, source string) {
+		if bytes >= 0 && bytes < best.Bytes {
+			best = Limit{bytes, source}
+		}
+	}
+	if goLimit := debug.SetMemoryLimit(-1); goLimit < math.MaxInt64 {
+		consider(float64(goLimit)-float64(heapInUse()), "the Go memory limit")
+	}
+	for _, l := range systemLimits() {
+		consider(l.Bytes, l.Source)
+	}
+	return best
+}
+
+// Check refuses need bytes of what when they exceed Available, with a one-line error that
+// gives both figures and says what to change.
+func Check(need float64, what, change string) error {
+	avail := Available()
+	if need <= avail.Bytes {
+		return nil
+	}
+	msg := fmt.Sprintf("%s needs about %s of memory, more than the %s this process may use (%s)", what, Format(need), Format(avail.Bytes), avail.Source)
+	if change != "" {
+		msg += "; " + change
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+// Format prints a byte count in the largest unit that keeps it above 1.
+func Format(bytes float64) string {
+	switch {
+	case math.IsInf(bytes, 1) || bytes >= 1e18:
+		return "more than an exabyte"
+	case bytes >= 1e12:
+		return fmt.Sprintf("%.1f TB", bytes/1e12)
+	case bytes >= 1e9:
+		return fmt.Sprintf("%.1f GB", bytes/1e9)
+	case bytes >= 1e6:
+		return fmt.Sprintf("%.1f MB", bytes/1e6)
+	}
+	return fmt.Sprintf("%.0f kB", bytes/1e3)
+}
