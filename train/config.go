@@ -117,6 +117,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
 	case !(c.EMADecay >= 0 && c.EMADecay < 1):
 		return fmt.Errorf("ema decay %g must lie in [0, 1) (0 turns the average off)", c.EMADecay)
+	case c.Conditional && c.Classes != 0 && len(c.ClassNames) != c.Classes:
+		return fmt.Errorf("%d class names for %d classes", len(c.ClassNames), c.Classes)
 	}
 	if c.ImageSize > 0 {
 		// Checked before the data is resized to it: only an architecture's size can train.
