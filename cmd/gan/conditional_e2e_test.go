@@ -91,6 +91,10 @@ func TestConditionalBadInput(t *testing.T) {
 	writeGrayPNG(t, filepath.Join(folder, "loose.png"))
 	writeGrayPNG(t, filepath.Join(folder, "a", "1.png"))
 	out := filepath.Join(t.TempDir(), "x.png")
+	fewNames := rewriteCheckpoint(t, cond, filepath.Join(t.TempDir(), "few.safetensors"), all,
+		editConfig(t, func(c *train.Config) { c.ClassNames = c.ClassNames[:3] }))
+	noEMA := rewriteCheckpoint(t, cond, filepath.Join(t.TempDir(), "noema.safetensors"),
+		func(name string) (string, bool) { return name, !strings.HasPrefix(name, "generator_ema.") }, func(map[string]string) {})
 	for _, c := range []struct {
 		args []string
 		want []string
@@ -102,6 +106,8 @@ func TestConditionalBadInput(t *testing.T) {
 		{[]string{"generate", "--checkpoint", plain, "--class", "1", "--out", out}, []string{"not class-conditional"}},
 		{[]string{"train", "--dataset", folder, "--conditional", "--steps", "1", "--out", t.TempDir()}, []string{"--conditional needs labelled data", "loose.png"}},
 		{[]string{"train", "--ema-decay", "1", "--steps", "1", "--out", t.TempDir()}, []string{"ema decay 1"}},
+		{[]string{"generate", "--checkpoint", fewNames, "--out", out}, []string{"3 class names for 10 classes"}},
+		{[]string{"generate", "--checkpoint", noEMA, "--out", out}, []string{`no tensor "generator_ema.`}},
 	} {
 		res := gan(t, c.args...)
 		line := strings.TrimSpace(res.stderr)
