@@ -23,10 +23,15 @@ import (
 // fixed per run, so the statistics are a function of the averaged weights alone and a
 // resumed run recomputes the same ones.
 
-// DefaultEMADecay is --ema-decay's default. With the warm-up, the average at a few thousand
-// steps weighs roughly the last tenth of training, and at 0.999 it never reaches further back
-// than about a thousand steps, which at DCGAN's learning rate still follows G's progress.
-const DefaultEMADecay = 0.999
+// DefaultEMADecay is --ema-decay's default, measured rather than borrowed: on dcgan28 after
+// 4685 steps of Fashion-MNIST (default hyperparameters, one run, every average of the same G),
+// the Fréchet distance of the average fell steadily with a shorter window, from 12.91 at
+// 0.999 (the warm-up caps that at about 0.998 by then) through 12.47 at 0.997, 12.12 at 0.995
+// and 11.88 at 0.99 to 11.48 at 0.98, against 14.33 for G itself. At DCGAN's learning rate G
+// still improves fast at that length, so an average over the last ~50 steps keeps up with it
+// and removes most of its step-to-step jitter; runs many times longer may gain from a longer
+// window.
+const DefaultEMADecay = 0.98
 
 // emaStatBatches is the number of batches whose statistics the averaged generator's
 // BatchNorm layers average.
