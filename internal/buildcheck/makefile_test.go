@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// TestFmtCheckWithoutGit runs make fmt-check in a copy of the tree's Go files and Makefile
+// TestFmtCheckWithoutGit runs make fmt-check in a copy of the tree's Go files and makefiles
 // with no .git: it once handed gofmt an empty file list, and gofmt then read standard input
 // for ever.
 func TestFmtCheckWithoutGit(t *testing.T) {
@@ -37,7 +37,8 @@ func TestFmtCheckWithoutGit(t *testing.T) {
 			}
 			return nil
 		}
-		if rel != "Makefile" && !strings.HasSuffix(rel, ".go") {
+		// The Makefile, the makefiles it includes, and the Go files.
+		if rel != "Makefile" && !strings.HasSuffix(rel, ".mk") && !strings.HasSuffix(rel, ".go") {
 			return nil
 		}
 		b, err := os.ReadFile(path)
