@@ -30,6 +30,18 @@ func EstimateMemory(cfg Config) (float64, error) {
 		capacity := float64(max(cfg.BatchSize, sampleCount))
 		total += 4 * (4*params + buffers + activationFactor*perSample*capacity)
 	}
+	if cfg.EMADecay > 0 {
+		// The averaged generator is a network of its own: weights, buffers and activations,
+		// no gradients or Adam moments, and the latents of its statistics' batches.
+		s, err := models.Generator(cfg.Model())
+		if err != nil {
+			return 0, err
+		}
+		params, buffers, perSample := planSizes(s)
+		capacity := float64(max(cfg.BatchSize, sampleCount))
+		total += 4 * (params + buffers + activationFactor*perSample*capacity)
+		total += 4 * float64(emaStatBatches) * float64(cfg.BatchSize) * float64(cfg.NZ)
+	}
 	image := float64(cfg.NC) * float64(cfg.ImageSize) * float64(cfg.ImageSize)
 	batch := float64(cfg.BatchSize)
 	total += 4 * batch * (image + float64(cfg.NZ)) * (1 + loaderBatches)

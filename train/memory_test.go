@@ -37,6 +37,11 @@ func TestEstimateMemory(t *testing.T) {
 	if more, _ := EstimateMemory(bigger); more <= est {
 		t.Errorf("batch 256 estimated at %.0f bytes, batch 64 at %.0f", more, est)
 	}
+	averaged := cfg
+	averaged.EMADecay = DefaultEMADecay
+	if withEMA, _ := EstimateMemory(averaged); withEMA <= est+4*float64(gan.G.Params.Len()) {
+		t.Errorf("with the averaged generator the estimate is %.0f bytes, without %.0f: it must count a second generator", withEMA, est)
+	}
 	absurd := Config{Arch: "dcgan64", NZ: models.MaxNZ, NGF: models.MaxWidth, NDF: models.MaxWidth, NC: 3, ImageSize: 64, BatchSize: MaxBatchSize}
 	huge, err := EstimateMemory(absurd)
 	if err != nil || math.IsInf(huge, 0) || math.IsNaN(huge) || huge < 1e15 {
