@@ -34,7 +34,9 @@ func (r *run) interrupted(ctx context.Context, con *console, figuresDone, sample
 			return err
 		}
 	}
-	if !figuresDone {
+	// A grid written just now is a new frame of progress.gif, even where the step's figures
+	// were drawn already (at an epoch's end).
+	if !figuresDone || !samplesDone {
 		if err := r.writeFigures(); err != nil {
 			return err
 		}
