@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"gogan/checkpoints"
-	"gogan/cpu"
 	"gogan/models"
 	"gogan/nn"
 )
@@ -25,31 +24,7 @@ func openConditionalGolden(t *testing.T) golden {
 // newConditionalGoldenGAN builds the golden file's conditional dcgan28 on the CPU with
 // PyTorch's initial weights.
 func newConditionalGoldenGAN(t *testing.T, g golden) (*GAN, models.Config, int) {
-	b := cpu.New()
-	cfg := models.Config{Arch: "dcgan28", NZ: g.meta("nz"), NGF: g.meta("ngf"), NDF: g.meta("ndf"), NC: g.meta("nc"), Classes: g.meta("classes")}
-	batch := g.meta("batch")
-	gs, _ := models.Generator(cfg)
-	ds, _ := models.Discriminator(cfg)
-	rng := rand.New(rand.NewPCG(0, 0))
-	gn, err := models.Build(b, gs, batch, rng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dn, err := models.Build(b, ds, batch, rng)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := gn.LoadState(g.state("G.")); err != nil {
-		t.Fatal(err)
-	}
-	if err := dn.LoadState(g.state("D.")); err != nil {
-		t.Fatal(err)
-	}
-	gan, err := New(b, gn, dn, DefaultHyper(), batch)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return gan, cfg, batch
+	return goldenGAN(t, g, g.meta("classes"))
 }
 
 // goldenLabels converts the golden file's float32 classes to bytes.

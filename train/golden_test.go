@@ -110,9 +110,12 @@ func compare(t *testing.T, what string, got, want []float32, tol float64) {
 }
 
 // newGoldenGAN builds the golden file's dcgan28 on the CPU backend with PyTorch's initial weights.
-func newGoldenGAN(t *testing.T, g golden) (*GAN, models.Config, int) {
+func newGoldenGAN(t *testing.T, g golden) (*GAN, models.Config, int) { return goldenGAN(t, g, 0) }
+
+// goldenGAN is newGoldenGAN for a model of the given number of classes (0: unconditional).
+func goldenGAN(t *testing.T, g golden, classes int) (*GAN, models.Config, int) {
 	b := cpu.New()
-	cfg := models.Config{Arch: "dcgan28", NZ: g.meta("nz"), NGF: g.meta("ngf"), NDF: g.meta("ndf"), NC: g.meta("nc")}
+	cfg := models.Config{Arch: "dcgan28", NZ: g.meta("nz"), NGF: g.meta("ngf"), NDF: g.meta("ndf"), NC: g.meta("nc"), Classes: classes}
 	batch := g.meta("batch")
 	gs, _ := models.Generator(cfg)
 	ds, _ := models.Discriminator(cfg)
