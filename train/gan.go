@@ -135,7 +135,7 @@ func New(b nn.Backend, g, d *nn.Network, h Hyper, capacity int) (*GAN, error) {
 	if nz < 1 {
 		return nil, fmt.Errorf("generator input %v leaves no room for %d one-hot classes", g.InShape(), classes)
 	}
-	gan := &GAN{Classes: classes, hostNoise: make([]float32, capacity*nz), hostLabels: make([]float32, capacity), B: b, G: g, D: d, OptG: optG, OptD: optD, Hyper: h,
+	gan := &GAN{Classes: classes, B: b, G: g, D: d, OptG: optG, OptD: optD, Hyper: h,
 		z:       b.New(append(nn.Shape{capacity}, g.InShape()...)...),
 		real:    b.New(append(nn.Shape{capacity}, d.InShape()...)...),
 		dlogits: b.New(capacity, 1),
@@ -144,6 +144,7 @@ func New(b nn.Backend, g, d *nn.Network, h Hyper, capacity int) (*GAN, error) {
 	}
 	if classes > 0 {
 		gan.labels = b.New(capacity)
+		gan.hostNoise, gan.hostLabels = make([]float32, capacity*nz), make([]float32, capacity)
 	}
 	gan.statD, gan.statReal, gan.statFake, gan.statG = gan.stats.View(0, 6), gan.stats.View(0, 3), gan.stats.View(3, 3), gan.stats.View(6, 3)
 	return gan, nil

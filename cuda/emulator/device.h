@@ -98,23 +98,15 @@ static inline T atomicAdd(T* p, T v) {
 	return old;
 }
 
-static inline int __float_as_int(float f) {
-	int i;
-	std::memcpy(&i, &f, sizeof i);
-	return i;
+// The bit reinterpretations, through one memcpy helper (std::bit_cast is C++20).
+template <typename To, typename From>
+static inline To bit_copy(From v) {
+	static_assert(sizeof(To) == sizeof(From), "reinterpretation between types of different sizes");
+	To t;
+	std::memcpy(&t, &v, sizeof t);
+	return t;
 }
-static inline float __int_as_float(int i) {
-	float f;
-	std::memcpy(&f, &i, sizeof f);
-	return f;
-}
-static inline unsigned __float_as_uint(float f) {
-	unsigned i;
-	std::memcpy(&i, &f, sizeof i);
-	return i;
-}
-static inline float __uint_as_float(unsigned i) {
-	float f;
-	std::memcpy(&f, &i, sizeof f);
-	return f;
-}
+static inline int __float_as_int(float f) { return bit_copy<int>(f); }
+static inline float __int_as_float(int i) { return bit_copy<float>(i); }
+static inline unsigned __float_as_uint(float f) { return bit_copy<unsigned>(f); }
+static inline float __uint_as_float(unsigned i) { return bit_copy<float>(i); }
