@@ -125,7 +125,9 @@ var contractMethods = []*contractMethod{
 		}},
 	{name: "LogitLoss", base: contractArgs{shapes: shapes("stats", []int{3}, "dlogits", []int{4, 1}, "logits", []int{4, 1}),
 		term: nn.TermSoftplusNeg},
-		call: func(b nn.Backend, t operands, a contractArgs) { b.LogitLoss(t("stats"), t("dlogits"), t("logits"), a.term, 1) },
+		call: func(b nn.Backend, t operands, a contractArgs) {
+			b.LogitLoss(t("stats"), t("dlogits"), t("logits"), a.term, 1)
+		},
 		check: func(t operands, a contractArgs) error {
 			_, err := nn.CheckLogitLoss(t("stats"), t("dlogits"), t("logits"), a.term)
 			return err
