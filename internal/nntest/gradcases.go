@@ -53,6 +53,11 @@ type ConvShape struct {
 	Bias bool
 }
 
+// NewConvShape returns the ConvShape of its arguments, for tables of them in other packages.
+func NewConvShape(n, c, o, h, w int, p nn.ConvParams, bias bool) ConvShape {
+	return ConvShape{N: n, C: c, O: o, H: h, W: w, ConvParams: p, Bias: bias}
+}
+
 func (s ConvShape) String() string {
 	return fmt.Sprintf("N%d_C%d_O%d_%dx%d_k%d_s%d_p%d_bias=%v", s.N, s.C, s.O, s.H, s.W, s.Kernel, s.Stride, s.Pad, s.Bias)
 }

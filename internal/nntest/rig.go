@@ -34,6 +34,12 @@ func (r *Rig) Uniform(lo, hi float64, shape ...int) *nn.Tensor {
 	return r.fill(func() float64 { return lo + (hi-lo)*r.rng.Float64() }, shape...)
 }
 
+// Classes uploads a tensor of class indices drawn uniformly from 0..k−1, as float32 (the
+// labels of a conditional network).
+func (r *Rig) Classes(k int, shape ...int) *nn.Tensor {
+	return r.fill(func() float64 { return float64(r.rng.IntN(k)) }, shape...)
+}
+
 // Zeros makes a zero tensor, freed with the rig's results.
 func (r *Rig) Zeros(shape ...int) *nn.Tensor {
 	t := r.B.New(shape...)
