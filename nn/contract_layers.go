@@ -88,11 +88,18 @@ func CheckConvTranspose2DBackward(dx, dw, db, dout, x, w *Tensor, p ConvParams) 
 }
 
 // convGeometry checks the parameters, x and w of a convolution (transposed or not) and
-// derives the output's size, which must be at least one pixel.
+// derives the output's size, which must be at least one pixel. Output padding, which only
+// transposed convolutions have, must stay below the stride, as in PyTorch.
 func convGeometry(op string, x, w *Tensor, p ConvParams, transposed bool) (ConvGeometry, error) {
 	if p.Kernel < 1 || p.Stride < 1 || p.Pad < 0 {
 		return ConvGeometry{}, shapeErrorf(op, "kernel %d, stride %d, pad %d: want kernel and stride of 1 or more, pad of 0 or more",
 			p.Kernel, p.Stride, p.Pad)
+	}
+	if !transposed && p.OutputPad != 0 {
+		return ConvGeometry{}, shapeErrorf(op, "output pad %d: transposed convolutions only", p.OutputPad)
+	}
+	if transposed && (p.OutputPad < 0 || p.OutputPad >= p.Stride) {
+		return ConvGeometry{}, shapeErrorf(op, "output pad %d, stride %d: want output pad of 0 or more, below the stride", p.OutputPad, p.Stride)
 	}
 	if err := firstError(rankIs(op, "x", x, 4), rankIs(op, "w", w, 4)); err != nil {
 		return ConvGeometry{}, err

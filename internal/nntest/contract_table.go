@@ -221,6 +221,8 @@ var contractVariants = []struct {
 		"Conv2DForward: kernel 0, stride 1, pad 1: want kernel and stride of 1 or more, pad of 0 or more"},
 	{"Conv2DForward", "stride 0", func(a *contractArgs) { a.conv.Stride = 0 },
 		"Conv2DForward: kernel 3, stride 0, pad 1: want kernel and stride of 1 or more, pad of 0 or more"},
+	{"Conv2DForward", "output pad", func(a *contractArgs) { a.conv.OutputPad = 1 },
+		"Conv2DForward: output pad 1: transposed convolutions only"},
 	{"Conv2DForward", "x rank", set("x", 2, 3, 25), "Conv2DForward: x is (2, 3, 25), want 4 dimensions"},
 	{"Conv2DForward", "w channels", set("w", 4, 2, 3, 3), "Conv2DForward: w is (4, 2, 3, 3), want (4, 3, 3, 3)"},
 	{"Conv2DForward", "w kernel", set("w", 4, 3, 2, 2), "Conv2DForward: w is (4, 3, 2, 2), want (4, 3, 3, 3)"},
@@ -240,6 +242,12 @@ var contractVariants = []struct {
 
 	{"ConvTranspose2DForward", "valid", nil, ""},
 	{"ConvTranspose2DForward", "no bias", drop("bias"), ""},
+	{"ConvTranspose2DForward", "output pad", func(a *contractArgs) {
+		a.conv.OutputPad = 1
+		a.shapes["out"] = nn.Shape{2, 2, 7, 7}
+	}, ""},
+	{"ConvTranspose2DForward", "output pad of the stride", func(a *contractArgs) { a.conv.OutputPad = 2 },
+		"ConvTranspose2DForward: output pad 2, stride 2: want output pad of 0 or more, below the stride"},
 	{"ConvTranspose2DForward", "x rank", set("x", 2, 4), "ConvTranspose2DForward: x is (2, 4), want 4 dimensions"},
 	{"ConvTranspose2DForward", "w layout", set("w", 2, 4, 4, 4), "ConvTranspose2DForward: w is (2, 4, 4, 4), want (4, 4, 4, 4)"},
 	{"ConvTranspose2DForward", "out", set("out", 2, 2, 7, 7), "ConvTranspose2DForward: out is (2, 2, 7, 7), want (2, 2, 6, 6)"},

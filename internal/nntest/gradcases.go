@@ -59,7 +59,7 @@ func NewConvShape(n, c, o, h, w int, p nn.ConvParams, bias bool) ConvShape {
 }
 
 func (s ConvShape) String() string {
-	return fmt.Sprintf("N%d_C%d_O%d_%dx%d_k%d_s%d_p%d_bias=%v", s.N, s.C, s.O, s.H, s.W, s.Kernel, s.Stride, s.Pad, s.Bias)
+	return fmt.Sprintf("N%d_C%d_O%d_%dx%d_k%d_s%d_p%d_op%d_bias=%v", s.N, s.C, s.O, s.H, s.W, s.Kernel, s.Stride, s.Pad, s.OutputPad, s.Bias)
 }
 
 // convArgs draws x (N, C, H, W), the weight of the given shape and the bias (O).
@@ -106,13 +106,13 @@ func convCases() []GradCase {
 
 func convTransposeCases() []GradCase {
 	shapes := []ConvShape{
-		{2, 3, 2, 3, 4, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, false}, // DCGAN generator
-		{2, 3, 2, 3, 3, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, false}, // dcgan28, 7 → 14 on an odd side
-		{3, 4, 3, 1, 1, nn.ConvParams{Kernel: 4, Stride: 1, Pad: 0}, false}, // DCGAN first layer, z → 4×4
+		{2, 3, 2, 3, 4, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, false},               // DCGAN generator
+		{2, 3, 2, 3, 3, nn.ConvParams{Kernel: 3, Stride: 2, Pad: 1, OutputPad: 1}, false}, // dcgan28, 7 → 14
+		{3, 4, 3, 1, 1, nn.ConvParams{Kernel: 4, Stride: 1, Pad: 0}, false},               // DCGAN first layer, z → 4×4
 		{2, 2, 3, 3, 5, nn.ConvParams{Kernel: 3, Stride: 2, Pad: 1}, true},
-		{2, 3, 2, 4, 3, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, true},
+		{2, 3, 2, 4, 3, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1, OutputPad: 1}, true},
 		{2, 2, 2, 4, 5, nn.ConvParams{Kernel: 3, Stride: 1, Pad: 1}, true},
-		{1, 2, 3, 3, 2, nn.ConvParams{Kernel: 5, Stride: 3, Pad: 2}, true},
+		{1, 2, 3, 3, 2, nn.ConvParams{Kernel: 5, Stride: 3, Pad: 2, OutputPad: 2}, true},
 	}
 	var cases []GradCase
 	for i, s := range shapes {
