@@ -77,14 +77,6 @@ func (b *Backend) SGDStep(params, grads, velocity *nn.Tensor, p nn.SGDParams) {
 	})
 }
 
-// Clamp implements nn.Backend.
-func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
-	n := t.Len()
-	checkIndex("Clamp", n)
-	pt := t.Device
-	b.enqueue("Clamp", func() error { return b.clampF32(b.grid(n), pt, n, lo, hi) })
-}
-
 // EMAUpdate implements nn.Backend.
 func (b *Backend) EMAUpdate(avg, x *nn.Tensor, decay float32) {
 	n := avg.Len()

@@ -3,19 +3,14 @@
 package cuda
 
 import (
-	"errors"
 	"fmt"
 	"math"
-	"time"
 	"unsafe"
 
 	"gorgonia.org/cu"
 
 	"gogan/nn"
 )
-
-// Name implements nn.Backend.
-func (b *Backend) Name() string { return "cuda" }
 
 // New implements nn.Backend. The memory comes from the arena, so networks and optimisers,
 // which allocate when they are built, ask the driver for memory only then. When the GPU has
@@ -140,80 +135,10 @@ func (b *Backend) Copy(dst, src *nn.Tensor) {
 // overlap reports whether [a, a+n) and [b, b+n) share a byte.
 func overlap(a, b, n uintptr) bool { return a < b+n && b < a+n }
 
-// Sync implements nn.Backend.
-func (b *Backend) Sync() error {
-	if b.capture != nil {
-		return fmt.Errorf("cuda: Sync while capturing a graph: %w", errCaptureSync)
-	}
-	var err error
-	b.w.call(func() {
-		if b.err == nil {
-			if e := b.stream.Synchronize(); e != nil {
-				b.fail("Sync", driverError(e))
-			}
-		}
-		err = b.err
-	})
-	return err
-}
-
-// Time queues fn's work between two events, waits for it and returns the GPU time it took.
-func (b *Backend) Time(fn func()) (time.Duration, error) {
-	var start, end cu.Event
-	var err error
-	b.w.call(func() {
-		if start, err = cu.MakeEvent(cu.DefaultEvent); err == nil {
-			if end, err = cu.MakeEvent(cu.DefaultEvent); err == nil {
-				err = start.Record(b.stream)
-			}
-		}
-	})
-	if err != nil {
-		return 0, fmt.Errorf("cuda: timing events: %w", driverError(err))
-	}
-	fn()
-	var ms float64
-	b.w.call(func() {
-		defer cu.DestroyEvent(&start)
-		defer cu.DestroyEvent(&end)
-		if err = end.Record(b.stream); err == nil {
-			if err = end.Synchronize(); err == nil {
-				ms, err = start.Elapsed(end)
-			}
-		}
-	})
-	if err != nil {
-		return 0, fmt.Errorf("cuda: timing events: %w", driverError(err))
-	}
-	return time.Duration(ms * float64(time.Millisecond)), b.Sync()
-}
-
-// refuseInCapture records an error and reports true when op, which must wait for the GPU,
-// is called while a graph is being captured.
-func (b *Backend) refuseInCapture(op string) bool {
-	if b.capture == nil {
-		return false
-	}
-	b.failLater(op, errCaptureSync)
-	return true
-}
-
-// The errors of work that a graph cannot hold.
-var (
-	errCaptureSync  = errors.New("cannot wait for the GPU while capturing a graph: upload before and download after the captured step")
-	errCaptureAlloc = errors.New("cannot allocate or free device memory while capturing a graph: run the step once before capturing it, so that its buffers exist")
-)
-
-func checkLen(op string, t *nn.Tensor, n int) {
-	if t.Len() != n {
-		panic(fmt.Sprintf("cuda: %s of %d elements into a tensor of %v", op, n, t.Shape))
-	}
-}
-
-// checkShape panics when t is not of the wanted shape: shapes are fixed when a network is
-// built, so a mismatch here is a broken invariant.
-func checkShape(op, name string, t *nn.Tensor, want ...int) {
-	if !t.Shape.Equal(want) {
-		panic(fmt.Sprintf("cuda: %s: %s is %v, want %v", op, name, t.Shape, nn.Shape(want)))
-	}
+// Clamp implements nn.Backend.
+func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
+	n := t.Len()
+	checkIndex("Clamp", n)
+	pt := t.Device
+	b.enqueue("Clamp", func() error { return b.clampF32(b.grid(n), pt, n, lo, hi) })
 }
