@@ -1,4 +1,5 @@
-// Optimisers, each one pass over a network's parameter arena, and weight clipping.
+// Optimisers, each one pass over a network's parameter arena, and the moving average of
+// the generator's weights.
 #include "common.cuh"
 
 // adam_advance_f32 moves an Adam step counter on by one and derives the step's bias
@@ -43,11 +44,6 @@ extern "C" __global__ void sgd_f32(float* __restrict__ p, const float* __restric
 		}
 		p[i] -= lr * g;
 	}
-}
-
-// clamp_f32 limits every element of x to [lo, hi].
-extern "C" __global__ void clamp_f32(float* __restrict__ x, int n, float lo, float hi) {
-	GRID_STRIDE(i, n) { x[i] = fminf(fmaxf(x[i], lo), hi); }
 }
 
 // ema_update_f32 moves an average towards x: avg += w·(x − avg), w = 1 − decay, as the CPU
