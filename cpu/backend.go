@@ -45,7 +45,6 @@ type tasks struct {
 	batchNorm    batchNormTask
 	batchNormDX  batchNormGradTask
 	adam         adamTask
-	sgd          sgdTask
 	clamp        clampTask
 }
 

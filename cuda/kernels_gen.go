@@ -26,7 +26,6 @@ const (
 	kLogitLossF32
 	kAdamAdvanceF32
 	kAdamF32
-	kSgdF32
 	kEmaUpdateF32
 	kProjectionForwardF32
 	kProjectionBackwardDxF32
@@ -58,7 +57,6 @@ var kernelNames = [numKernels]struct{ module, name string }{
 	kLogitLossF32:                {"loss", "logit_loss_f32"},
 	kAdamAdvanceF32:              {"optim", "adam_advance_f32"},
 	kAdamF32:                     {"optim", "adam_f32"},
-	kSgdF32:                      {"optim", "sgd_f32"},
 	kEmaUpdateF32:                {"optim", "ema_update_f32"},
 	kProjectionForwardF32:        {"projection", "projection_forward_f32"},
 	kProjectionBackwardDxF32:     {"projection", "projection_backward_dx_f32"},
@@ -286,18 +284,6 @@ func (b *Backend) adamF32(blocks int, p uintptr, grad uintptr, m uintptr, v uint
 	b.argv[8] = f32Arg(eps)
 	b.argv[9] = f32Arg(weightDecay)
 	return b.launch(kAdamF32, blocks, 10)
-}
-
-// sgdF32 queues sgd_f32(float* p, const float* grad, float* velocity, int n, float lr, float momentum, float weight_decay) from optim.cu on the stream.
-func (b *Backend) sgdF32(blocks int, p uintptr, grad uintptr, velocity uintptr, n int, lr float32, momentum float32, weightDecay float32) error {
-	b.argv[0] = uint64(p)
-	b.argv[1] = uint64(grad)
-	b.argv[2] = uint64(velocity)
-	b.argv[3] = intArg(n)
-	b.argv[4] = f32Arg(lr)
-	b.argv[5] = f32Arg(momentum)
-	b.argv[6] = f32Arg(weightDecay)
-	return b.launch(kSgdF32, blocks, 7)
 }
 
 // emaUpdateF32 queues ema_update_f32(float* avg, const float* x, int n, float w) from optim.cu on the stream.

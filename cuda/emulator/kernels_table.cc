@@ -20,7 +20,6 @@ extern "C" void from_channel_major_f32(float*, const float*, const float*, int, 
 extern "C" void logit_loss_f32(float*, float*, const float*, int, int, float);
 extern "C" void adam_advance_f32(float*, float, float, float);
 extern "C" void adam_f32(float*, const float*, float*, float*, const float*, int, float, float, float, float);
-extern "C" void sgd_f32(float*, const float*, float*, int, float, float, float);
 extern "C" void ema_update_f32(float*, const float*, int, float);
 extern "C" void projection_forward_f32(float*, const float*, const float*, const float*, const float*, int, int);
 extern "C" void projection_backward_dx_f32(float*, const float*, const float*, const float*, const float*, int, int);
@@ -287,20 +286,6 @@ const gogan_emu_param adam_f32_params[] = {
 	{"weight_decay", "float", GOGAN_EMU_VALUE, sizeof(float)},
 };
 
-void run_sgd_f32(void* const* p) {
-	sgd_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<float* const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<float const*>(p[4]), *static_cast<float const*>(p[5]), *static_cast<float const*>(p[6]));
-}
-
-const gogan_emu_param sgd_f32_params[] = {
-	{"p", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"grad", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
-	{"velocity", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"lr", "float", GOGAN_EMU_VALUE, sizeof(float)},
-	{"momentum", "float", GOGAN_EMU_VALUE, sizeof(float)},
-	{"weight_decay", "float", GOGAN_EMU_VALUE, sizeof(float)},
-};
-
 void run_ema_update_f32(void* const* p) {
 	ema_update_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<float const*>(p[3]));
 }
@@ -385,7 +370,6 @@ const gogan_emu_kernel table[] = {
 	{"logit_loss_f32", "loss", run_logit_loss_f32, 6, logit_loss_f32_params},
 	{"adam_advance_f32", "optim", run_adam_advance_f32, 4, adam_advance_f32_params},
 	{"adam_f32", "optim", run_adam_f32, 10, adam_f32_params},
-	{"sgd_f32", "optim", run_sgd_f32, 7, sgd_f32_params},
 	{"ema_update_f32", "optim", run_ema_update_f32, 4, ema_update_f32_params},
 	{"projection_forward_f32", "projection", run_projection_forward_f32, 7, projection_forward_f32_params},
 	{"projection_backward_dx_f32", "projection", run_projection_backward_dx_f32, 7, projection_backward_dx_f32_params},

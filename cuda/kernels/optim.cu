@@ -32,20 +32,6 @@ extern "C" __global__ void adam_f32(float* __restrict__ p, const float* __restri
 	}
 }
 
-// sgd_f32 is PyTorch's SGD with momentum and no dampening; velocity may be null.
-extern "C" __global__ void sgd_f32(float* __restrict__ p, const float* __restrict__ grad,
-                                   float* __restrict__ velocity, int n, float lr, float momentum,
-                                   float weight_decay) {
-	GRID_STRIDE(i, n) {
-		float g = grad[i] + weight_decay * p[i];
-		if (velocity != nullptr && momentum != 0.0f) {
-			g = momentum * velocity[i] + g;
-			velocity[i] = g;
-		}
-		p[i] -= lr * g;
-	}
-}
-
 // ema_update_f32 moves an average towards x: avg += w·(x − avg), w = 1 − decay, as the CPU
 // backend and PyTorch's lerp_ do.
 extern "C" __global__ void ema_update_f32(float* __restrict__ avg, const float* __restrict__ x, int n, float w) {
