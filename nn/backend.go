@@ -81,7 +81,7 @@ type Backend interface {
 // ConvParams describes a square-kernel convolution or transposed convolution.
 type ConvParams struct {
 	Kernel, Stride, Pad int
-	OutputPad           int // transposed convolutions only
+	OutputPad           int // transposed convolutions only: Conv2d rejects it, ConvOut ignores it
 }
 
 // ConvOut is the spatial output size of a convolution over an input of size in.
