@@ -1,7 +1,6 @@
 package cpu
 
 import (
-	"fmt"
 	"math"
 	"unsafe"
 
@@ -10,8 +9,8 @@ import (
 
 // ActivationForward implements nn.Backend.
 func (b *Backend) ActivationForward(out, x *nn.Tensor, a nn.Activation) {
-	checkShape("ActivationForward", "output", out, x.Shape...)
-	checkActivation(a)
+	_, err := nn.CheckActivationForward(out, x, a)
+	must(err)
 	t := &b.tasks.activation
 	*t = activationTask{dst: out.Host, src: x.Host, a: a}
 	parallelFor(t, len(x.Host), elementGrain)
@@ -19,22 +18,14 @@ func (b *Backend) ActivationForward(out, x *nn.Tensor, a nn.Activation) {
 
 // ActivationBackward implements nn.Backend.
 func (b *Backend) ActivationBackward(dx, dout, x, out *nn.Tensor, a nn.Activation) {
+	_, err := nn.CheckActivationBackward(dx, dout, x, out, a)
+	must(err)
 	if dx == nil {
 		return
 	}
-	checkShape("ActivationBackward", "dx", dx, dout.Shape...)
-	checkActivation(a)
 	t := &b.tasks.activationDX
 	*t = activationGradTask{dx: dx.Host, dy: dout.Host, x: x.Host, y: out.Host, a: a}
 	parallelFor(t, len(dout.Host), elementGrain)
-}
-
-func checkActivation(a nn.Activation) {
-	switch a.Kind {
-	case nn.ReLU, nn.LeakyReLU, nn.Tanh, nn.Sigmoid:
-	default:
-		panic(fmt.Sprintf("cpu: unknown activation %v", a))
-	}
 }
 
 // activationTask computes dst = f(src); a unit of work is an element. The loops are free of

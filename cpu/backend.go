@@ -19,7 +19,6 @@ package cpu
 
 import (
 	"fmt"
-	"slices"
 
 	"gogan/nn"
 )
@@ -67,17 +66,19 @@ func (b *Backend) work(i, n int) []float32 {
 	return b.scratch[i][:n]
 }
 
-func checkLen(op string, t *nn.Tensor, n int) {
-	if t.Len() != n || len(t.Host) != n {
-		panic(fmt.Sprintf("cpu: %s of %d elements into a tensor of %v", op, n, t.Shape))
+// must panics with the contract's message, naming the backend, when a Backend method's
+// operands break its contract (see nn.ShapeError): shapes are fixed when a network is built,
+// so a violation is a broken invariant.
+func must(err error) {
+	if err != nil {
+		panic("cpu: " + err.Error())
 	}
 }
 
-// checkShape panics when t is not of the wanted shape: shapes are fixed when a network is
-// built, so a mismatch here is a broken invariant. The message quotes a copy of want, so
-// that the argument list does not escape and the check allocates nothing.
-func checkShape(op, name string, t *nn.Tensor, want ...int) {
-	if !t.Shape.Equal(want) {
-		panic(fmt.Sprintf("cpu: %s: %s is %v, want %v", op, name, t.Shape, nn.Shape(slices.Clone(want))))
+// checkHost panics when t, which its contract found of the right size, has no host storage
+// of that size: a tensor of another backend.
+func checkHost(op string, t *nn.Tensor) {
+	if len(t.Host) != t.Len() {
+		panic(fmt.Sprintf("cpu: %s: tensor %v holds %d values on the host, want %d", op, t.Shape, len(t.Host), t.Len()))
 	}
 }

@@ -10,14 +10,9 @@ import (
 // BatchNormForward implements nn.Backend. Statistics are accumulated in float64 so that they
 // do not drift with the batch size.
 func (b *Backend) BatchNormForward(out, x, weight, bias, runningMean, runningVar, saveMean, saveInvStd *nn.Tensor, p nn.BatchNormParams) {
-	n, c, s := x.Shape[0], x.Shape[1], x.Shape[2]
-	checkShape("BatchNormForward", "output", out, n, c, s)
-	for _, t := range [...]*nn.Tensor{weight, bias, runningMean, runningVar, saveMean, saveInvStd} {
-		checkShape("BatchNormForward", "per-channel tensor", t, c)
-	}
-	if p.Training && n*s < 2 {
-		panic("cpu: BatchNormForward in training needs more than one value per channel")
-	}
+	g, err := nn.CheckBatchNormForward(out, x, weight, bias, runningMean, runningVar, saveMean, saveInvStd, p)
+	must(err)
+	n, c, s := g.N, g.C, g.S
 	t := &b.tasks.batchNorm
 	*t = batchNormTask{out: out.Host, x: x.Host, weight: weight.Host, bias: bias.Host,
 		runningMean: runningMean.Host, runningVar: runningVar.Host,
@@ -130,13 +125,13 @@ func gradSums(dy, x []float32, mean float64) (sdy, sdyx float64) {
 // BatchNormBackward implements nn.Backend: with x̂ = (x−μ)·σ⁻¹ and M = N·S values per channel,
 // dx = w·σ⁻¹/M · (M·dy − Σdy − x̂·Σ(dy·x̂)).
 func (b *Backend) BatchNormBackward(dx, dweight, dbias, dout, x, weight, saveMean, saveInvStd *nn.Tensor) {
-	n, c, s := x.Shape[0], x.Shape[1], x.Shape[2]
-	checkShape("BatchNormBackward", "dout", dout, n, c, s)
+	g, err := nn.CheckBatchNormBackward(dx, dweight, dbias, dout, x, weight, saveMean, saveInvStd)
+	must(err)
+	n, c, s := g.N, g.C, g.S
 	t := &b.tasks.batchNormDX
 	*t = batchNormGradTask{dy: dout.Host, x: x.Host, weight: weight.Host,
 		saveMean: saveMean.Host, saveInvStd: saveInvStd.Host, n: n, c: c, s: s}
 	if dx != nil {
-		checkShape("BatchNormBackward", "dx", dx, n, c, s)
 		t.dx = dx.Host
 	}
 	if dweight != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gogan/cpu"
+	"gogan/internal/nntest"
 	"gogan/nn"
 )
 
@@ -42,16 +43,16 @@ func TestBatchNormStatistics(t *testing.T) {
 		n, c, s := sh[0], sh[1], sh[2]
 		for _, p := range []nn.BatchNormParams{{Momentum: 0.1, Eps: 1e-5}, {Momentum: 0.35, Eps: 1e-2}} {
 			t.Run(fmt.Sprintf("N%d_C%d_S%d/momentum=%g,eps=%g", n, c, s, p.Momentum, p.Eps), func(t *testing.T) {
-				rng := newRand(uint64(700 + i))
-				x := randn(rng, n*c*s, 3)
-				w, bias := randn(rng, c, 1), randn(rng, c, 1)
-				rm0, rv0 := randn(rng, c, 1), randn(rng, c, 0.5)
+				rng := nntest.NewRand(uint64(700 + i))
+				x := nntest.Randn(rng, n*c*s, 3)
+				w, bias := nntest.Randn(rng, c, 1), nntest.Randn(rng, c, 1)
+				rm0, rv0 := nntest.Randn(rng, c, 1), nntest.Randn(rng, c, 0.5)
 				for j := range rv0 {
 					rv0[j] = float64(float32(math.Abs(rv0[j]) + 0.5))
 				}
 				b := cpu.New()
-				xt, wt, bt := tensorOf(b, x, n, c, s), tensorOf(b, w, c), tensorOf(b, bias, c)
-				rm, rv := tensorOf(b, rm0, c), tensorOf(b, rv0, c)
+				xt, wt, bt := nntest.TensorOf(b, x, n, c, s), nntest.TensorOf(b, w, c), nntest.TensorOf(b, bias, c)
+				rm, rv := nntest.TensorOf(b, rm0, c), nntest.TensorOf(b, rv0, c)
 				mean, invStd, out := b.New(c), b.New(c), b.New(n, c, s)
 
 				train := p
@@ -65,13 +66,13 @@ func TestBatchNormStatistics(t *testing.T) {
 					wantRM[ch] = (1-mom)*rm0[ch] + mom*mu[ch]
 					wantRV[ch] = (1-mom)*rv0[ch] + mom*variance[ch]*m/(m-1)
 				}
-				checkNMSE(t, "saved mean", to64(mean.Host), mu, tolStats)
-				checkNMSE(t, "saved 1/std", to64(invStd.Host), wantInv, tolStats)
-				checkNMSE(t, "running_mean", to64(rm.Host), wantRM, tolStats)
-				checkNMSE(t, "running_var", to64(rv.Host), wantRV, tolStats)
+				nntest.CheckNMSE(t, "saved mean", nntest.To64(mean.Host), mu, tolStats)
+				nntest.CheckNMSE(t, "saved 1/std", nntest.To64(invStd.Host), wantInv, tolStats)
+				nntest.CheckNMSE(t, "running_mean", nntest.To64(rm.Host), wantRM, tolStats)
+				nntest.CheckNMSE(t, "running_var", nntest.To64(rv.Host), wantRV, tolStats)
 
-				savedMean, savedInv := to64(mean.Host), to64(invStd.Host)
-				runMean, runVar := to64(rm.Host), to64(rv.Host)
+				savedMean, savedInv := nntest.To64(mean.Host), nntest.To64(invStd.Host)
+				runMean, runVar := nntest.To64(rm.Host), nntest.To64(rv.Host)
 				eval := p
 				eval.Training = false
 				b.BatchNormForward(out, xt, wt, bt, rm, rv, mean, invStd, eval)
@@ -80,11 +81,11 @@ func TestBatchNormStatistics(t *testing.T) {
 					ch := j / s % c
 					want[j] = (v-runMean[ch])/math.Sqrt(runVar[ch]+float64(p.Eps))*w[ch] + bias[ch]
 				}
-				checkNMSE(t, "evaluation output", to64(out.Host), want, tolStats)
-				checkNMSE(t, "running_mean after evaluation", to64(rm.Host), runMean, 0)
-				checkNMSE(t, "running_var after evaluation", to64(rv.Host), runVar, 0)
-				checkNMSE(t, "saved mean after evaluation", to64(mean.Host), savedMean, 0)
-				checkNMSE(t, "saved 1/std after evaluation", to64(invStd.Host), savedInv, 0)
+				nntest.CheckNMSE(t, "evaluation output", nntest.To64(out.Host), want, tolStats)
+				nntest.CheckNMSE(t, "running_mean after evaluation", nntest.To64(rm.Host), runMean, 0)
+				nntest.CheckNMSE(t, "running_var after evaluation", nntest.To64(rv.Host), runVar, 0)
+				nntest.CheckNMSE(t, "saved mean after evaluation", nntest.To64(mean.Host), savedMean, 0)
+				nntest.CheckNMSE(t, "saved 1/std after evaluation", nntest.To64(invStd.Host), savedInv, 0)
 			})
 		}
 	}

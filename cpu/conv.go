@@ -5,13 +5,9 @@ import (
 	"gogan/nn"
 )
 
-// convGeometry checks a convolution's shapes and returns the geometry of its input.
-func convGeometry(op string, out, x, w *nn.Tensor, p nn.ConvParams) geometry {
-	n, c, h, wd := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
-	o := w.Shape[0]
-	checkShape(op, "weight", w, o, c, p.Kernel, p.Kernel)
-	checkShape(op, "output", out, n, o, p.ConvOut(h), p.ConvOut(wd))
-	return geometry{N: n, C: c, H: h, W: wd, OH: p.ConvOut(h), OW: p.ConvOut(wd), K: p.Kernel, S: p.Stride, P: p.Pad}
+// convGeometry is the geometry of a convolution's input, from the sizes its contract checked.
+func convGeometry(g nn.ConvGeometry) geometry {
+	return geometry{N: g.N, C: g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.Kernel, S: g.Stride, P: g.Pad}
 }
 
 // wholeImage reports whether each kernel position covers a whole image: then the columns of
@@ -23,8 +19,10 @@ func (g geometry) wholeImage() bool { return g.P == 0 && g.K == g.H && g.K == g.
 // Conv2DForward implements nn.Backend: out (O, N·P) = W (O, C·K·K) · col (C·K·K, N·P), a
 // block of images at a time.
 func (b *Backend) Conv2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
-	g := convGeometry("Conv2DForward", out, x, w, p)
-	o, k := w.Shape[0], g.rows()
+	cg, err := nn.CheckConv2DForward(out, x, w, bias, p)
+	must(err)
+	g := convGeometry(cg)
+	o, k := cg.O, g.rows()
 	if g.wholeImage() { // out (N, O) = x (N, C·K·K) · Wᵀ
 		b.linearForward(out.Host, x.Host, w.Host, hostOrNil(bias), g.N, k, o)
 		return
@@ -43,11 +41,10 @@ func (b *Backend) Conv2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
 // Conv2DBackward implements nn.Backend: per block of images, dW += dout · colᵀ and
 // dcol = Wᵀ · dout, which col2im sums into dx.
 func (b *Backend) Conv2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
-	g := convGeometry("Conv2DBackward", dout, x, w, p)
-	o, k := w.Shape[0], g.rows()
-	if dx != nil {
-		checkShape("Conv2DBackward", "dx", dx, x.Shape...)
-	}
+	cg, err := nn.CheckConv2DBackward(dx, dw, db, dout, x, w, p)
+	must(err)
+	g := convGeometry(cg)
+	o, k := cg.O, g.rows()
 	if g.wholeImage() {
 		b.linearBackward(hostOrNil(dx), hostOrNil(dw), hostOrNil(db), dout.Host, x.Host, w.Host, g.N, k, o)
 		return

@@ -5,22 +5,19 @@ import (
 	"gogan/nn"
 )
 
-// convTransposeGeometry checks a transposed convolution's shapes and returns the geometry of
-// its output image, whose column positions are the input's pixels.
-func convTransposeGeometry(op string, out, x, w *nn.Tensor, p nn.ConvParams) geometry {
-	n, c, h, wd := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
-	o := w.Shape[1]
-	checkShape(op, "weight", w, c, o, p.Kernel, p.Kernel)
-	ho, wo := p.ConvTransposeOut(h), p.ConvTransposeOut(wd)
-	checkShape(op, "output", out, n, o, ho, wo)
-	return geometry{N: n, C: o, H: ho, W: wo, OH: h, OW: wd, K: p.Kernel, S: p.Stride, P: p.Pad}
+// convTransposeGeometry is the geometry of a transposed convolution's output image, whose
+// column positions are the input's pixels, from the sizes its contract checked.
+func convTransposeGeometry(g nn.ConvGeometry) geometry {
+	return geometry{N: g.N, C: g.O, H: g.OH, W: g.OW, OH: g.H, OW: g.W, K: g.Kernel, S: g.Stride, P: g.Pad}
 }
 
 // ConvTranspose2DForward implements nn.Backend: per block of images, col (O·K·K, nb·H·W) =
 // Wᵀ · x (C, nb·H·W), then the columns are summed into the output image.
 func (b *Backend) ConvTranspose2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
-	g := convTransposeGeometry("ConvTranspose2DForward", out, x, w, p)
-	c, k := x.Shape[1], g.rows()
+	cg, err := nn.CheckConvTranspose2DForward(out, x, w, bias, p)
+	must(err)
+	g := convTransposeGeometry(cg)
+	c, k := cg.C, g.rows()
 	if g.wholeImage() { // out (N, O·K·K) = x (N, C) · W (C, O·K·K)
 		gemm.Sgemm(false, false, g.N, k, c, 1, x.Host, c, w.Host, k, 0, out.Host, k)
 	} else {
@@ -42,13 +39,12 @@ func (b *Backend) ConvTranspose2DForward(out, x, w, bias *nn.Tensor, p nn.ConvPa
 // ConvTranspose2DBackward implements nn.Backend: per block of images, col = im2col(dout),
 // dW += x · colᵀ and dx = W · col.
 func (b *Backend) ConvTranspose2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
-	g := convTransposeGeometry("ConvTranspose2DBackward", dout, x, w, p)
-	c, k := x.Shape[1], g.rows()
+	cg, err := nn.CheckConvTranspose2DBackward(dx, dw, db, dout, x, w, p)
+	must(err)
+	g := convTransposeGeometry(cg)
+	c, k := cg.C, g.rows()
 	if db != nil {
 		b.addChannelSums(db.Host, dout.Host, g.N, g.C, g.H*g.W)
-	}
-	if dx != nil {
-		checkShape("ConvTranspose2DBackward", "dx", dx, x.Shape...)
 	}
 	if g.wholeImage() {
 		if dw != nil { // dW (C, O·K·K) += xᵀ · dout

@@ -14,10 +14,9 @@ func hostOrNil(t *nn.Tensor) []float32 {
 
 // LinearForward implements nn.Backend.
 func (b *Backend) LinearForward(out, x, w, bias *nn.Tensor) {
-	n, in, o := x.Shape[0], x.Shape[1], w.Shape[0]
-	checkShape("LinearForward", "weight", w, o, in)
-	checkShape("LinearForward", "output", out, n, o)
-	b.linearForward(out.Host, x.Host, w.Host, hostOrNil(bias), n, in, o)
+	g, err := nn.CheckLinearForward(out, x, w, bias)
+	must(err)
+	b.linearForward(out.Host, x.Host, w.Host, hostOrNil(bias), g.N, g.In, g.Out)
 }
 
 // linearForward computes out (N, O) = x (N, I) · wᵀ (I, O) + bias, bias nil for none.
@@ -30,12 +29,9 @@ func (b *Backend) linearForward(out, x, w, bias []float32, n, in, o int) {
 
 // LinearBackward implements nn.Backend.
 func (b *Backend) LinearBackward(dx, dw, db, dout, x, w *nn.Tensor) {
-	n, in, o := x.Shape[0], x.Shape[1], w.Shape[0]
-	checkShape("LinearBackward", "dout", dout, n, o)
-	if dx != nil {
-		checkShape("LinearBackward", "dx", dx, n, in)
-	}
-	b.linearBackward(hostOrNil(dx), hostOrNil(dw), hostOrNil(db), dout.Host, x.Host, w.Host, n, in, o)
+	g, err := nn.CheckLinearBackward(dx, dw, db, dout, x, w)
+	must(err)
+	b.linearBackward(hostOrNil(dx), hostOrNil(dw), hostOrNil(db), dout.Host, x.Host, w.Host, g.N, g.In, g.Out)
 }
 
 // linearBackward computes dx = dout · w, dw += doutᵀ · x and db += Σ_n dout, each only when

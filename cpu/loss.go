@@ -53,11 +53,8 @@ func LossTermValue(f nn.LossTerm, x float64) (value, grad float64) {
 
 // LogitLoss implements nn.Backend.
 func (b *Backend) LogitLoss(stats, dlogits, logits *nn.Tensor, f nn.LossTerm, scale float32) {
-	n := logits.Len()
-	checkShape("LogitLoss", "stats", stats, 3)
-	if dlogits != nil {
-		checkLen("LogitLoss dlogits", dlogits, n)
-	}
+	n, err := nn.CheckLogitLoss(stats, dlogits, logits, f)
+	must(err)
 	var sum, sumSig, sumX float64
 	for i, v := range logits.Host {
 		x := float64(v)

@@ -9,10 +9,8 @@ import (
 
 // AdamStep implements nn.Backend with the arithmetic of PyTorch's Adam.
 func (b *Backend) AdamStep(params, grads, m, v *nn.Tensor, p nn.AdamParams) {
-	n := params.Len()
-	for _, t := range []*nn.Tensor{grads, m, v} {
-		checkLen("AdamStep", t, n)
-	}
+	n, err := nn.CheckAdamStep(params, grads, m, v, p)
+	must(err)
 	bc1 := 1 - math.Pow(float64(p.Beta1), float64(p.Step))
 	bc2 := 1 - math.Pow(float64(p.Beta2), float64(p.Step))
 	t := &b.tasks.adam
@@ -59,8 +57,8 @@ func (t *adamTask) Run(lo, hi int) {
 
 // EMAUpdate implements nn.Backend.
 func (b *Backend) EMAUpdate(avg, x *nn.Tensor, decay float32) {
-	n := avg.Len()
-	checkLen("EMAUpdate", x, n)
+	n, err := nn.CheckEMAUpdate(avg, x)
+	must(err)
 	a, s := avg.Host[:n], x.Host[:n]
 	w := 1 - decay
 	for i, v := range s {

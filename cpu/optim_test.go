@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gogan/cpu"
+	"gogan/internal/nntest"
 	"gogan/nn"
 )
 
@@ -23,14 +24,14 @@ const tolOptim = 1e-10
 // optimGrads draws the gradients of several steps with magnitudes from 1e-6 to 1e2, so that
 // Adam's scale invariance and its eps both matter; one element stays 0 throughout.
 func optimGrads(seed uint64, steps, n int) [][]float64 {
-	rng := newRand(seed)
+	rng := nntest.NewRand(seed)
 	mag := make([]float64, n)
 	for i := range mag {
 		mag[i] = math.Pow(10, -6+8*float64(i)/float64(n-1))
 	}
 	gs := make([][]float64, steps)
 	for s := range gs {
-		gs[s] = randn(rng, n, 1)
+		gs[s] = nntest.Randn(rng, n, 1)
 		for i := range gs[s] {
 			gs[s][i] = float64(float32(gs[s][i] * mag[i]))
 		}
@@ -55,13 +56,13 @@ func TestAdamStep(t *testing.T) {
 		name := fmt.Sprintf("lr=%g,betas=%g,%g,eps=%g,wd=%g", p.LR, p.Beta1, p.Beta2, p.Eps, p.WeightDecay)
 		t.Run(name, func(t *testing.T) {
 			b := cpu.New()
-			p0 := randn(newRand(7), n, c.pStd)
-			params, grads, m, v := tensorOf(b, p0, n), b.New(n), b.New(n), b.New(n)
+			p0 := nntest.Randn(nntest.NewRand(7), n, c.pStd)
+			params, grads, m, v := nntest.TensorOf(b, p0, n), b.New(n), b.New(n), b.New(n)
 			ref := append([]float64(nil), p0...)
 			rm, rv := make([]float64, n), make([]float64, n)
 			b1, b2, lr, eps, wd := float64(p.Beta1), float64(p.Beta2), float64(p.LR), float64(p.Eps), float64(p.WeightDecay)
 			for s, g := range optimGrads(8, steps, n) {
-				b.Upload(grads, to32(g))
+				b.Upload(grads, nntest.To32(g))
 				q := p
 				q.Step = s + 1
 				b.AdamStep(params, grads, m, v, q)
@@ -76,9 +77,9 @@ func TestAdamStep(t *testing.T) {
 					ref[i] -= lr / bc1 * rm[i] / denom
 				}
 				t.Run(fmt.Sprintf("step%d", s+1), func(t *testing.T) {
-					checkNMSE(t, "parameter change", delta(to64(params.Host), p0), delta(ref, p0), tolOptim)
-					checkNMSE(t, "exp_avg", to64(m.Host), rm, tolOptim)
-					checkNMSE(t, "exp_avg_sq", to64(v.Host), rv, tolOptim)
+					nntest.CheckNMSE(t, "parameter change", delta(nntest.To64(params.Host), p0), delta(ref, p0), tolOptim)
+					nntest.CheckNMSE(t, "exp_avg", nntest.To64(m.Host), rm, tolOptim)
+					nntest.CheckNMSE(t, "exp_avg_sq", nntest.To64(v.Host), rv, tolOptim)
 				})
 			}
 		})

@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"gogan/cpu"
+	"gogan/internal/nntest"
 	"gogan/nn"
 )
 
@@ -23,20 +24,20 @@ import (
 // the identity holds for it too (⌊(Ho + 2p − K)/s⌋ + 1 = H while outputPad < stride).
 // The largest case is DCGAN-sized, so that the GEMM runs several full cache blocks.
 func TestOracleConvTranspose2d(t *testing.T) {
-	for i, s := range []convShape{
-		{2, 3, 2, 3, 4, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, true},
-		{2, 3, 2, 3, 3, nn.ConvParams{Kernel: 3, Stride: 2, Pad: 1, OutputPad: 1}, true},
-		{3, 4, 3, 1, 1, nn.ConvParams{Kernel: 4, Stride: 1, Pad: 0}, false},
-		{1, 2, 3, 3, 2, nn.ConvParams{Kernel: 5, Stride: 3, Pad: 2, OutputPad: 2}, true},
-		{4, 40, 24, 7, 7, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, true}, // C·K·K = 640 > 256, GEMM's KC
+	for i, s := range []nntest.ConvShape{
+		nntest.NewConvShape(2, 3, 2, 3, 4, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, true),
+		nntest.NewConvShape(2, 3, 2, 3, 3, nn.ConvParams{Kernel: 3, Stride: 2, Pad: 1, OutputPad: 1}, true),
+		nntest.NewConvShape(3, 4, 3, 1, 1, nn.ConvParams{Kernel: 4, Stride: 1, Pad: 0}, false),
+		nntest.NewConvShape(1, 2, 3, 3, 2, nn.ConvParams{Kernel: 5, Stride: 3, Pad: 2, OutputPad: 2}, true),
+		nntest.NewConvShape(4, 40, 24, 7, 7, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, true), // C·K·K = 640 > 256, GEMM's KC
 	} {
 		t.Run(s.String(), func(t *testing.T) {
 			ho, wo := s.ConvTransposeOut(s.H), s.ConvTransposeOut(s.W)
-			rng := newRand(uint64(550 + i))
-			x := randn(rng, s.N*s.C*s.H*s.W, 1)
-			w := randn(rng, s.C*s.O*s.Kernel*s.Kernel, 1)
-			bias := randn(rng, s.O, 1)
-			dout := randn(rng, s.N*s.O*ho*wo, 1)
+			rng := nntest.NewRand(uint64(550 + i))
+			x := nntest.Randn(rng, s.N*s.C*s.H*s.W, 1)
+			w := nntest.Randn(rng, s.C*s.O*s.Kernel*s.Kernel, 1)
+			bias := nntest.Randn(rng, s.O, 1)
+			dout := nntest.Randn(rng, s.N*s.O*ho*wo, 1)
 
 			g := newOracle(t)
 			zn := g.input("z", dout, s.N, s.O, ho, wo)
@@ -51,19 +52,19 @@ func TestOracleConvTranspose2d(t *testing.T) {
 			names := []string{"out (no bias)", "dx", "dw"}
 
 			b := cpu.New()
-			xt, wt := tensorOf(b, x, s.N, s.C, s.H, s.W), tensorOf(b, w, s.C, s.O, s.Kernel, s.Kernel)
+			xt, wt := nntest.TensorOf(b, x, s.N, s.C, s.H, s.W), nntest.TensorOf(b, w, s.C, s.O, s.Kernel, s.Kernel)
 			out, dx, dw := b.New(s.N, s.O, ho, wo), b.New(xt.Shape...), b.New(wt.Shape...)
 			b.ConvTranspose2DForward(out, xt, wt, nil, s.ConvParams)
 			var db *nn.Tensor
 			if s.Bias {
 				db = b.New(s.O)
 			}
-			b.ConvTranspose2DBackward(dx, dw, db, tensorOf(b, dout, out.Shape...), xt, wt, s.ConvParams)
+			b.ConvTranspose2DBackward(dx, dw, db, nntest.TensorOf(b, dout, out.Shape...), xt, wt, s.ConvParams)
 			got := [][]float32{out.Host, dx.Host, dw.Host}
 			if s.Bias {
 				// The bias terms are plain sums: out + b[o] and db[o] = Σ dout over n, h, w.
 				withBias := b.New(out.Shape...)
-				b.ConvTranspose2DForward(withBias, xt, wt, tensorOf(b, bias, s.O), s.ConvParams)
+				b.ConvTranspose2DForward(withBias, xt, wt, nntest.TensorOf(b, bias, s.O), s.ConvParams)
 				shifted, sums := make([]float64, out.Len()), make([]float64, s.O)
 				for j := range shifted {
 					o := j / (ho * wo) % s.O
@@ -85,8 +86,8 @@ func TestOracleConvTranspose2d(t *testing.T) {
 func TestOracleLargeGEMM(t *testing.T) {
 	t.Run("Linear(300,50)", func(t *testing.T) {
 		const n, in, o = 260, 300, 50
-		rng := newRand(560)
-		x, w, bias, dout := randn(rng, n*in, 1), randn(rng, o*in, 1), randn(rng, o, 1), randn(rng, n*o, 1)
+		rng := nntest.NewRand(560)
+		x, w, bias, dout := nntest.Randn(rng, n*in, 1), nntest.Randn(rng, o*in, 1), nntest.Randn(rng, o, 1), nntest.Randn(rng, n*o, 1)
 		g := newOracle(t)
 		xn, wn, bn := g.input("x", x, n, in), g.input("w", w, o, in), g.input("b", bias, o)
 		xw := g.must(G.Mul(xn, g.must(G.Transpose(wn))))
@@ -95,18 +96,18 @@ func TestOracleLargeGEMM(t *testing.T) {
 		want := g.run(g.dotLoss(y, dout), xn, wn, bn)
 
 		b := cpu.New()
-		xt, wt, bt := tensorOf(b, x, n, in), tensorOf(b, w, o, in), tensorOf(b, bias, o)
+		xt, wt, bt := nntest.TensorOf(b, x, n, in), nntest.TensorOf(b, w, o, in), nntest.TensorOf(b, bias, o)
 		out, dx, dw, db := b.New(n, o), b.New(n, in), b.New(o, in), b.New(o)
 		b.LinearForward(out, xt, wt, bt)
-		b.LinearBackward(dx, dw, db, tensorOf(b, dout, n, o), xt, wt)
+		b.LinearBackward(dx, dw, db, nntest.TensorOf(b, dout, n, o), xt, wt)
 		compareOracle(t, []string{"out", "dx", "dw", "db"}, [][]float32{out.Host, dx.Host, dw.Host, db.Host}, want)
 	})
 	t.Run("Conv2d(40,26,k4,s2,p1)_18x18", func(t *testing.T) {
-		s := convShape{4, 40, 26, 18, 18, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, false}
-		rng := newRand(561)
+		s := nntest.NewConvShape(4, 40, 26, 18, 18, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, false)
+		rng := nntest.NewRand(561)
 		ho, wo := s.ConvOut(s.H), s.ConvOut(s.W)
-		x, w := randn(rng, s.N*s.C*s.H*s.W, 1), randn(rng, s.O*s.C*s.Kernel*s.Kernel, 1)
-		dout := randn(rng, s.N*s.O*ho*wo, 1)
+		x, w := nntest.Randn(rng, s.N*s.C*s.H*s.W, 1), nntest.Randn(rng, s.O*s.C*s.Kernel*s.Kernel, 1)
+		dout := nntest.Randn(rng, s.N*s.O*ho*wo, 1)
 		g := newOracle(t)
 		xn := g.input("x", x, s.N, s.C, s.H, s.W)
 		wn := g.input("w", w, s.O, s.C, s.Kernel, s.Kernel)
@@ -115,10 +116,10 @@ func TestOracleLargeGEMM(t *testing.T) {
 		want := g.run(g.dotLoss(y, dout), xn, wn)
 
 		b := cpu.New()
-		xt, wt := tensorOf(b, x, s.N, s.C, s.H, s.W), tensorOf(b, w, s.O, s.C, s.Kernel, s.Kernel)
+		xt, wt := nntest.TensorOf(b, x, s.N, s.C, s.H, s.W), nntest.TensorOf(b, w, s.O, s.C, s.Kernel, s.Kernel)
 		out, dx, dw := b.New(s.N, s.O, ho, wo), b.New(xt.Shape...), b.New(wt.Shape...)
 		b.Conv2DForward(out, xt, wt, nil, s.ConvParams)
-		b.Conv2DBackward(dx, dw, nil, tensorOf(b, dout, out.Shape...), xt, wt, s.ConvParams)
+		b.Conv2DBackward(dx, dw, nil, nntest.TensorOf(b, dout, out.Shape...), xt, wt, s.ConvParams)
 		compareOracle(t, []string{"out", "dx", "dw"}, [][]float32{out.Host, dx.Host, dw.Host}, want)
 	})
 }

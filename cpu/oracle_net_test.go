@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"gogan/cpu"
+	"gogan/internal/nntest"
 	"gogan/nn"
 )
 
@@ -21,14 +22,14 @@ func TestOracleDiscriminatorStep(t *testing.T) {
 	conv := nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}
 	ho := conv.ConvOut(h)
 	flat := ch * ho * ho
-	rng := newRand(600)
-	real, fake := randn(rng, n*c*h*w, 1), randn(rng, n*c*h*w, 1)
+	rng := nntest.NewRand(600)
+	real, fake := nntest.Randn(rng, n*c*h*w, 1), nntest.Randn(rng, n*c*h*w, 1)
 	params := map[string][]float64{
-		"0.weight": randn(rng, ch*c*conv.Kernel*conv.Kernel, 0.5),
-		"1.weight": randn(rng, ch, 1),
-		"1.bias":   randn(rng, ch, 1),
-		"4.weight": randn(rng, flat, 0.5),
-		"4.bias":   randn(rng, 1, 1),
+		"0.weight": nntest.Randn(rng, ch*c*conv.Kernel*conv.Kernel, 0.5),
+		"1.weight": nntest.Randn(rng, ch, 1),
+		"1.bias":   nntest.Randn(rng, ch, 1),
+		"4.weight": nntest.Randn(rng, flat, 0.5),
+		"4.bias":   nntest.Randn(rng, 1, 1),
 	}
 	order := []string{"0.weight", "1.weight", "1.bias", "4.weight", "4.bias"}
 
@@ -66,7 +67,7 @@ func TestOracleDiscriminatorStep(t *testing.T) {
 
 	// gogan.
 	b := cpu.New()
-	net, err := nn.NewNetwork(b, nn.Shape{c, h, w}, n, newRand(601),
+	net, err := nn.NewNetwork(b, nn.Shape{c, h, w}, n, nntest.NewRand(601),
 		&nn.Conv2d{In: c, Out: ch, ConvParams: conv},
 		&nn.BatchNorm{Channels: ch},
 		nn.NewLeakyReLU(0.2),
@@ -82,7 +83,7 @@ func TestOracleDiscriminatorStep(t *testing.T) {
 		if !ok {
 			t.Fatalf("the discriminator has parameter %s, which the test does not set", p.Name)
 		}
-		b.Upload(p.Tensor, to32(v))
+		b.Upload(p.Tensor, nntest.To32(v))
 	}
 	if len(names) != len(order) {
 		t.Fatalf("the discriminator has parameters %v, want %v", names, order)
@@ -90,9 +91,9 @@ func TestOracleDiscriminatorStep(t *testing.T) {
 	net.ZeroGrad()
 	stats := b.New(3)
 	dReal, dFake := b.New(n, 1), b.New(n, 1)
-	b.LogitLoss(stats, dReal, net.Forward(tensorOf(b, real, n, c, h, w), true), nn.TermSoftplusNeg, 1)
+	b.LogitLoss(stats, dReal, net.Forward(nntest.TensorOf(b, real, n, c, h, w), true), nn.TermSoftplusNeg, 1)
 	net.Backward(dReal, false)
-	b.LogitLoss(stats, dFake, net.Forward(tensorOf(b, fake, n, c, h, w), true), nn.TermSoftplus, 1)
+	b.LogitLoss(stats, dFake, net.Forward(nntest.TensorOf(b, fake, n, c, h, w), true), nn.TermSoftplus, 1)
 	dx := net.Backward(dFake, true)
 
 	got := [][]float32{dx.Host}

@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"gogan/cpu"
+	"gogan/internal/nntest"
 	"gogan/nn"
 )
 
@@ -119,15 +120,15 @@ func (o *oracle) dotLoss(y *G.Node, dout []float64) *G.Node {
 func compareOracle(t *testing.T, names []string, got [][]float32, want [][]float64) {
 	t.Helper()
 	for i, name := range names {
-		checkNMSE(t, name+" vs gorgonia", to64(got[i]), want[i], tolOracle)
+		nntest.CheckNMSE(t, name+" vs gorgonia", nntest.To64(got[i]), want[i], tolOracle)
 	}
 }
 
 func TestOracleLinear(t *testing.T) {
 	const n, in, o = 4, 6, 3
-	rng := newRand(500)
-	x, w, bias := randn(rng, n*in, 1), randn(rng, o*in, 1), randn(rng, o, 1)
-	dout := randn(rng, n*o, 1)
+	rng := nntest.NewRand(500)
+	x, w, bias := nntest.Randn(rng, n*in, 1), nntest.Randn(rng, o*in, 1), nntest.Randn(rng, o, 1)
+	dout := nntest.Randn(rng, n*o, 1)
 
 	g := newOracle(t)
 	xn, wn, bn := g.input("x", x, n, in), g.input("w", w, o, in), g.input("b", bias, o)
@@ -137,10 +138,10 @@ func TestOracleLinear(t *testing.T) {
 	want := g.run(g.dotLoss(y, dout), xn, wn, bn)
 
 	b := cpu.New()
-	xt, wt, bt := tensorOf(b, x, n, in), tensorOf(b, w, o, in), tensorOf(b, bias, o)
+	xt, wt, bt := nntest.TensorOf(b, x, n, in), nntest.TensorOf(b, w, o, in), nntest.TensorOf(b, bias, o)
 	out, dx, dw, db := b.New(n, o), b.New(n, in), b.New(o, in), b.New(o)
 	b.LinearForward(out, xt, wt, bt)
-	b.LinearBackward(dx, dw, db, tensorOf(b, dout, n, o), xt, wt)
+	b.LinearBackward(dx, dw, db, nntest.TensorOf(b, dout, n, o), xt, wt)
 	compareOracle(t, []string{"out", "dx", "dw", "db"}, [][]float32{out.Host, dx.Host, dw.Host, db.Host}, want)
 }
 
@@ -148,19 +149,19 @@ func TestOracleLinear(t *testing.T) {
 // PyTorch weight layout (O, C, kh, kw), symmetric padding {ph, pw} and stride {sh, sw}, and
 // computes a cross-correlation, so the forward outputs agree as well as the gradients.
 func TestOracleConv2d(t *testing.T) {
-	for i, s := range []convShape{
-		{2, 3, 4, 7, 6, nn.ConvParams{Kernel: 3, Stride: 1, Pad: 1}, true},
-		{2, 2, 3, 8, 6, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, true},
-		{1, 3, 2, 5, 7, nn.ConvParams{Kernel: 3, Stride: 2, Pad: 0}, false},
-		{2, 2, 2, 4, 4, nn.ConvParams{Kernel: 4, Stride: 1, Pad: 0}, true},
+	for i, s := range []nntest.ConvShape{
+		nntest.NewConvShape(2, 3, 4, 7, 6, nn.ConvParams{Kernel: 3, Stride: 1, Pad: 1}, true),
+		nntest.NewConvShape(2, 2, 3, 8, 6, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1}, true),
+		nntest.NewConvShape(1, 3, 2, 5, 7, nn.ConvParams{Kernel: 3, Stride: 2, Pad: 0}, false),
+		nntest.NewConvShape(2, 2, 2, 4, 4, nn.ConvParams{Kernel: 4, Stride: 1, Pad: 0}, true),
 	} {
 		t.Run(s.String(), func(t *testing.T) {
-			rng := newRand(uint64(510 + i))
-			x := randn(rng, s.N*s.C*s.H*s.W, 1)
-			w := randn(rng, s.O*s.C*s.Kernel*s.Kernel, 1)
-			bias := randn(rng, s.O, 1)
+			rng := nntest.NewRand(uint64(510 + i))
+			x := nntest.Randn(rng, s.N*s.C*s.H*s.W, 1)
+			w := nntest.Randn(rng, s.O*s.C*s.Kernel*s.Kernel, 1)
+			bias := nntest.Randn(rng, s.O, 1)
 			ho, wo := s.ConvOut(s.H), s.ConvOut(s.W)
-			dout := randn(rng, s.N*s.O*ho*wo, 1)
+			dout := nntest.Randn(rng, s.N*s.O*ho*wo, 1)
 
 			g := newOracle(t)
 			xn := g.input("x", x, s.N, s.C, s.H, s.W)
@@ -176,14 +177,14 @@ func TestOracleConv2d(t *testing.T) {
 			want := g.run(g.dotLoss(y, dout), wrt...)
 
 			b := cpu.New()
-			xt, wt := tensorOf(b, x, s.N, s.C, s.H, s.W), tensorOf(b, w, s.O, s.C, s.Kernel, s.Kernel)
+			xt, wt := nntest.TensorOf(b, x, s.N, s.C, s.H, s.W), nntest.TensorOf(b, w, s.O, s.C, s.Kernel, s.Kernel)
 			var bt, db *nn.Tensor
 			if s.Bias {
-				bt, db = tensorOf(b, bias, s.O), b.New(s.O)
+				bt, db = nntest.TensorOf(b, bias, s.O), b.New(s.O)
 			}
 			out, dx, dw := b.New(s.N, s.O, ho, wo), b.New(xt.Shape...), b.New(wt.Shape...)
 			b.Conv2DForward(out, xt, wt, bt, s.ConvParams)
-			b.Conv2DBackward(dx, dw, db, tensorOf(b, dout, out.Shape...), xt, wt, s.ConvParams)
+			b.Conv2DBackward(dx, dw, db, nntest.TensorOf(b, dout, out.Shape...), xt, wt, s.ConvParams)
 			got := [][]float32{out.Host, dx.Host, dw.Host}
 			names := []string{"out", "dx", "dw"}
 			if s.Bias {
@@ -228,12 +229,12 @@ func TestOracleBatchNorm(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				n, c := shape[0], shape[1]
 				size := nn.Shape(shape).Size()
-				rng := newRand(uint64(520 + i))
-				x := randn(rng, size, 2)
+				rng := nntest.NewRand(uint64(520 + i))
+				x := nntest.Randn(rng, size, 2)
 				for j := range x {
 					x[j] = float64(float32(x[j] + float64(j*c/size) - 0.5))
 				}
-				w, bias, dout := randn(rng, c, 1), randn(rng, c, 1), randn(rng, size, 1)
+				w, bias, dout := nntest.Randn(rng, c, 1), nntest.Randn(rng, c, 1), nntest.Randn(rng, size, 1)
 
 				g := newOracle(t)
 				xn, wn, bn := g.input("x", x, shape...), g.input("w", w, c), g.input("b", bias, c)
@@ -250,11 +251,11 @@ func TestOracleBatchNorm(t *testing.T) {
 
 				b := cpu.New()
 				s := size / (n * c)
-				xt, wt, bt := tensorOf(b, x, n, c, s), tensorOf(b, w, c), tensorOf(b, bias, c)
+				xt, wt, bt := nntest.TensorOf(b, x, n, c, s), nntest.TensorOf(b, w, c), nntest.TensorOf(b, bias, c)
 				out, dx, dw, db := b.New(n, c, s), b.New(n, c, s), b.New(c), b.New(c)
 				mean, invStd, runMean, runVar := b.New(c), b.New(c), b.New(c), b.New(c)
 				b.BatchNormForward(out, xt, wt, bt, runMean, runVar, mean, invStd, nn.BatchNormParams{Training: true, Momentum: 0.1, Eps: eps})
-				b.BatchNormBackward(dx, dw, db, tensorOf(b, dout, n, c, s), xt, wt, mean, invStd)
+				b.BatchNormBackward(dx, dw, db, nntest.TensorOf(b, dout, n, c, s), xt, wt, mean, invStd)
 				compareOracle(t, []string{"out", "dx", "dweight", "dbias"}, [][]float32{out.Host, dx.Host, dw.Host, db.Host}, want)
 			})
 		}
@@ -264,10 +265,10 @@ func TestOracleBatchNorm(t *testing.T) {
 func TestOracleLeakyReLU(t *testing.T) {
 	shape := []int{2, 3, 4, 5}
 	size := nn.Shape(shape).Size()
-	rng := newRand(530)
+	rng := nntest.NewRand(530)
 	// Away from 0: gorgonia and gogan may differ on which side the kink's subgradient takes.
-	x := awayFromKinks(randn(rng, size, 1), 0.05, 0)
-	dout := randn(rng, size, 1)
+	x := nntest.AwayFromKinks(nntest.Randn(rng, size, 1), 0.05, 0)
+	dout := nntest.Randn(rng, size, 1)
 
 	g := newOracle(t)
 	xn := g.input("x", x, shape...)
@@ -277,10 +278,10 @@ func TestOracleLeakyReLU(t *testing.T) {
 
 	b := cpu.New()
 	act := nn.Activation{Kind: nn.LeakyReLU, Slope: 0.2}
-	xt := tensorOf(b, x, shape...)
+	xt := nntest.TensorOf(b, x, shape...)
 	out, dx := b.New(shape...), b.New(shape...)
 	b.ActivationForward(out, xt, act)
-	b.ActivationBackward(dx, tensorOf(b, dout, shape...), xt, out, act)
+	b.ActivationBackward(dx, nntest.TensorOf(b, dout, shape...), xt, out, act)
 	compareOracle(t, []string{"out", "dx"}, [][]float32{out.Host, dx.Host}, want)
 }
 
@@ -291,8 +292,8 @@ func TestOracleLeakyReLU(t *testing.T) {
 // to ~1e-11 in float64.
 func TestOracleSigmoidBCE(t *testing.T) {
 	const n = 12
-	rng := newRand(540)
-	real, fake := randn(rng, n, 4), randn(rng, n, 4)
+	rng := nntest.NewRand(540)
+	real, fake := nntest.Randn(rng, n, 4), nntest.Randn(rng, n, 4)
 	real[0], fake[0] = -12, 12 // confidently wrong: the largest gradients
 
 	g := newOracle(t)
@@ -310,7 +311,7 @@ func TestOracleSigmoidBCE(t *testing.T) {
 	want := g.run(g.must(G.Add(lr, lf)), rn, fn)
 
 	b := cpu.New()
-	rt, ft := tensorOf(b, real, n, 1), tensorOf(b, fake, n, 1)
+	rt, ft := nntest.TensorOf(b, real, n, 1), nntest.TensorOf(b, fake, n, 1)
 	sr, sf, dr, df := b.New(3), b.New(3), b.New(n, 1), b.New(n, 1)
 	b.LogitLoss(sr, dr, rt, nn.TermSoftplusNeg, 1)
 	b.LogitLoss(sf, df, ft, nn.TermSoftplus, 1)

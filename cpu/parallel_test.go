@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"gogan/cpu"
+	"gogan/internal/nntest"
 	"gogan/nn"
 )
 
@@ -38,16 +39,16 @@ func TestElementwiseSplit(t *testing.T) {
 	for i, op := range ops {
 		t.Run(op.name, func(t *testing.T) {
 			b := cpu.New()
-			rng := newRand(uint64(800 + i))
+			rng := nntest.NewRand(uint64(800 + i))
 			whole, pieces := make([]*nn.Tensor, op.tensors), make([]*nn.Tensor, op.tensors)
 			for j := range whole {
-				v := randn(rng, n, 1)
+				v := nntest.Randn(rng, n, 1)
 				if op.positive {
 					for k := range v {
 						v[k] = math.Abs(v[k]) + 0.1
 					}
 				}
-				whole[j], pieces[j] = tensorOf(b, v, n), tensorOf(b, v, n)
+				whole[j], pieces[j] = nntest.TensorOf(b, v, n), nntest.TensorOf(b, v, n)
 			}
 			op.run(b, whole)
 			for lo := 0; lo < n; lo += piece {

@@ -10,18 +10,6 @@ import (
 // they run on one core; sums over the batch and over the features are taken in float64 and in
 // index order, so the results do not depend on anything but the inputs.
 
-// checkProjection checks the shapes of a projection op and returns the batch and feature sizes.
-func checkProjection(op string, x, w, table, labels *nn.Tensor) (n, f int) {
-	n = x.Shape[0]
-	f = x.Len() / n
-	checkLen(op, w, f)
-	if len(table.Shape) != 2 || table.Shape[1] != f {
-		panic(fmt.Sprintf("cpu: %s: table is %v, want (K, %d)", op, table.Shape, f))
-	}
-	checkLen(op, labels, n)
-	return n, f
-}
-
 // classOf returns the class index labels[i] as a row of a table of k rows.
 func classOf(op string, labels []float32, i, k int) int {
 	c := int(labels[i])
@@ -33,9 +21,9 @@ func classOf(op string, labels []float32, i, k int) int {
 
 // ProjectionForward implements nn.Backend.
 func (b *Backend) ProjectionForward(out, x, w, table, labels *nn.Tensor) {
-	n, f := checkProjection("ProjectionForward", x, w, table, labels)
-	checkLen("ProjectionForward", out, n)
-	k := table.Shape[0]
+	g, err := nn.CheckProjectionForward(out, x, w, table, labels)
+	must(err)
+	n, k, f := g.N, g.K, g.F
 	for i := 0; i < n; i++ {
 		row := table.Host[classOf("ProjectionForward", labels.Host, i, k)*f:][:f]
 		xs := x.Host[i*f:][:f]
@@ -49,15 +37,14 @@ func (b *Backend) ProjectionForward(out, x, w, table, labels *nn.Tensor) {
 
 // ProjectionBackward implements nn.Backend.
 func (b *Backend) ProjectionBackward(dx, dw, dtable, dout, x, w, table, labels *nn.Tensor) {
-	n, f := checkProjection("ProjectionBackward", x, w, table, labels)
-	checkLen("ProjectionBackward", dout, n)
-	k := table.Shape[0]
+	g, err := nn.CheckProjectionBackward(dx, dw, dtable, dout, x, w, table, labels)
+	must(err)
+	n, k, f := g.N, g.K, g.F
 	for i := 0; i < n; i++ {
 		classOf("ProjectionBackward", labels.Host, i, k)
 	}
 	class := func(i int) int { return int(labels.Host[i]) }
 	if dx != nil {
-		checkLen("ProjectionBackward", dx, n*f)
 		for i := 0; i < n; i++ {
 			d, row := dout.Host[i], table.Host[class(i)*f:][:f]
 			for j, dst := 0, dx.Host[i*f:][:f]; j < f; j++ {
@@ -66,7 +53,6 @@ func (b *Backend) ProjectionBackward(dx, dw, dtable, dout, x, w, table, labels *
 		}
 	}
 	if dw != nil {
-		checkLen("ProjectionBackward", dw, f)
 		for j := 0; j < f; j++ {
 			var sum float64
 			for i := 0; i < n; i++ {
@@ -76,7 +62,6 @@ func (b *Backend) ProjectionBackward(dx, dw, dtable, dout, x, w, table, labels *
 		}
 	}
 	if dtable != nil {
-		checkLen("ProjectionBackward", dtable, k*f)
 		// Gathered per class, as the CUDA kernel does: each table row sums its own samples.
 		for c := 0; c < k; c++ {
 			dst := dtable.Host[c*f:][:f]

@@ -1,36 +1,33 @@
 package cpu
 
 import (
-	"fmt"
-
 	"gogan/nn"
 )
 
 // New implements nn.Backend.
 func (b *Backend) New(shape ...int) *nn.Tensor {
+	must(nn.CheckNew(shape...))
 	s := nn.Shape(shape).Clone()
-	for _, d := range s {
-		if d < 0 {
-			panic(fmt.Sprintf("cpu: negative dimension in %v", s))
-		}
-	}
 	return &nn.Tensor{Shape: s, Host: make([]float32, s.Size())}
 }
 
 // Upload implements nn.Backend.
 func (b *Backend) Upload(t *nn.Tensor, src []float32) {
-	checkLen("Upload", t, len(src))
+	must(nn.CheckTransfer("Upload", t, len(src)))
+	checkHost("Upload", t)
 	copy(t.Host, src)
 }
 
 // Download implements nn.Backend.
 func (b *Backend) Download(dst []float32, t *nn.Tensor) {
-	checkLen("Download", t, len(dst))
+	must(nn.CheckTransfer("Download", t, len(dst)))
+	checkHost("Download", t)
 	copy(dst, t.Host)
 }
 
 // Fill implements nn.Backend.
 func (b *Backend) Fill(t *nn.Tensor, v float32) {
+	must(nn.CheckFill("Fill", t))
 	c := &b.tasks.clamp
 	*c = clampTask{x: t.Host, lo: v, fill: true}
 	parallelFor(c, len(t.Host), elementGrain)
@@ -38,7 +35,9 @@ func (b *Backend) Fill(t *nn.Tensor, v float32) {
 
 // Copy implements nn.Backend.
 func (b *Backend) Copy(dst, src *nn.Tensor) {
-	checkLen("Copy", dst, src.Len())
+	must(nn.CheckCopy(dst, src))
+	checkHost("Copy", dst)
+	checkHost("Copy", src)
 	copy(dst.Host, src.Host)
 }
 
@@ -47,6 +46,7 @@ func (b *Backend) Free(t *nn.Tensor) {}
 
 // Clamp implements nn.Backend.
 func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
+	must(nn.CheckFill("Clamp", t))
 	c := &b.tasks.clamp
 	*c = clampTask{x: t.Host, lo: lo, hi: hi}
 	parallelFor(c, len(t.Host), elementGrain)

@@ -123,20 +123,6 @@ func (b *Backend) Time(fn func()) (time.Duration, error) {
 	return time.Duration(ms * float64(time.Millisecond)), b.Sync()
 }
 
-func checkLen(op string, t *nn.Tensor, n int) {
-	if t.Len() != n {
-		panic(fmt.Sprintf("cuda: %s of %d elements into a tensor of %v", op, n, t.Shape))
-	}
-}
-
-// checkShape panics when t is not of the wanted shape: shapes are fixed when a network is
-// built, so a mismatch here is a broken invariant.
-func checkShape(op, name string, t *nn.Tensor, want ...int) {
-	if !t.Shape.Equal(want) {
-		panic(fmt.Sprintf("cuda: %s: %s is %v, want %v", op, name, t.Shape, nn.Shape(want)))
-	}
-}
-
 func dev(t *nn.Tensor) uintptr {
 	if t == nil {
 		return 0
@@ -144,18 +130,12 @@ func dev(t *nn.Tensor) uintptr {
 	return t.Device
 }
 
-// checkGrads checks the shapes of the parameter gradients that are wanted.
-func checkGrads(op string, dw, w, db *nn.Tensor, channels int) {
-	if dw != nil {
-		checkShape(op, "dw", dw, w.Shape...)
-	}
-	if db != nil {
-		checkShape(op, "db", db, channels)
-	}
-}
-
-func checkRank(op, name string, t *nn.Tensor, rank int) {
-	if len(t.Shape) != rank {
-		panic(fmt.Sprintf("cuda: %s: %s is %v, want %d dimensions", op, name, t.Shape, rank))
+// must panics with the contract's message, naming the backend, when a Backend method's
+// operands break its contract (see nn.ShapeError): shapes are fixed when a network is built,
+// so a violation is a broken invariant. It runs on the caller's goroutine, before any work
+// is queued.
+func must(err error) {
+	if err != nil {
+		panic("cuda: " + err.Error())
 	}
 }

@@ -8,16 +8,10 @@ import "gogan/nn"
 // as the CPU backend does, by one block per channel in a fixed order.
 func (b *Backend) BatchNormForward(out, x, weight, bias, runningMean, runningVar, saveMean, saveInvStd *nn.Tensor, p nn.BatchNormParams) {
 	const op = "BatchNormForward"
-	checkRank(op, "input", x, 3)
-	n, c, s := x.Shape[0], x.Shape[1], x.Shape[2]
-	checkShape(op, "output", out, n, c, s)
-	for _, t := range []*nn.Tensor{weight, bias, runningMean, runningVar, saveMean, saveInvStd} {
-		checkShape(op, "per-channel tensor", t, c)
-	}
+	g, err := nn.CheckBatchNormForward(out, x, weight, bias, runningMean, runningVar, saveMean, saveInvStd, p)
+	must(err)
+	n, c, s := g.N, g.C, g.S
 	checkIndex(op, n*c*s)
-	if p.Training && n*s < 2 {
-		panic("cuda: BatchNormForward in training needs more than one value per channel")
-	}
 	ss := b.work(3, 2*c) // scale (C), then shift (C)
 	po, px, pw, pb := out.Device, x.Device, weight.Device, bias.Device
 	pm, pv, psm, psi := runningMean.Device, runningVar.Device, saveMean.Device, saveInvStd.Device
@@ -39,17 +33,9 @@ func (b *Backend) BatchNormForward(out, x, weight, bias, runningMean, runningVar
 // dx = w·σ⁻¹/M · (M·dy − Σdy − x̂·Σ(dy·x̂)).
 func (b *Backend) BatchNormBackward(dx, dweight, dbias, dout, x, weight, saveMean, saveInvStd *nn.Tensor) {
 	const op = "BatchNormBackward"
-	checkRank(op, "input", x, 3)
-	n, c, s := x.Shape[0], x.Shape[1], x.Shape[2]
-	checkShape(op, "dout", dout, n, c, s)
-	if dx != nil {
-		checkShape(op, "dx", dx, n, c, s)
-	}
-	for _, t := range []*nn.Tensor{dweight, dbias, weight, saveMean, saveInvStd} {
-		if t != nil {
-			checkShape(op, "per-channel tensor", t, c)
-		}
-	}
+	g, err := nn.CheckBatchNormBackward(dx, dweight, dbias, dout, x, weight, saveMean, saveInvStd)
+	must(err)
+	n, c, s := g.N, g.C, g.S
 	checkIndex(op, n*c*s)
 	// Σdy and Σdy·x̂ per channel in double, 2C doubles in 4C float32s.
 	coef := b.work(3, 4*c)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gogan/internal/nntest"
 	"gogan/models"
 	"gogan/train"
 )
@@ -63,7 +64,7 @@ func TestConditionalStepsParity(t *testing.T) {
 			}
 			for name, tol := range map[string]float64{"losses": 1e-6, "G.params": 1e-5, "D.params": 1e-5,
 				"EMA.params": 1e-5, "EMA.buffers": 1e-5} {
-				compare(t, name, res[1][name], res[0][name], tol)
+				nntest.CheckNMSE(t, name, res[1][name], res[0][name], tol)
 			}
 		})
 	}

@@ -4,25 +4,20 @@ package cuda
 
 import "gogan/nn"
 
-// convGeometry checks a convolution's shapes and returns the geometry of its input.
-func convGeometry(op string, out, x, w *nn.Tensor, p nn.ConvParams) geometry {
-	checkRank(op, "input", x, 4)
-	n, c, h, wd := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
-	o := w.Shape[0]
-	checkShape(op, "weight", w, o, c, p.Kernel, p.Kernel)
-	checkShape(op, "output", out, n, o, p.ConvOut(h), p.ConvOut(wd))
-	g := geometry{N: n, C: c, H: h, W: wd, OH: p.ConvOut(h), OW: p.ConvOut(wd), K: p.Kernel, S: p.Stride, P: p.Pad}
+// convGeometry is the geometry of a convolution's input, from the sizes its contract
+// checked; the columns must fit the kernels' 32-bit indices.
+func convGeometry(op string, cg nn.ConvGeometry, err error) geometry {
+	must(err)
+	g := geometry{N: cg.N, C: cg.C, H: cg.H, W: cg.W, OH: cg.OH, OW: cg.OW, K: cg.Kernel, S: cg.Stride, P: cg.Pad}
 	checkIndex(op, g.rows()*g.cols())
 	return g
 }
 
 // Conv2DForward implements nn.Backend: out (O, N·P) = W (O, C·K·K) · col (C·K·K, N·P).
 func (b *Backend) Conv2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
-	g := convGeometry("Conv2DForward", out, x, w, p)
-	if bias != nil {
-		checkShape("Conv2DForward", "bias", bias, w.Shape[0])
-	}
-	o, k, cols := w.Shape[0], g.rows(), g.cols()
+	cg, err := nn.CheckConv2DForward(out, x, w, bias, p)
+	g := convGeometry("Conv2DForward", cg, err)
+	o, k, cols := cg.O, g.rows(), g.cols()
 	col := b.work(0, k*cols) // (C·K·K, N·OH·OW)
 	tmp := b.work(1, o*cols) // (O, N·OH·OW)
 	po, px, pw, pb := out.Device, x.Device, w.Device, dev(bias)
@@ -39,12 +34,9 @@ func (b *Backend) Conv2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
 
 // Conv2DBackward implements nn.Backend.
 func (b *Backend) Conv2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
-	g := convGeometry("Conv2DBackward", dout, x, w, p)
-	if dx != nil {
-		checkShape("Conv2DBackward", "dx", dx, x.Shape...)
-	}
-	checkGrads("Conv2DBackward", dw, w, db, w.Shape[0])
-	o, k, cols := w.Shape[0], g.rows(), g.cols()
+	cg, err := nn.CheckConv2DBackward(dx, dw, db, dout, x, w, p)
+	g := convGeometry("Conv2DBackward", cg, err)
+	o, k, cols := cg.O, g.rows(), g.cols()
 	dt := b.work(1, o*cols)  // (O, N·OH·OW)
 	col := b.work(0, k*cols) // (C·K·K, N·OH·OW)
 	pdx, pdw, pdb, pdo, px, pw := dev(dx), dev(dw), dev(db), dout.Device, x.Device, w.Device

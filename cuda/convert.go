@@ -12,7 +12,7 @@ import (
 // UploadBytes sets t to src·scale + shift, sending one byte per element over the bus instead
 // of four: scale 2/255 and shift −1 turn 8-bit pixels into the [−1, 1] of a generator's Tanh.
 func (b *Backend) UploadBytes(t *nn.Tensor, src []uint8, scale, shift float32) {
-	checkLen("UploadBytes", t, len(src))
+	must(nn.CheckTransfer("UploadBytes", t, len(src)))
 	n := len(src)
 	if n == 0 || b.refuseInCapture("UploadBytes") {
 		return
@@ -36,7 +36,7 @@ func (b *Backend) UploadBytes(t *nn.Tensor, src []uint8, scale, shift float32) {
 // DownloadBytes sets dst to t·scale + shift rounded and clamped to [0, 255]: scale 127.5 and
 // shift 127.5 turn a generator's [−1, 1] into 8-bit pixels.
 func (b *Backend) DownloadBytes(dst []uint8, t *nn.Tensor, scale, shift float32) error {
-	checkLen("DownloadBytes", t, len(dst))
+	must(nn.CheckTransfer("DownloadBytes", t, len(dst)))
 	n := len(dst)
 	if n == 0 {
 		return nil

@@ -2,7 +2,11 @@
 
 package cuda
 
-import "testing"
+import (
+	"testing"
+
+	"gogan/internal/nntest"
+)
 
 // TestBytesConversions checks the 8-bit transfers against their formulas.
 func TestBytesConversions(t *testing.T) {
@@ -19,7 +23,7 @@ func TestBytesConversions(t *testing.T) {
 	for i, v := range src {
 		want[i] = float32(v)*(2.0/255) - 1
 	}
-	compare(t, "UploadBytes", got, want, 1e-12)
+	nntest.CheckNMSE(t, "UploadBytes", got, want, 1e-12)
 	back := make([]uint8, len(src))
 	if err := b.DownloadBytes(back, x, 127.5, 127.5); err != nil {
 		t.Fatal(err)

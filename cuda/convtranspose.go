@@ -4,29 +4,23 @@ package cuda
 
 import "gogan/nn"
 
-// convTransposeGeometry checks a transposed convolution's shapes and returns the geometry of
-// its output image, whose column positions are the input's pixels.
-func convTransposeGeometry(op string, out, x, w *nn.Tensor, p nn.ConvParams) geometry {
-	checkRank(op, "input", x, 4)
-	n, c, h, wd := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
-	o := w.Shape[1]
-	checkShape(op, "weight", w, c, o, p.Kernel, p.Kernel)
-	ho, wo := p.ConvTransposeOut(h), p.ConvTransposeOut(wd)
-	checkShape(op, "output", out, n, o, ho, wo)
-	g := geometry{N: n, C: o, H: ho, W: wo, OH: h, OW: wd, K: p.Kernel, S: p.Stride, P: p.Pad}
+// convTransposeGeometry is the geometry of a transposed convolution's output image, whose
+// column positions are the input's pixels, from the sizes its contract checked; the columns
+// and the image must fit the kernels' 32-bit indices.
+func convTransposeGeometry(op string, cg nn.ConvGeometry, err error) geometry {
+	must(err)
+	g := geometry{N: cg.N, C: cg.O, H: cg.OH, W: cg.OW, OH: cg.H, OW: cg.W, K: cg.Kernel, S: cg.Stride, P: cg.Pad}
 	checkIndex(op, g.rows()*g.cols())
-	checkIndex(op, n*o*ho*wo)
+	checkIndex(op, g.N*g.C*g.H*g.W)
 	return g
 }
 
 // ConvTranspose2DForward implements nn.Backend: col (O·K·K, N·H·W) = Wᵀ · x (C, N·H·W), then
 // each output pixel gathers the columns that reach it.
 func (b *Backend) ConvTranspose2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
-	g := convTransposeGeometry("ConvTranspose2DForward", out, x, w, p)
-	if bias != nil {
-		checkShape("ConvTranspose2DForward", "bias", bias, g.C)
-	}
-	c, k, cols := x.Shape[1], g.rows(), g.cols()
+	cg, err := nn.CheckConvTranspose2DForward(out, x, w, bias, p)
+	g := convTransposeGeometry("ConvTranspose2DForward", cg, err)
+	c, k, cols := cg.C, g.rows(), g.cols()
 	xt := b.work(1, c*cols)  // (C, N·H·W)
 	col := b.work(0, k*cols) // (O·K·K, N·H·W)
 	po, px, pw, pb := out.Device, x.Device, w.Device, dev(bias)
@@ -43,12 +37,9 @@ func (b *Backend) ConvTranspose2DForward(out, x, w, bias *nn.Tensor, p nn.ConvPa
 
 // ConvTranspose2DBackward implements nn.Backend.
 func (b *Backend) ConvTranspose2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
-	g := convTransposeGeometry("ConvTranspose2DBackward", dout, x, w, p)
-	if dx != nil {
-		checkShape("ConvTranspose2DBackward", "dx", dx, x.Shape...)
-	}
-	checkGrads("ConvTranspose2DBackward", dw, w, db, g.C)
-	c, k, cols := x.Shape[1], g.rows(), g.cols()
+	cg, err := nn.CheckConvTranspose2DBackward(dx, dw, db, dout, x, w, p)
+	g := convTransposeGeometry("ConvTranspose2DBackward", cg, err)
+	c, k, cols := cg.C, g.rows(), g.cols()
 	col := b.work(0, k*cols) // (O·K·K, N·H·W)
 	xt := b.work(1, c*cols)  // (C, N·H·W)
 	dxt := b.work(2, c*cols) // (C, N·H·W)

@@ -9,6 +9,7 @@ import (
 
 	"gorgonia.org/cu"
 
+	"gogan/internal/nntest"
 	"gogan/nn"
 )
 
@@ -86,14 +87,14 @@ func TestDebugSyncGivesSameResults(t *testing.T) {
 	defer dbg.Close()
 	var res [2][]float32
 	for i, b := range []nn.Backend{gpu(t), dbg} {
-		r := newRig(b, 5)
-		x, w := r.randn(2, 3, 8, 8), r.randn(4, 3, 4, 4)
-		out := r.zeros(2, 4, 4, 4)
+		r := nntest.NewRig(b, 5)
+		x, w := r.Randn(2, 3, 8, 8), r.Randn(4, 3, 4, 4)
+		out := r.Zeros(2, 4, 4, 4)
 		b.Conv2DForward(out, x, w, nil, nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1})
-		r.out("out", out)
-		res[i] = r.results(t)["out"]
+		r.Out("out", out)
+		res[i] = r.Results(t)["out"]
 	}
-	compare(t, "conv with GOGAN_CUDA_SYNC", res[1], res[0], 0)
+	nntest.CheckNMSE(t, "conv with GOGAN_CUDA_SYNC", res[1], res[0], 0)
 }
 
 // TestInfo lists at least the GPU the tests run on, the driver and cuBLAS.

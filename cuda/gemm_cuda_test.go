@@ -4,6 +4,7 @@ package cuda
 
 import (
 	"fmt"
+	"gogan/internal/nntest"
 	"math/rand/v2"
 	"testing"
 )
@@ -67,7 +68,7 @@ func TestGemmAgainstNaiveLoop(t *testing.T) {
 						want[i*ldc+j] = float32(alpha*sum + beta*float64(c[i*ldc+j]))
 					}
 				}
-				compare(t, "C", got, want, 1e-12)
+				nntest.CheckNMSE(t, "C", got, want, 1e-12)
 				// The padding at the end of each row of C is not part of the matrix.
 				for i := 0; i < m; i++ {
 					for j := n; j < ldc; j++ {

@@ -6,13 +6,9 @@ import "gogan/nn"
 
 // LinearForward implements nn.Backend.
 func (b *Backend) LinearForward(out, x, w, bias *nn.Tensor) {
-	checkRank("LinearForward", "input", x, 2)
-	n, in, o := x.Shape[0], x.Shape[1], w.Shape[0]
-	checkShape("LinearForward", "weight", w, o, in)
-	checkShape("LinearForward", "output", out, n, o)
-	if bias != nil {
-		checkShape("LinearForward", "bias", bias, o)
-	}
+	g, err := nn.CheckLinearForward(out, x, w, bias)
+	must(err)
+	n, in, o := g.N, g.In, g.Out
 	po, px, pw, pb := out.Device, x.Device, w.Device, dev(bias)
 	b.enqueue("LinearForward", func() error {
 		if err := b.gemm(false, true, n, o, in, 1, px, in, pw, in, 0, po, o); err != nil {
@@ -27,14 +23,9 @@ func (b *Backend) LinearForward(out, x, w, bias *nn.Tensor) {
 
 // LinearBackward implements nn.Backend.
 func (b *Backend) LinearBackward(dx, dw, db, dout, x, w *nn.Tensor) {
-	checkRank("LinearBackward", "input", x, 2)
-	n, in, o := x.Shape[0], x.Shape[1], w.Shape[0]
-	checkShape("LinearBackward", "weight", w, o, in)
-	checkShape("LinearBackward", "dout", dout, n, o)
-	if dx != nil {
-		checkShape("LinearBackward", "dx", dx, n, in)
-	}
-	checkGrads("LinearBackward", dw, w, db, o)
+	g, err := nn.CheckLinearBackward(dx, dw, db, dout, x, w)
+	must(err)
+	n, in, o := g.N, g.In, g.Out
 	pdx, pdw, pdb, pdo, px, pw := dev(dx), dev(dw), dev(db), dout.Device, x.Device, w.Device
 	b.enqueue("LinearBackward", func() error {
 		if pdw != 0 {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"gogan/cpu"
+	"gogan/internal/nntest"
 	"gogan/models"
 	"gogan/nn"
 	"gogan/train"
@@ -152,7 +153,7 @@ func TestStepParity(t *testing.T) {
 			tols := map[string]float64{"D.grads": 1e-6, "G.grads": 1e-6, "D.params after its step": 1e-5,
 				"G.params after its step": 1e-5, "G.buffers": 1e-8, "D.buffers": 1e-8, "losses and D outputs": 1e-8}
 			for name, tol := range tols {
-				compare(t, name, res[1][name], res[0][name], tol)
+				nntest.CheckNMSE(t, name, res[1][name], res[0][name], tol)
 			}
 		})
 	}
@@ -289,7 +290,7 @@ func TestCheckpointsMoveBetweenBackends(t *testing.T) {
 					t.Errorf("the step after resuming: losses %v on %s, %v on %s", a, dir.from.Name(), b, dir.to.Name())
 				}
 			}
-			compare(t, "G.params after the next step", host(dir.to, dst.G.Params), host(dir.from, src.G.Params), 1e-5)
+			nntest.CheckNMSE(t, "G.params after the next step", host(dir.to, dst.G.Params), host(dir.from, src.G.Params), 1e-5)
 		})
 	}
 }

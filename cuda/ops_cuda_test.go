@@ -10,6 +10,8 @@ import (
 
 	"gorgonia.org/cu"
 
+	"gogan/cpu"
+	"gogan/internal/nntest"
 	"gogan/nn"
 )
 
@@ -37,22 +39,22 @@ func TestConv2DParity(t *testing.T) {
 		t.Run(fmt.Sprintf("N%d_C%d_H%d_O%d_K%d_S%d_P%d_bias%v", cc.n, cc.c, cc.h, cc.o, cc.k, cc.s, cc.p, cc.bias), func(t *testing.T) {
 			p := nn.ConvParams{Kernel: cc.k, Stride: cc.s, Pad: cc.p}
 			ho := p.ConvOut(cc.h)
-			parity(t, 1e-10, func(r *rig) {
-				x, w := r.randn(cc.n, cc.c, cc.h, cc.h), r.randn(cc.o, cc.c, cc.k, cc.k)
+			nntest.Parity(t, 1e-10, cpu.New(), gpu(t), func(r *nntest.Rig) {
+				x, w := r.Randn(cc.n, cc.c, cc.h, cc.h), r.Randn(cc.o, cc.c, cc.k, cc.k)
 				var bias, db *nn.Tensor
 				if cc.bias {
-					bias, db = r.randn(cc.o), r.randn(cc.o)
-					r.out("db", db)
+					bias, db = r.Randn(cc.o), r.Randn(cc.o)
+					r.Out("db", db)
 				}
-				out, dout := r.zeros(cc.n, cc.o, ho, ho), r.randn(cc.n, cc.o, ho, ho)
-				dx, dw := r.randn(cc.n, cc.c, cc.h, cc.h), r.randn(cc.o, cc.c, cc.k, cc.k)
-				r.b.Conv2DForward(out, x, w, bias, p)
-				r.b.Conv2DBackward(dx, dw, db, dout, x, w, p)
-				r.out("out", out)
-				r.out("dx", dx)
-				r.out("dw", dw)
+				out, dout := r.Zeros(cc.n, cc.o, ho, ho), r.Randn(cc.n, cc.o, ho, ho)
+				dx, dw := r.Randn(cc.n, cc.c, cc.h, cc.h), r.Randn(cc.o, cc.c, cc.k, cc.k)
+				r.B.Conv2DForward(out, x, w, bias, p)
+				r.B.Conv2DBackward(dx, dw, db, dout, x, w, p)
+				r.Out("out", out)
+				r.Out("dx", dx)
+				r.Out("dw", dw)
 				// Without dx, the parameter gradients accumulate a second time.
-				r.b.Conv2DBackward(nil, dw, db, dout, x, w, p)
+				r.B.Conv2DBackward(nil, dw, db, dout, x, w, p)
 			})
 		})
 	}
@@ -76,21 +78,21 @@ func TestConvTranspose2DParity(t *testing.T) {
 		t.Run(fmt.Sprintf("N%d_C%d_H%d_O%d_K%d_S%d_P%d_OP%d_bias%v", cc.n, cc.c, cc.h, cc.o, cc.k, cc.s, cc.p, cc.op, cc.bias), func(t *testing.T) {
 			p := nn.ConvParams{Kernel: cc.k, Stride: cc.s, Pad: cc.p, OutputPad: cc.op}
 			ho := p.ConvTransposeOut(cc.h)
-			parity(t, 1e-10, func(r *rig) {
-				x, w := r.randn(cc.n, cc.c, cc.h, cc.h), r.randn(cc.c, cc.o, cc.k, cc.k)
+			nntest.Parity(t, 1e-10, cpu.New(), gpu(t), func(r *nntest.Rig) {
+				x, w := r.Randn(cc.n, cc.c, cc.h, cc.h), r.Randn(cc.c, cc.o, cc.k, cc.k)
 				var bias, db *nn.Tensor
 				if cc.bias {
-					bias, db = r.randn(cc.o), r.randn(cc.o)
-					r.out("db", db)
+					bias, db = r.Randn(cc.o), r.Randn(cc.o)
+					r.Out("db", db)
 				}
-				out, dout := r.zeros(cc.n, cc.o, ho, ho), r.randn(cc.n, cc.o, ho, ho)
-				dx, dw := r.randn(cc.n, cc.c, cc.h, cc.h), r.randn(cc.c, cc.o, cc.k, cc.k)
-				r.b.ConvTranspose2DForward(out, x, w, bias, p)
-				r.b.ConvTranspose2DBackward(dx, dw, db, dout, x, w, p)
-				r.b.ConvTranspose2DBackward(nil, dw, db, dout, x, w, p)
-				r.out("out", out)
-				r.out("dx", dx)
-				r.out("dw", dw)
+				out, dout := r.Zeros(cc.n, cc.o, ho, ho), r.Randn(cc.n, cc.o, ho, ho)
+				dx, dw := r.Randn(cc.n, cc.c, cc.h, cc.h), r.Randn(cc.c, cc.o, cc.k, cc.k)
+				r.B.ConvTranspose2DForward(out, x, w, bias, p)
+				r.B.ConvTranspose2DBackward(dx, dw, db, dout, x, w, p)
+				r.B.ConvTranspose2DBackward(nil, dw, db, dout, x, w, p)
+				r.Out("out", out)
+				r.Out("dx", dx)
+				r.Out("dw", dw)
 			})
 		})
 	}
@@ -99,21 +101,21 @@ func TestConvTranspose2DParity(t *testing.T) {
 func TestLinearParity(t *testing.T) {
 	for _, bias := range []bool{false, true} {
 		t.Run(fmt.Sprintf("bias%v", bias), func(t *testing.T) {
-			parity(t, 1e-10, func(r *rig) {
+			nntest.Parity(t, 1e-10, cpu.New(), gpu(t), func(r *nntest.Rig) {
 				const n, in, o = 7, 15, 33
-				x, w := r.randn(n, in), r.randn(o, in)
+				x, w := r.Randn(n, in), r.Randn(o, in)
 				var b, db *nn.Tensor
 				if bias {
-					b, db = r.randn(o), r.randn(o)
-					r.out("db", db)
+					b, db = r.Randn(o), r.Randn(o)
+					r.Out("db", db)
 				}
-				out, dout, dx, dw := r.zeros(n, o), r.randn(n, o), r.randn(n, in), r.randn(o, in)
-				r.b.LinearForward(out, x, w, b)
-				r.b.LinearBackward(dx, dw, db, dout, x, w)
-				r.b.LinearBackward(nil, dw, db, dout, x, w)
-				r.out("out", out)
-				r.out("dx", dx)
-				r.out("dw", dw)
+				out, dout, dx, dw := r.Zeros(n, o), r.Randn(n, o), r.Randn(n, in), r.Randn(o, in)
+				r.B.LinearForward(out, x, w, b)
+				r.B.LinearBackward(dx, dw, db, dout, x, w)
+				r.B.LinearBackward(nil, dw, db, dout, x, w)
+				r.Out("out", out)
+				r.Out("dx", dx)
+				r.Out("dw", dw)
 			})
 		})
 	}
@@ -131,24 +133,27 @@ func TestBatchNormParity(t *testing.T) {
 			tol = 1e-7
 		}
 		t.Run(fmt.Sprintf("N%d_C%d_S%d", n, c, s), func(t *testing.T) {
-			parity(t, tol, func(r *rig) {
+			nntest.Parity(t, tol, cpu.New(), gpu(t), func(r *nntest.Rig) {
 				p := nn.BatchNormParams{Training: true, Momentum: 0.1, Eps: 1e-5}
 				// An offset and scale far from 0 and 1 test the statistics, not just the map.
-				x := r.uniform(-3, 7, n, c, s)
-				w, b := r.uniform(0.5, 1.5, c), r.randn(c)
-				rm, rv := r.randn(c), r.uniform(0.5, 2, c)
-				sm, si := r.zeros(c), r.zeros(c)
-				out, dout, dx := r.zeros(n, c, s), r.randn(n, c, s), r.randn(n, c, s)
-				dw, db := r.randn(c), r.randn(c)
-				r.b.BatchNormForward(out, x, w, b, rm, rv, sm, si, p)
-				r.b.BatchNormBackward(dx, dw, db, dout, x, w, sm, si)
-				r.b.BatchNormBackward(nil, dw, db, dout, x, w, sm, si)
-				eval := r.zeros(n, c, s)
+				x := r.Uniform(-3, 7, n, c, s)
+				w, b := r.Uniform(0.5, 1.5, c), r.Randn(c)
+				rm, rv := r.Randn(c), r.Uniform(0.5, 2, c)
+				sm, si := r.Zeros(c), r.Zeros(c)
+				out, dout, dx := r.Zeros(n, c, s), r.Randn(n, c, s), r.Randn(n, c, s)
+				dw, db := r.Randn(c), r.Randn(c)
+				r.B.BatchNormForward(out, x, w, b, rm, rv, sm, si, p)
+				r.B.BatchNormBackward(dx, dw, db, dout, x, w, sm, si)
+				r.B.BatchNormBackward(nil, dw, db, dout, x, w, sm, si)
+				eval := r.Zeros(n, c, s)
 				p.Training = false
-				r.b.BatchNormForward(eval, x, w, b, rm, rv, sm, si, p)
-				for _, o := range []output{{"out", out}, {"save_mean", sm}, {"save_inv_std", si}, {"running_mean", rm},
+				r.B.BatchNormForward(eval, x, w, b, rm, rv, sm, si, p)
+				for _, o := range []struct {
+					name string
+					t    *nn.Tensor
+				}{{"out", out}, {"save_mean", sm}, {"save_inv_std", si}, {"running_mean", rm},
 					{"running_var", rv}, {"dx", dx}, {"dweight", dw}, {"dbias", db}, {"eval_out", eval}} {
-					r.out(o.name, o.t)
+					r.Out(o.name, o.t)
 				}
 			})
 		})
@@ -158,14 +163,14 @@ func TestBatchNormParity(t *testing.T) {
 func TestActivationParity(t *testing.T) {
 	for _, a := range []nn.Activation{{Kind: nn.ReLU}, {Kind: nn.LeakyReLU, Slope: 0.2}, {Kind: nn.Tanh}, {Kind: nn.Sigmoid}} {
 		t.Run(a.String(), func(t *testing.T) {
-			parity(t, 1e-12, func(r *rig) {
-				x := r.uniform(-6, 6, 3, 1000)
-				out, dout, dx := r.zeros(3, 1000), r.randn(3, 1000), r.zeros(3, 1000)
-				r.b.ActivationForward(out, x, a)
-				r.b.ActivationBackward(dx, dout, x, out, a)
-				r.b.ActivationBackward(nil, dout, x, out, a)
-				r.out("out", out)
-				r.out("dx", dx)
+			nntest.Parity(t, 1e-12, cpu.New(), gpu(t), func(r *nntest.Rig) {
+				x := r.Uniform(-6, 6, 3, 1000)
+				out, dout, dx := r.Zeros(3, 1000), r.Randn(3, 1000), r.Zeros(3, 1000)
+				r.B.ActivationForward(out, x, a)
+				r.B.ActivationBackward(dx, dout, x, out, a)
+				r.B.ActivationBackward(nil, dout, x, out, a)
+				r.Out("out", out)
+				r.Out("dx", dx)
 			})
 		})
 	}
@@ -180,28 +185,28 @@ func TestGridStrideLoopsRunMoreThanOnce(t *testing.T) {
 	t.Logf("%d elements, %d blocks of %d threads at most", n, gpu(t).maxBlocks, threads)
 	for _, a := range []nn.Activation{{Kind: nn.ReLU}, {Kind: nn.Tanh}} {
 		t.Run(a.String(), func(t *testing.T) {
-			parity(t, 1e-12, func(r *rig) {
-				x, dout := r.uniform(-3, 3, n), r.randn(n)
-				out, dx := r.zeros(n), r.zeros(n)
-				r.b.ActivationForward(out, x, a)
-				r.b.ActivationBackward(dx, dout, x, out, a)
-				r.out("out", out)
-				r.out("dx", dx)
+			nntest.Parity(t, 1e-12, cpu.New(), gpu(t), func(r *nntest.Rig) {
+				x, dout := r.Uniform(-3, 3, n), r.Randn(n)
+				out, dx := r.Zeros(n), r.Zeros(n)
+				r.B.ActivationForward(out, x, a)
+				r.B.ActivationBackward(dx, dout, x, out, a)
+				r.Out("out", out)
+				r.Out("dx", dx)
 			})
 		})
 	}
 	t.Run("BatchNorm", func(t *testing.T) {
 		const c = 3
 		s := n/c/2 + 1
-		parity(t, 1e-10, func(r *rig) {
+		nntest.Parity(t, 1e-10, cpu.New(), gpu(t), func(r *nntest.Rig) {
 			p := nn.BatchNormParams{Training: true, Momentum: 0.1, Eps: 1e-5}
-			x, w, b := r.uniform(-3, 7, 2, c, s), r.uniform(0.5, 1.5, c), r.randn(c)
-			rm, rv, sm, si := r.zeros(c), r.uniform(0.5, 2, c), r.zeros(c), r.zeros(c)
-			out := r.zeros(2, c, s)
-			r.b.BatchNormForward(out, x, w, b, rm, rv, sm, si, p)
-			r.out("out", out)
-			r.out("save_mean", sm)
-			r.out("save_inv_std", si)
+			x, w, b := r.Uniform(-3, 7, 2, c, s), r.Uniform(0.5, 1.5, c), r.Randn(c)
+			rm, rv, sm, si := r.Zeros(c), r.Uniform(0.5, 2, c), r.Zeros(c), r.Zeros(c)
+			out := r.Zeros(2, c, s)
+			r.B.BatchNormForward(out, x, w, b, rm, rv, sm, si, p)
+			r.Out("out", out)
+			r.Out("save_mean", sm)
+			r.Out("save_inv_std", si)
 		})
 	})
 }
@@ -231,16 +236,16 @@ func TestLogitLossParity(t *testing.T) {
 	for term := nn.TermSoftplusNeg; term <= nn.TermIdentity; term++ {
 		for _, n := range []int{1, 64, 1000} {
 			t.Run(fmt.Sprintf("term%d_N%d", term, n), func(t *testing.T) {
-				parity(t, 1e-12, func(r *rig) {
+				nntest.Parity(t, 1e-12, cpu.New(), gpu(t), func(r *nntest.Rig) {
 					// Logits up to ±30 test the stable forms of the softplus terms.
-					logits := r.uniform(-30, 30, n, 1)
-					stats, dl := r.zeros(3), r.zeros(n, 1)
-					r.b.LogitLoss(stats, dl, logits, term, 0.5)
-					noGrad := r.zeros(3)
-					r.b.LogitLoss(noGrad, nil, logits, term, 1)
-					r.out("stats", stats)
-					r.out("dlogits", dl)
-					r.out("stats_without_gradient", noGrad)
+					logits := r.Uniform(-30, 30, n, 1)
+					stats, dl := r.Zeros(3), r.Zeros(n, 1)
+					r.B.LogitLoss(stats, dl, logits, term, 0.5)
+					noGrad := r.Zeros(3)
+					r.B.LogitLoss(noGrad, nil, logits, term, 1)
+					r.Out("stats", stats)
+					r.Out("dlogits", dl)
+					r.Out("stats_without_gradient", noGrad)
 				})
 			})
 		}
@@ -250,26 +255,26 @@ func TestLogitLossParity(t *testing.T) {
 func TestOptimizerParity(t *testing.T) {
 	for _, wd := range []float32{0, 0.01} {
 		t.Run(fmt.Sprintf("adam_wd%g", wd), func(t *testing.T) {
-			parity(t, 1e-10, func(r *rig) {
+			nntest.Parity(t, 1e-10, cpu.New(), gpu(t), func(r *nntest.Rig) {
 				const n = 10007
-				p, m, v := r.randn(n), r.zeros(n), r.zeros(n)
+				p, m, v := r.Randn(n), r.Zeros(n), r.Zeros(n)
 				for step := 1; step <= 3; step++ {
-					g := r.randn(n)
-					r.b.AdamStep(p, g, m, v, nn.AdamParams{LR: 2e-4, Beta1: 0.5, Beta2: 0.999, Eps: 1e-8, WeightDecay: wd, Step: step})
+					g := r.Randn(n)
+					r.B.AdamStep(p, g, m, v, nn.AdamParams{LR: 2e-4, Beta1: 0.5, Beta2: 0.999, Eps: 1e-8, WeightDecay: wd, Step: step})
 				}
 				// A step count that jumps, as after resuming, resets the device counter.
-				r.b.AdamStep(p, r.randn(n), m, v, nn.AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: wd, Step: 1000})
-				r.out("params", p)
-				r.out("m", m)
-				r.out("v", v)
+				r.B.AdamStep(p, r.Randn(n), m, v, nn.AdamParams{LR: 1e-3, Beta1: 0.9, Beta2: 0.99, Eps: 1e-8, WeightDecay: wd, Step: 1000})
+				r.Out("params", p)
+				r.Out("m", m)
+				r.Out("v", v)
 			})
 		})
 	}
 	t.Run("clamp", func(t *testing.T) {
-		parity(t, 0, func(r *rig) {
-			x := r.randn(3000)
-			r.b.Clamp(x, -0.01, 0.02)
-			r.out("clamped", x)
+		nntest.Parity(t, 0, cpu.New(), gpu(t), func(r *nntest.Rig) {
+			x := r.Randn(3000)
+			r.B.Clamp(x, -0.01, 0.02)
+			r.Out("clamped", x)
 		})
 	})
 }
@@ -277,22 +282,22 @@ func TestOptimizerParity(t *testing.T) {
 // TestMemoryParity covers the copies: views that start inside an allocation, Fill, Copy, and
 // New's zeros.
 func TestMemoryParity(t *testing.T) {
-	parity(t, 0, func(r *rig) {
-		a := r.randn(10, 7)
+	nntest.Parity(t, 0, cpu.New(), gpu(t), func(r *nntest.Rig) {
+		a := r.Randn(10, 7)
 		view := a.View(13, 4, 5)
-		r.b.Fill(view, 2.5)
-		b := r.zeros(20)
-		r.b.Copy(b.View(3, 9), a.View(40, 9))
+		r.B.Fill(view, 2.5)
+		b := r.Zeros(20)
+		r.B.Copy(b.View(3, 9), a.View(40, 9))
 		// Overlapping views of one buffer, both ways: as if through a temporary.
-		c := r.randn(100)
-		r.b.Copy(c.View(10, 50), c.View(0, 50))
-		r.b.Copy(c.View(50, 40), c.View(60, 40))
-		r.out("overlapping_copies", c)
+		c := r.Randn(100)
+		r.B.Copy(c.View(10, 50), c.View(0, 50))
+		r.B.Copy(c.View(50, 40), c.View(60, 40))
+		r.Out("overlapping_copies", c)
 		host := []float32{1, 2, 3}
-		r.b.Upload(a.View(66, 3), host)
-		r.out("filled_view", a)
-		r.out("copied_view", b)
-		r.out("new_zeros", r.zeros(3, 3))
+		r.B.Upload(a.View(66, 3), host)
+		r.Out("filled_view", a)
+		r.Out("copied_view", b)
+		r.Out("new_zeros", r.Zeros(3, 3))
 	})
 }
 

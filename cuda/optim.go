@@ -23,14 +23,9 @@ type adamSlot struct {
 // AdamStep implements nn.Backend with the arithmetic of PyTorch's Adam, one kernel over the
 // whole parameter arena.
 func (b *Backend) AdamStep(params, grads, m, v *nn.Tensor, p nn.AdamParams) {
-	n := params.Len()
-	for _, t := range []*nn.Tensor{grads, m, v} {
-		checkLen("AdamStep", t, n)
-	}
+	n, err := nn.CheckAdamStep(params, grads, m, v, p)
+	must(err)
 	checkIndex("AdamStep", n)
-	if p.Step < 1 {
-		panic(fmt.Sprintf("cuda: AdamStep: step %d, want 1 or more", p.Step))
-	}
 	slot := b.adam[m.Device]
 	if slot == nil {
 		if b.capture != nil {
@@ -65,8 +60,8 @@ func (b *Backend) AdamStep(params, grads, m, v *nn.Tensor, p nn.AdamParams) {
 
 // EMAUpdate implements nn.Backend.
 func (b *Backend) EMAUpdate(avg, x *nn.Tensor, decay float32) {
-	n := avg.Len()
-	checkLen("EMAUpdate", x, n)
+	n, err := nn.CheckEMAUpdate(avg, x)
+	must(err)
 	checkIndex("EMAUpdate", n)
 	pa, px, w := avg.Device, x.Device, 1-decay
 	b.enqueue("EMAUpdate", func() error { return b.emaUpdateF32(b.grid(n), pa, px, n, w) })

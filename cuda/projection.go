@@ -3,32 +3,23 @@
 package cuda
 
 import (
-	"fmt"
-
 	"gogan/nn"
 )
 
-// checkProjection checks the shapes of a projection op and returns the batch, class and
-// feature sizes. The labels' values are the caller's to keep in range: the GAN checks them
-// on the host before uploading them.
-func checkProjection(op string, x, w, table, labels *nn.Tensor) (n, k, f int) {
-	n = x.Shape[0]
-	f = x.Len() / n
-	checkLen(op+" weight", w, f)
-	if len(table.Shape) != 2 || table.Shape[1] != f {
-		panic(fmt.Sprintf("cuda: %s: table is %v, want (K, %d)", op, table.Shape, f))
-	}
-	checkLen(op+" labels", labels, n)
-	k = table.Shape[0]
-	checkIndex(op, (k+1)*f)
-	checkIndex(op, n*f)
-	return n, k, f
+// projectionSizes returns the batch, class and feature sizes that a projection op's contract
+// checked, which must fit the kernels' 32-bit indices. The labels' values are the caller's
+// to keep in range: the GAN checks them on the host before uploading them.
+func projectionSizes(op string, g nn.ProjectionGeometry, err error) (n, k, f int) {
+	must(err)
+	checkIndex(op, (g.K+1)*g.F)
+	checkIndex(op, g.N*g.F)
+	return g.N, g.K, g.F
 }
 
 // ProjectionForward implements nn.Backend.
 func (b *Backend) ProjectionForward(out, x, w, table, labels *nn.Tensor) {
-	n, _, f := checkProjection("ProjectionForward", x, w, table, labels)
-	checkLen("ProjectionForward out", out, n)
+	g, err := nn.CheckProjectionForward(out, x, w, table, labels)
+	n, _, f := projectionSizes("ProjectionForward", g, err)
 	po, px, pw, pt, pl := out.Device, x.Device, w.Device, table.Device, labels.Device
 	b.enqueue("ProjectionForward", func() error {
 		return b.projectionForwardF32(b.grid(n), po, px, pw, pt, pl, n, f)
@@ -37,10 +28,9 @@ func (b *Backend) ProjectionForward(out, x, w, table, labels *nn.Tensor) {
 
 // ProjectionBackward implements nn.Backend.
 func (b *Backend) ProjectionBackward(dx, dw, dtable, dout, x, w, table, labels *nn.Tensor) {
-	n, k, f := checkProjection("ProjectionBackward", x, w, table, labels)
-	checkLen("ProjectionBackward dout", dout, n)
+	g, err := nn.CheckProjectionBackward(dx, dw, dtable, dout, x, w, table, labels)
+	n, k, f := projectionSizes("ProjectionBackward", g, err)
 	if dx != nil {
-		checkLen("ProjectionBackward dx", dx, n*f)
 		pdx, pdo, pw, pt, pl := dx.Device, dout.Device, w.Device, table.Device, labels.Device
 		b.enqueue("ProjectionBackward", func() error {
 			return b.projectionBackwardDxF32(b.grid(n*f), pdx, pdo, pw, pt, pl, n, f)
@@ -48,12 +38,6 @@ func (b *Backend) ProjectionBackward(dx, dw, dtable, dout, x, w, table, labels *
 	}
 	if dw == nil && dtable == nil {
 		return
-	}
-	if dw != nil {
-		checkLen("ProjectionBackward dw", dw, f)
-	}
-	if dtable != nil {
-		checkLen("ProjectionBackward dtable", dtable, k*f)
 	}
 	pdw, pdt, pdo, px, pl := dev(dw), dev(dtable), dout.Device, x.Device, labels.Device
 	b.enqueue("ProjectionBackward", func() error {

@@ -4,6 +4,8 @@ package cuda
 
 import (
 	"fmt"
+	"gogan/cpu"
+	"gogan/internal/nntest"
 	"testing"
 )
 
@@ -19,20 +21,20 @@ func TestProjectionParity(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("N%d_K%d_C%d_S%d", c.n, c.k, c.ch, c.side), func(t *testing.T) {
 			f := c.ch * c.side * c.side
-			parity(t, 1e-12, func(r *rig) {
-				x, w, table := r.randn(c.n, c.ch, c.side, c.side), r.randn(1, c.ch, c.side, c.side), r.randn(c.k, f)
-				labels := r.fill(func() float64 { return float64(r.rng.IntN(c.k)) }, c.n)
-				out, dout := r.zeros(c.n, 1), r.randn(c.n, 1)
-				dx, dw, dtable := r.randn(c.n, c.ch, c.side, c.side), r.randn(1, c.ch, c.side, c.side), r.randn(c.k, f)
-				r.b.ProjectionForward(out, x, w, table, labels)
-				r.b.ProjectionBackward(dx, dw, dtable, dout, x, w, table, labels)
-				r.out("out", out)
-				r.out("dx", dx)
+			nntest.Parity(t, 1e-12, cpu.New(), gpu(t), func(r *nntest.Rig) {
+				x, w, table := r.Randn(c.n, c.ch, c.side, c.side), r.Randn(1, c.ch, c.side, c.side), r.Randn(c.k, f)
+				labels := r.Classes(c.k, c.n)
+				out, dout := r.Zeros(c.n, 1), r.Randn(c.n, 1)
+				dx, dw, dtable := r.Randn(c.n, c.ch, c.side, c.side), r.Randn(1, c.ch, c.side, c.side), r.Randn(c.k, f)
+				r.B.ProjectionForward(out, x, w, table, labels)
+				r.B.ProjectionBackward(dx, dw, dtable, dout, x, w, table, labels)
+				r.Out("out", out)
+				r.Out("dx", dx)
 				// Without dx, and with only one of the parameter gradients, they accumulate again.
-				r.b.ProjectionBackward(nil, dw, nil, dout, x, w, table, labels)
-				r.b.ProjectionBackward(nil, nil, dtable, dout, x, w, table, labels)
-				r.out("dw", dw)
-				r.out("dtable", dtable)
+				r.B.ProjectionBackward(nil, dw, nil, dout, x, w, table, labels)
+				r.B.ProjectionBackward(nil, nil, dtable, dout, x, w, table, labels)
+				r.Out("dw", dw)
+				r.Out("dtable", dtable)
 			})
 		})
 	}
@@ -43,12 +45,12 @@ func TestProjectionParity(t *testing.T) {
 func TestEMAUpdateParity(t *testing.T) {
 	for _, decay := range []float32{0, 0.5, 0.999} {
 		t.Run(fmt.Sprint(decay), func(t *testing.T) {
-			parity(t, 1e-12, func(r *rig) {
-				avg, x := r.randn(1000), r.randn(1000)
-				r.b.EMAUpdate(avg, x, decay)
-				r.b.EMAUpdate(avg, x, decay)
-				r.out("avg", avg)
-				r.out("x", x)
+			nntest.Parity(t, 1e-12, cpu.New(), gpu(t), func(r *nntest.Rig) {
+				avg, x := r.Randn(1000), r.Randn(1000)
+				r.B.EMAUpdate(avg, x, decay)
+				r.B.EMAUpdate(avg, x, decay)
+				r.Out("avg", avg)
+				r.Out("x", x)
 			})
 		})
 	}

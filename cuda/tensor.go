@@ -16,12 +16,8 @@ import (
 // which allocate when they are built, ask the driver for memory only then. When the GPU has
 // no memory left the tensor has no storage and Sync reports the error.
 func (b *Backend) New(shape ...int) *nn.Tensor {
+	must(nn.CheckNew(shape...))
 	s := nn.Shape(shape).Clone()
-	for _, d := range s {
-		if d < 0 {
-			panic(fmt.Sprintf("cuda: negative dimension in %v", s))
-		}
-	}
 	n := s.Size()
 	checkIndex("New", n)
 	t := &nn.Tensor{Shape: s}
@@ -51,7 +47,7 @@ func (b *Backend) Free(t *nn.Tensor) {
 // Upload implements nn.Backend. It waits until the driver has taken a copy of src, not for
 // the transfer, so the GPU may still be busy with earlier work when it returns.
 func (b *Backend) Upload(t *nn.Tensor, src []float32) {
-	checkLen("Upload", t, len(src))
+	must(nn.CheckTransfer("Upload", t, len(src)))
 	if len(src) == 0 || b.refuseInCapture("Upload") {
 		return
 	}
@@ -70,7 +66,7 @@ func (b *Backend) Upload(t *nn.Tensor, src []float32) {
 // Download implements nn.Backend. After an error dst is filled with NaN, so that a value that
 // never arrived cannot pass for one that did.
 func (b *Backend) Download(dst []float32, t *nn.Tensor) {
-	checkLen("Download", t, len(dst))
+	must(nn.CheckTransfer("Download", t, len(dst)))
 	if len(dst) == 0 {
 		return
 	}
@@ -102,6 +98,7 @@ func (b *Backend) Download(dst []float32, t *nn.Tensor) {
 
 // Fill implements nn.Backend.
 func (b *Backend) Fill(t *nn.Tensor, v float32) {
+	must(nn.CheckFill("Fill", t))
 	n, p, bits := t.Len(), cu.DevicePtr(t.Device), uint(math.Float32bits(v))
 	if n == 0 {
 		return
@@ -113,7 +110,7 @@ func (b *Backend) Fill(t *nn.Tensor, v float32) {
 // copy does, as if through a temporary: the driver's device-to-device copy is undefined for
 // overlapping ranges, so they go through a scratch buffer.
 func (b *Backend) Copy(dst, src *nn.Tensor) {
-	checkLen("Copy", dst, src.Len())
+	must(nn.CheckCopy(dst, src))
 	n, d, s := src.Len(), cu.DevicePtr(dst.Device), cu.DevicePtr(src.Device)
 	if n == 0 || d == s {
 		return
@@ -137,6 +134,7 @@ func overlap(a, b, n uintptr) bool { return a < b+n && b < a+n }
 
 // Clamp implements nn.Backend.
 func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
+	must(nn.CheckFill("Clamp", t))
 	n := t.Len()
 	checkIndex("Clamp", n)
 	pt := t.Device

@@ -180,23 +180,6 @@ func CheckAdamStep(params, grads, m, v *Tensor, p AdamParams) (int, error) {
 	return n, nil
 }
 
-// CheckSGDStep is SGDStep's contract: grads, and velocity when given, hold as many values as
-// params. It returns that number.
-func CheckSGDStep(params, grads, velocity *Tensor) (int, error) {
-	const op = "SGDStep"
-	if err := present(op, "params", params); err != nil {
-		return 0, err
-	}
-	n := params.Len()
-	if err := lenIs(op, "grads", grads, n); err != nil {
-		return 0, err
-	}
-	if velocity != nil {
-		return n, lenIs(op, "velocity", velocity, n)
-	}
-	return n, nil
-}
-
 // CheckEMAUpdate is EMAUpdate's contract: x holds as many values as avg. It returns that
 // number.
 func CheckEMAUpdate(avg, x *Tensor) (int, error) {

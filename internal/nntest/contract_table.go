@@ -140,14 +140,6 @@ var contractMethods = []*contractMethod{
 			_, err := nn.CheckAdamStep(t("params"), t("grads"), t("m"), t("v"), adamParams(a.step))
 			return err
 		}},
-	{name: "SGDStep", base: contractArgs{shapes: shapes("params", []int{10}, "grads", []int{10}, "velocity", []int{10})},
-		call: func(b nn.Backend, t operands, a contractArgs) {
-			b.SGDStep(t("params"), t("grads"), t("velocity"), nn.SGDParams{LR: 0.1, Momentum: 0.9})
-		},
-		check: func(t operands, a contractArgs) error {
-			_, err := nn.CheckSGDStep(t("params"), t("grads"), t("velocity"))
-			return err
-		}},
 	{name: "EMAUpdate", base: contractArgs{shapes: shapes("avg", []int{2, 5}, "x", []int{10})},
 		call: func(b nn.Backend, t operands, a contractArgs) { b.EMAUpdate(t("avg"), t("x"), 0.9) },
 		check: func(t operands, a contractArgs) error {
@@ -315,9 +307,6 @@ var contractVariants = []struct {
 	{"AdamStep", "grads", set("grads", 9), "AdamStep: grads is (9), want 10 elements"},
 	{"AdamStep", "nil v", drop("v"), "AdamStep: v is nil"},
 	{"AdamStep", "step 0", func(a *contractArgs) { a.step = 0 }, "AdamStep: step 0, want 1 or more"},
-	{"SGDStep", "valid", nil, ""},
-	{"SGDStep", "no velocity", drop("velocity"), ""},
-	{"SGDStep", "velocity", set("velocity", 2, 4), "SGDStep: velocity is (2, 4), want 10 elements"},
 	{"EMAUpdate", "valid", nil, ""},
 	{"EMAUpdate", "x", set("x", 9), "EMAUpdate: x is (9), want 10 elements"},
 
