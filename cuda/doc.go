@@ -24,7 +24,8 @@
 // the launch, memory.go the arena and errors.go the driver's errors.
 //
 // All CUDA calls run on one goroutine locked to its OS thread, which holds the context: each
-// Backend method checks shapes on the caller's goroutine, then hands the work to that thread.
+// Backend method checks its operands against its contract in package nn on the caller's
+// goroutine, then hands the work to that thread.
 // Ops are queued without waiting, on one stream; only Upload, Download and Sync wait. Device
 // memory comes from an arena that grows in large chunks when networks are built and reuses
 // freed blocks, so a training step allocates nothing. The first error of queued work is kept

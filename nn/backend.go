@@ -7,10 +7,11 @@ import "fmt"
 // with the same signatures and is tested against it.
 //
 // Conventions shared by every op: outputs come first, then the saved activations the op
-// reads; shapes are checked and a mismatch panics (shapes are fixed when a network is built,
-// so a mismatch here is a broken invariant, not bad input); parameter-gradient outputs are
-// accumulated into (+=) and activation-gradient outputs overwritten (=); a nil gradient output
-// is not computed.
+// reads; every backend first checks the operands against the method's contract,
+// Check<Method> in contract.go, and panics with its message on a mismatch (shapes are fixed
+// when a network is built, so a mismatch here is a broken invariant, not bad input);
+// parameter-gradient outputs are accumulated into (+=) and activation-gradient outputs
+// overwritten (=); a nil gradient output is not computed.
 type Backend interface {
 	// Name is "cpu" or "cuda".
 	Name() string

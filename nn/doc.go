@@ -45,4 +45,14 @@
 // loading of kernels and cuBLAS; cuda/launch.go the kernel launch; cuda/memory.go the arena and
 // scratch buffers; cuda/errors.go the translation and recording of driver errors; and
 // cuda/kernels_gen.go the typed launchers generated from the kernels' signatures.
+//
+// # Shape contracts
+//
+// Each Backend method's shape rules are written once, here: Check<Method> (contract.go, and
+// contract_layers.go for the layers' ops) validates every operand, its presence, rank and
+// dimensions, and the parameters that sizes derive from, and returns the sizes the kernels
+// need. Both backends call it before touching memory and panic with its message, prefixed by
+// the backend's name; only limits of one backend's storage (the CUDA kernels' 32-bit indices)
+// stay in that backend. The test harness that both backends' suites share, internal/nntest,
+// feeds every method wrong operands on each backend and expects the contract's message.
 package nn
