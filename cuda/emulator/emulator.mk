@@ -13,10 +13,12 @@ EMU_RUN   := LD_LIBRARY_PATH=$(EMU) GOGAN_CUBLAS=$(EMU)/libcublas.so.13 GOGAN_CU
 # rebuild the standard library for minutes and check Go code that needs no checking here).
 EMU_ASAN_RUN := LD_PRELOAD=$$($(CXX) -print-file-name=libasan.so) ASAN_OPTIONS=detect_leaks=0 \
 	LD_LIBRARY_PATH=$(EMU_ASAN) GOGAN_CUBLAS=$(EMU_ASAN)/libcublas.so.13 GOGAN_CUDA_REQUIRE=1 GOGAN_CUDA_EXACT_ALLOC=1
-# The tests that run every kernel under AddressSanitizer: op and whole-step parity, graphs.
-# dcgan64 at production size runs the same kernels as the smaller steps, for two minutes more
-# under the sanitizer: it runs in the plain pass only.
-EMU_ASAN_TESTS := Parity|GridStride|ReLU|Bytes|HostCopies|CapturedStep
+# The tests that run every kernel under AddressSanitizer: op and whole-step parity, graphs,
+# and the shared harness's contract, finite-difference, loss and golden checks, whose odd
+# sizes reach the kernels' edges (a few seconds). dcgan64 at production size runs the same
+# kernels as the smaller steps, for two minutes more under the sanitizer: it runs in the plain
+# pass only.
+EMU_ASAN_TESTS := Parity|GridStride|ReLU|Bytes|HostCopies|CapturedStep|Contracts|Gradcheck|LogitLoss|Golden
 EMU_ASAN_SKIP  := TestStepParity/dcgan64_width64
 
 .PHONY: emulator test-cuda-emu
