@@ -1,8 +1,6 @@
 package data
 
 import (
-	"bytes"
-	"encoding/binary"
 	"fmt"
 	"image/color"
 	"math"
@@ -11,29 +9,6 @@ import (
 	"strings"
 	"testing"
 )
-
-// encodeNPY writes a version 1.0 .npy file with the given header dictionary and data.
-func encodeNPY(dict string, data []byte) []byte {
-	// Pad so that the data starts on a 64-byte boundary, as NumPy does.
-	header := dict + " "
-	for (10+len(header)+1)%64 != 0 {
-		header += " "
-	}
-	header += "\n"
-	var b bytes.Buffer
-	b.WriteString(npyMagic)
-	b.Write([]byte{1, 0})
-	binary.Write(&b, binary.LittleEndian, uint16(len(header)))
-	b.WriteString(header)
-	b.Write(data)
-	return b.Bytes()
-}
-
-func float32Bytes(v []float32) []byte {
-	var b bytes.Buffer
-	binary.Write(&b, binary.LittleEndian, v)
-	return b.Bytes()
-}
 
 func TestReadSamples(t *testing.T) {
 	values := []float32{-1, -0.5, 0, 0.5, 1, 0.25, 0.75, -0.75}

@@ -232,6 +232,23 @@ func latentsFor(o generateOptions, nz int) ([]float32, int, error) {
 	}
 }
 
+// readLatents reads an .npy of float32 latents shaped (N, nz) or (N, nz, 1, 1) and returns
+// them with N.
+func readLatents(path string, nz int) ([]float32, int, error) {
+	a, err := data.ReadNPY(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	dims := a.Shape
+	if a.Float32 == nil {
+		return nil, 0, fmt.Errorf("%s: latents must be float32 ('<f4'), not bytes", path)
+	}
+	if !(len(dims) == 2 && dims[1] == nz || len(dims) == 4 && dims[1] == nz && dims[2] == 1 && dims[3] == 1) {
+		return nil, 0, fmt.Errorf("%s: latents of shape %v, want (N, %d) or (N, %d, 1, 1)", path, dims, nz, nz)
+	}
+	return a.Float32, dims[0], nil
+}
+
 // writeGrid writes the images as a grid, each row named when the rows are classes.
 func writeGrid(path string, images *tensor.Dense, plan classPlan) error {
 	if plan.rowNames != nil {
