@@ -163,4 +163,3 @@ func FuzzNPY(f *testing.F) {
 		}
 	})
 }
-
