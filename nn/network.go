@@ -14,6 +14,10 @@ type Named struct {
 	Tensor *Tensor
 	Grad   *Tensor // nil for buffers
 	Spec   ParamSpec
+	// Offset is where Tensor starts in its arena, in elements: in Params (and at the same
+	// place in Grads and in an optimiser's moment buffers) for a parameter, in Buffers for a
+	// buffer. Host copies of an arena are sliced with it.
+	Offset int
 }
 
 // Network is a sequence of layers whose parameters live in one arena and whose gradients
@@ -82,15 +86,15 @@ func NewNetwork(b Backend, in Shape, capacity int, rng *rand.Rand, layers ...Lay
 		st := &n.states[i]
 		for _, s := range p.Params {
 			t, g := n.Params.View(po, s.Shape...), n.Grads.View(po, s.Shape...)
-			po += s.Shape.Size()
 			st.Params, st.Grads = append(st.Params, t), append(st.Grads, g)
-			n.params = append(n.params, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Grad: g, Spec: s})
+			n.params = append(n.params, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Grad: g, Spec: s, Offset: po})
+			po += s.Shape.Size()
 		}
 		for _, s := range p.Buffers {
 			t := n.Buffers.View(bo, s.Shape...)
-			bo += s.Shape.Size()
 			st.Buffers = append(st.Buffers, t)
-			n.buffers = append(n.buffers, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Spec: s})
+			n.buffers = append(n.buffers, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Spec: s, Offset: bo})
+			bo += s.Shape.Size()
 		}
 		for _, s := range p.Saved {
 			st.Saved = append(st.Saved, b.New(s...))
@@ -373,25 +377,17 @@ func (n *Network) ZeroGrad() { n.backend.Fill(n.Grads, 0) }
 func (n *Network) InitDefault(rng *rand.Rand) {
 	host := make([]float32, n.Params.Len())
 	for _, p := range n.params {
-		fill(host[offsetIn(n.Params, p.Tensor):][:p.Tensor.Len()], p.Spec, rng)
+		fill(host[p.Offset:][:p.Tensor.Len()], p.Spec, rng)
 	}
 	n.backend.Upload(n.Params, host)
 	if n.Buffers != nil {
 		host = make([]float32, n.Buffers.Len())
 		for _, p := range n.buffers {
-			fill(host[offsetIn(n.Buffers, p.Tensor):][:p.Tensor.Len()], p.Spec, rng)
+			fill(host[p.Offset:][:p.Tensor.Len()], p.Spec, rng)
 		}
 		n.backend.Upload(n.Buffers, host)
 	}
 	n.ZeroGrad()
-}
-
-// offsetIn is the element offset of view v inside arena a.
-func offsetIn(a, v *Tensor) int {
-	if a.Host != nil {
-		return int((uintptrOf(v.Host) - uintptrOf(a.Host)) / 4)
-	}
-	return int((v.Device - a.Device) / 4)
 }
 
 func fill(dst []float32, s ParamSpec, rng *rand.Rand) {
@@ -421,7 +417,7 @@ func (n *Network) InitNormal(rng *rand.Rand, init func(l Layer, s ParamSpec) (me
 		if !ok {
 			continue
 		}
-		dst := host[offsetIn(n.Params, p.Tensor):][:p.Tensor.Len()]
+		dst := host[p.Offset:][:p.Tensor.Len()]
 		for i := range dst {
 			dst[i] = float32(mean + std*rng.NormFloat64())
 		}
