@@ -121,8 +121,22 @@ func buildEMA(cfg Config, gan *GAN, b nn.Backend) error {
 	if err != nil {
 		return err
 	}
+	if cfg.EMAStats == EMAStatsAveraged {
+		ema.AverageStats()
+	}
 	gan.EMA = ema
 	return nil
+}
+
+// RecomputeEMAStats gives g, a run's averaged generator, the BatchNorm statistics that the
+// run recomputes for it (EMAStatsRecomputed), whichever way the run kept them.
+func RecomputeEMAStats(g *nn.Network, cfg Config) {
+	z := emaStatLatents(cfg)
+	per := g.InShape().Size()
+	t := g.Backend().New(append(nn.Shape{len(z) / per}, g.InShape()...)...)
+	defer g.Backend().Free(t)
+	g.Backend().Upload(t, z)
+	RecomputeBatchNorm(g, t, cfg.BatchSize)
 }
 
 // Sampler is the generator that samples: the average when there is one, ready to run.

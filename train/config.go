@@ -43,6 +43,10 @@ type Config struct {
 	// EMADecay is the decay of the moving average of G's weights that samples, evaluations
 	// and checkpoints' generator_ema hold; 0 keeps no average.
 	EMADecay float32 `json:"ema_decay,omitempty"`
+	// EMAStats says how the averaged generator's BatchNorm statistics are kept:
+	// EMAStatsRecomputed (also when empty, as in checkpoints written before the choice) or
+	// EMAStatsAveraged.
+	EMAStats string `json:"ema_stats,omitempty"`
 	// Conditional trains G and D on the data's classes; Classes and ClassNames are then the
 	// data's, settled when it is opened, and stored in every checkpoint.
 	Conditional bool     `json:"conditional,omitempty"`
@@ -117,6 +121,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
 	case !(c.EMADecay >= 0 && c.EMADecay < 1):
 		return fmt.Errorf("ema decay %g must lie in [0, 1) (0 turns the average off)", c.EMADecay)
+	case c.EMAStats != "" && c.EMAStats != EMAStatsRecomputed && c.EMAStats != EMAStatsAveraged:
+		return fmt.Errorf("ema stats %q must be %s or %s", c.EMAStats, EMAStatsRecomputed, EMAStatsAveraged)
 	case c.Conditional && c.Classes != 0 && len(c.ClassNames) != c.Classes:
 		return fmt.Errorf("%d class names for %d classes", len(c.ClassNames), c.Classes)
 	}

@@ -16,12 +16,17 @@ import (
 // initialisation at once and reaches the full decay only after ~10/(1−decay) steps.
 //
 // BatchNorm: averaged weights make activations of other means and variances than any
-// generator that trained, so neither G's running statistics nor their average fit them. The
-// averaged generator's statistics are recomputed instead ("standing statistics", Brock et
-// al. 2019): reset, then the exact mean of the batch statistics of emaStatBatches batches of
-// fixed latents, before every use (sample grids, evaluations, checkpoints). The latents are
-// fixed per run, so the statistics are a function of the averaged weights alone and a
-// resumed run recomputes the same ones.
+// generator that trained. Two ways of giving the average statistics of its own
+// (Config.EMAStats):
+//   - EMAStatsRecomputed ("standing statistics", Brock et al. 2019): reset, then the exact
+//     mean of the batch statistics of emaStatBatches batches of fixed latents, before every
+//     use (sample grids, evaluations, checkpoints). The latents are fixed per run, so the
+//     statistics are a function of the averaged weights alone and a resumed run recomputes
+//     the same ones.
+//   - EMAStatsAveraged: G's running statistics averaged with the weights, at the same decay
+//     (what timm's ModelEmaV2 and torch.optim.swa_utils.AveragedModel(use_buffers=True) do).
+//     No extra forward passes; the statistics describe G's recent activations rather than
+//     the average's own.
 
 // DefaultEMADecay is --ema-decay's default, measured rather than borrowed: on dcgan28 after
 // 4685 steps of Fashion-MNIST (default hyperparameters, one run, every average of the same G),
@@ -32,6 +37,12 @@ import (
 // and removes most of its step-to-step jitter; runs many times longer may gain from a longer
 // window.
 const DefaultEMADecay = 0.98
+
+// The ways of keeping the averaged generator's BatchNorm statistics (see above).
+const (
+	EMAStatsRecomputed = "recomputed"
+	EMAStatsAveraged   = "averaged"
+)
 
 // emaStatBatches is the number of batches whose statistics the averaged generator's
 // BatchNorm layers average.
@@ -46,6 +57,9 @@ type EMA struct {
 	statLatents *nn.Tensor
 	batch       int
 	fresh       bool // the BatchNorm statistics match the weights
+	// averageStats averages G's running statistics with its weights instead of recomputing
+	// the average's own.
+	averageStats bool
 }
 
 // NewEMA starts an average of src's weights in avg, a network of the same layers; statZ holds
@@ -72,6 +86,15 @@ func NewEMA(avg, src *nn.Network, decay float32, statZ []float32, batch int) (*E
 	return e, nil
 }
 
+// AverageStats makes the average keep a moving average of G's BatchNorm running statistics,
+// starting from G's present ones, instead of recomputing its own before each use.
+func (e *EMA) AverageStats() {
+	if e.G.Buffers != nil {
+		e.G.Backend().Copy(e.G.Buffers, e.src.Buffers)
+	}
+	e.averageStats, e.fresh = true, true
+}
+
 // DecayAt is the decay of the update after generator step t (t from 1), with the warm-up.
 func DecayAt(decay float32, t int) float32 {
 	return min(decay, float32(1+t)/float32(10+t))
@@ -79,12 +102,19 @@ func DecayAt(decay float32, t int) float32 {
 
 // Update moves the average towards the generator's weights after its step t.
 func (e *EMA) Update(t int) {
-	e.G.Backend().EMAUpdate(e.G.Params, e.src.Params, DecayAt(e.Decay, t))
+	b, decay := e.G.Backend(), DecayAt(e.Decay, t)
+	b.EMAUpdate(e.G.Params, e.src.Params, decay)
+	if e.averageStats {
+		if e.G.Buffers != nil {
+			b.EMAUpdate(e.G.Buffers, e.src.Buffers, decay)
+		}
+		return
+	}
 	e.fresh = false
 }
 
 // Loaded marks the average's statistics as matching its weights, after both were restored
-// from a checkpoint that recomputed them.
+// from a checkpoint.
 func (e *EMA) Loaded() { e.fresh = true }
 
 // Ready recomputes the BatchNorm statistics when the weights moved since they were computed.

@@ -136,3 +136,63 @@ func TestJoinClassesAndParseClass(t *testing.T) {
 		}
 	}
 }
+
+// TestAveragedStatistics: with AverageStats the average's BatchNorm running statistics move
+// towards the generator's with the weights' decay, and are never recomputed.
+func TestAveragedStatistics(t *testing.T) {
+	b := cpu.New()
+	cfg := models.Config{Arch: "dcgan28", NZ: 4, NGF: 2, NDF: 2, NC: 1}
+	src := buildTestNet(t, b, cfg, 1)
+	avg := buildTestNet(t, b, cfg, 2)
+	z := make([]float32, 4*8)
+	SampleLatents(z, rand.New(rand.NewPCG(1, 1)))
+	ema, err := NewEMA(avg, src, 0.9, z, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ema.AverageStats()
+	if !equal(download(b, avg.Buffers), download(b, src.Buffers)) {
+		t.Fatal("averaged statistics do not start as the generator's")
+	}
+	start := download(b, avg.Buffers)
+	gen := download(b, src.Buffers)
+	for i := range gen {
+		gen[i] += float32(i%5) + 1
+	}
+	b.Upload(src.Buffers, gen)
+	ema.Update(1000) // decay 0.9
+	ema.Ready()      // must not recompute: that would replace the average
+	got := download(b, avg.Buffers)
+	for i := range got {
+		want := start[i] + 0.1*(gen[i]-start[i])
+		if math.Abs(float64(got[i]-want)) > 1e-6*(1+math.Abs(float64(want))) {
+			t.Fatalf("buffer %d: %g, want %g", i, got[i], want)
+		}
+	}
+}
+
+// TestRecomputeEMAStats: recomputing a run's statistics after the fact gives the bits that a
+// run keeping recomputed statistics holds, so gan eval can compare the two ways on one run.
+func TestRecomputeEMAStats(t *testing.T) {
+	b := cpu.New()
+	cfg := Config{Arch: "dcgan28", NZ: 4, NGF: 2, NDF: 2, NC: 1, BatchSize: 4, ImageSize: 28, Seed: 5, EMADecay: 0.9}
+	gan := &GAN{}
+	var err error
+	if gan.G, err = buildGenerator(b, cfg); err != nil {
+		t.Fatal(err)
+	}
+	models.InitDCGAN(gan.G, rand.New(rand.NewPCG(3, 1)))
+	if err := buildEMA(cfg, gan, b); err != nil {
+		t.Fatal(err)
+	}
+	want := download(b, gan.Sampler().Buffers)
+	later, err := buildGenerator(b, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Copy(later.Params, gan.EMA.G.Params)
+	RecomputeEMAStats(later, cfg)
+	if !equal(download(b, later.Buffers), want) {
+		t.Error("recomputed statistics differ from the run's")
+	}
+}

@@ -47,7 +47,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.cache, "cache", "", "folder of the cached classifiers (default $GOGAN_CACHE, else the user cache folder's gogan)")
 	fs.StringVar(&o.device, "device", defaultDevice, "cpu or cuda: where the generator and the classifier run (the classifier is trained on the CPU)")
 	fs.BoolVar(&o.noEMA, "no-ema", false, "use the trained generator rather than the moving average of its weights that the checkpoint holds")
-	fs.StringVar(&o.emaStats, "ema-stats", "recomputed", "BatchNorm statistics of the averaged generator: recomputed (as the checkpoint holds them) or generator (the trained generator's, to see what recomputing is worth)")
+	fs.StringVar(&o.emaStats, "ema-stats", "stored", "BatchNorm statistics of the averaged generator: stored (as the checkpoint holds them, the way its run kept them), recomputed (from the average's own batches, as a run with --ema-stats recomputed keeps them) or generator (the trained generator's); to see what each is worth")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -139,8 +139,8 @@ func checkEvalOptions(o evalOptions) error {
 		return errors.New("give --checkpoint, or --dataset with --samples (or --dataset alone for the real-vs-real baseline)")
 	case o.n <= metrics.Neighbours:
 		return fmt.Errorf("--n %d is too few; the metrics need at least %d images per set", o.n, metrics.Neighbours+1)
-	case o.emaStats != "recomputed" && o.emaStats != "generator":
-		return fmt.Errorf("--ema-stats must be recomputed or generator, not %q", o.emaStats)
+	case o.emaStats != "stored" && o.emaStats != "recomputed" && o.emaStats != "generator":
+		return fmt.Errorf("--ema-stats must be stored, recomputed or generator, not %q", o.emaStats)
 	case o.split != "" && o.split != "train" && o.split != "test":
 		return fmt.Errorf("--split must be train or test, not %q", o.split)
 	}

@@ -62,6 +62,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	b2 := fs.Float64("beta2", 0.999, "Adam β2")
 	clip := fs.Float64("clip", 0, "WGAN weight clipping of the critic (0: 0.01 with --loss wgan, none otherwise)")
 	ema := fs.Float64("ema-decay", train.DefaultEMADecay, "decay of the moving average of G's weights that samples, evaluations and checkpoints use (0: none)")
+	fs.StringVar(&cfg.EMAStats, "ema-stats", train.EMAStatsRecomputed, "BatchNorm statistics of the averaged generator: recomputed from its own batches before each use, or averaged from the trained generator's with its weights")
 	graphs := fs.Bool("cuda-graph", true, "on the GPU, record the training step once as a CUDA graph and replay it (same results, fewer launches)")
 	bindTrainFlags(fs, &cfg, &resumePath)
 	if err := parseFlags(fs, args); err != nil {

@@ -106,6 +106,8 @@ func TestConditionalBadInput(t *testing.T) {
 		{[]string{"generate", "--checkpoint", plain, "--class", "1", "--out", out}, []string{"not class-conditional"}},
 		{[]string{"train", "--dataset", folder, "--conditional", "--steps", "1", "--out", t.TempDir()}, []string{"--conditional needs labelled data", "loose.png"}},
 		{[]string{"train", "--ema-decay", "1", "--steps", "1", "--out", t.TempDir()}, []string{"ema decay 1"}},
+		{[]string{"train", "--ema-stats", "median", "--steps", "1", "--out", t.TempDir()}, []string{`ema stats "median"`, "averaged"}},
+		{[]string{"eval", "--checkpoint", cond, "--ema-stats", "median"}, []string{"--ema-stats must be stored, recomputed or generator"}},
 		{[]string{"generate", "--checkpoint", fewNames, "--out", out}, []string{"3 class names for 10 classes"}},
 		{[]string{"generate", "--checkpoint", noEMA, "--out", out}, []string{`no tensor "generator_ema.`}},
 	} {
@@ -149,6 +151,17 @@ func TestEMAChoices(t *testing.T) {
 		}
 	}
 	mustGan(t, "generate", "--checkpoint", off, "--n", "2", "--out-npy", filepath.Join(dir, "off.npy"))
+
+	averaged := trainTiny(t, 2, "--ema-stats", "averaged")
+	mustGan(t, "generate", "--checkpoint", averaged, "--n", "2", "--out-npy", filepath.Join(dir, "averaged.npy"))
+	av, _ := readNpyFile(t, filepath.Join(dir, "averaged.npy"))
+	if slices.Equal(av, ema) {
+		t.Error("averaged and recomputed BatchNorm statistics made the same images")
+	}
+	res := gan(t, "train", "--resume", averaged, "--steps", "3", "--ema-stats", "recomputed")
+	if res.code == 0 || !strings.Contains(res.stderr, "ema-stats") {
+		t.Errorf("resuming an averaged-statistics run with --ema-stats recomputed: exit %d, %q", res.code, res.stderr)
+	}
 }
 
 func writeGrayPNG(t *testing.T, path string) {

@@ -15,12 +15,14 @@ func generatorName(ck *train.Checkpoint, o evalOptions) string {
 		return "generator"
 	case o.emaStats == "generator":
 		return "averaged generator with the trained generator's BatchNorm statistics"
+	case o.emaStats == "recomputed":
+		return "averaged generator with recomputed BatchNorm statistics"
 	}
 	return "averaged generator"
 }
 
 // loadEvalGenerator builds the checkpoint's generator that gan eval scores: the averaged one
-// unless --no-ema, with the trained generator's BatchNorm statistics when --ema-stats asks.
+// unless --no-ema, with the BatchNorm statistics --ema-stats asks for.
 func loadEvalGenerator(b nn.Backend, ck *train.Checkpoint, o evalOptions) (*nn.Network, error) {
 	g, err := buildGenerator(b, ck.Config.Model())
 	if err != nil {
@@ -38,6 +40,9 @@ func loadEvalGenerator(b nn.Backend, ck *train.Checkpoint, o evalOptions) (*nn.N
 			return nil, err
 		}
 		b.Copy(g.Buffers, raw.Buffers)
+	}
+	if o.emaStats == "recomputed" && ck.HasEMA() && !o.noEMA {
+		train.RecomputeEMAStats(g, ck.Config)
 	}
 	return g, nil
 }

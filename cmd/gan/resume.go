@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -105,6 +106,11 @@ func sameSetting(name, given string, ck train.Config) (was string, same bool) {
 		return float(ck.Beta2)
 	case "clip":
 		return float(ck.Clip)
+	case "ema-decay":
+		return float(ck.EMADecay)
+	case "ema-stats":
+		was := cmp.Or(ck.EMAStats, train.EMAStatsRecomputed)
+		return was, given == was
 	}
 	return "?", false
 }
