@@ -18,14 +18,28 @@ import (
 	"gogan/nn"
 )
 
-// Seed streams: each use of the run's seed draws from its own PCG stream, so that adding
-// a use of randomness never shifts another.
+// The random streams of a run. Each use of the run's seed draws from its own PCG stream,
+// rand.NewPCG(seed, stream), so that adding a use of randomness never shifts another. The
+// numbers are part of every run's bits (golden files, bitwise resume, a seed's samples): a
+// new use takes a new number, and none of these changes. TestRunStreams keeps them distinct
+// and all here.
+//
+// Other packages draw on the seed by their own rules: data.Permutation orders epoch e with
+// stream e, so epochs 1 to 6 reuse the numbers below; metrics picks --eval-every's real
+// images with data.Permutation(seed, 0) and (seed, 1). Those orders are part of every run's
+// bits too.
 const (
-	streamInit    = 1 // network initialisation, G then D
-	streamSamples = 2 // the fixed latents of the sample grids
-	streamLatents = 3 // the latents of training steps
-	streamEval    = 5 // the latents of --eval-every's samples
+	streamInit     = 1 // network initialisation, G then D (the toy experiment's too)
+	streamSamples  = 2 // the fixed latents of the sample grids, and of gan generate --seed
+	streamLatents  = 3 // the latents of training steps, saved in checkpoints as z_rng
+	streamToyData  = 4 // the toy experiment's curves
+	streamEval     = 5 // the latents of --eval-every's samples
+	streamEMAStats = 6 // the latents whose batch statistics the averaged generator's BatchNorm layers take (ema.go)
 )
+
+// streamBench draws gan bench's synthetic images and latents, from seed 1. A benchmark is no
+// run and draws nothing else, so it may share a number with a run's stream.
+const streamBench = 5
 
 // sampleCount is the number of fixed latents in each sample grid, 8×8.
 const sampleCount, sampleRow = 64, 8
