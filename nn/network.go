@@ -35,6 +35,8 @@ type Network struct {
 	buffers       []Named
 	states        []LayerState
 
+	// The activation buffers and the cached views of them and of the caller's tensors that
+	// the layer states point at; views.go says how and when they are made.
 	capacity  int        // batch size the activation buffers hold
 	acts      []*Tensor  // acts[i]: output of layer i at capacity, nil for view layers
 	dins      []*Tensor  // dins[i]: gradient of layer i's input at capacity, nil for view layers
@@ -165,109 +167,19 @@ func (n *Network) Reserve(capacity int) error {
 	return nil
 }
 
-// cutForward points the layer states' inputs and outputs at views for a batch of size batch.
-// Only the network's input changes from call to call; Forward sets it.
-func (n *Network) cutForward(batch int) {
-	if batch == n.batch {
-		return
-	}
-	for i, p := range n.plans {
-		st := &n.states[i]
-		st.X, st.Y = nil, nil
-		if i > 0 {
-			st.X = n.states[i-1].Y
-		}
-		switch {
-		case !p.View:
-			st.Y = n.acts[i].Batch(batch)
-		case st.X != nil:
-			st.Y = st.X.Reshape(append(Shape{batch}, p.Out...)...)
-		}
-	}
-	n.batch, n.gradBatch = batch, 0
-}
-
-// cutBackward points the layer states' gradients at views for the current batch. Only the
-// gradient of the network's output changes from call to call; Backward sets it. Turning the
-// input's gradient on and off (a discriminator's real and generator passes alternate) swaps
-// one pointer rather than cutting the views again.
-func (n *Network) cutBackward(wantDX bool) {
-	if n.gradBatch != n.batch {
-		last := len(n.plans) - 1
-		for i := last; i >= 0; i-- {
-			st, p := &n.states[i], n.plans[i]
-			st.DX, st.DY = nil, nil
-			if i < last {
-				st.DY = n.states[i+1].DX
-			}
-			switch {
-			case !p.View:
-				st.DX = n.dins[i].Batch(n.batch)
-			case st.DY != nil:
-				st.DX = st.DY.Reshape(append(Shape{n.batch}, n.inShape(i)...)...)
-			}
-		}
-		n.dx0, n.gradBatch, n.wantDX = n.states[0].DX, n.batch, true
-	}
-	if wantDX != n.wantDX {
-		n.states[0].DX = nil
-		if wantDX {
-			n.states[0].DX = n.dx0
-		}
-		n.wantDX = wantDX
-	}
-}
-
-// A viewMemo holds the views a view layer made of the last two tensors it was handed: a
-// discriminator sees real and fake batches in turn, and each keeps its view.
-type viewMemo struct {
-	src, view [2]*Tensor
-	next      int
-}
-
-// reshape returns t, a batch of samples, viewed as (batch, per...), made once per tensor
-// while the memo holds it. A tensor's size fixes its batch, so its pointer is the key.
-func (m *viewMemo) reshape(t *Tensor, batch int, per Shape) *Tensor {
-	for k, src := range m.src {
-		if src == t {
-			return m.view[k]
-		}
-	}
-	v := t.Reshape(append(Shape{batch}, per...)...)
-	m.src[m.next], m.view[m.next] = t, v
-	m.next = 1 - m.next
-	return v
-}
-
-// inShape is layer i's per-sample input shape.
-func (n *Network) inShape(i int) Shape {
-	if i == 0 {
-		return n.in
-	}
-	return n.plans[i-1].Out
-}
-
 // Forward runs the network on x (N, in...), N at most the reserved capacity, and returns its
 // output (N, out...), a view that the next Forward overwrites. In training mode BatchNorm
 // uses and updates batch statistics; in evaluation mode it uses the running ones.
 func (n *Network) Forward(x *Tensor, train bool) *Tensor {
 	batch := n.checkInput(x)
-	n.cutForward(batch)
-	if n.states[0].X != x {
-		n.states[0].X = x
-		// Leading view layers reshape the caller's tensor, so they follow it.
-		for i := 0; i < len(n.plans) && n.plans[i].View; i++ {
-			n.states[i].Y = n.follow[i].reshape(n.states[i].X, batch, n.plans[i].Out)
-			if i+1 < len(n.plans) {
-				n.states[i+1].X = n.states[i].Y
-			}
-		}
-	}
+	n.cutForward(batch) // views.go: the layers' X and Y, kept while the batch size holds
+	n.feedInput(x)
 	for i, l := range n.layers {
-		if !n.plans[i].View {
-			n.states[i].Labels = n.labels
-			l.Forward(n.backend, &n.states[i], train)
+		if n.plans[i].View {
+			continue // its Y is a view of its X, made by cutForward or feedInput
 		}
+		n.states[i].Labels = n.labels
+		l.Forward(n.backend, &n.states[i], train)
 	}
 	if train {
 		n.trainForwards++
@@ -300,21 +212,14 @@ func (n *Network) backward(dout *Tensor, wantInputGrad bool) *Tensor {
 	if !dout.Shape.Equal(n.states[last].Y.Shape) {
 		panic(fmt.Sprintf("nn: output gradient %v, want %v", dout.Shape, n.states[last].Y.Shape))
 	}
-	n.cutBackward(wantInputGrad)
-	if n.states[last].DY != dout {
-		n.states[last].DY = dout
-		// Trailing view layers reshape the caller's gradient, so they follow it.
-		for i := last; i >= 0 && n.plans[i].View; i-- {
-			n.states[i].DX = n.follow[i].reshape(n.states[i].DY, n.batch, n.inShape(i))
-			if i > 0 {
-				n.states[i-1].DY = n.states[i].DX
-			}
-		}
-	}
+	n.cutBackward() // views.go: the layers' DY and DX, kept while the batch size holds
+	n.wantInputGrad(wantInputGrad)
+	n.feedOutputGrad(dout)
 	for i := last; i >= 0; i-- {
-		if !n.plans[i].View {
-			n.layers[i].Backward(n.backend, &n.states[i])
+		if n.plans[i].View {
+			continue // its DX is a view of its DY, made by cutBackward or feedOutputGrad
 		}
+		n.layers[i].Backward(n.backend, &n.states[i])
 	}
 	return n.states[0].DX
 }
