@@ -35,13 +35,10 @@ func float32Bytes(v []float32) []byte {
 	return b.Bytes()
 }
 
-// npyBytes encodes d with the tensor library's writer, as gan generate --out-npy does.
-func npyBytes(t *testing.T, d *tensor.Dense) []byte {
-	t.Helper()
+// tensorNPY is d as the tensor library writes it, as gan generate --out-npy does.
+func tensorNPY(d *tensor.Dense) []byte {
 	var b bytes.Buffer
-	if err := d.WriteNpy(&b); err != nil {
-		t.Fatal(err)
-	}
+	_ = d.WriteNpy(&b) // cannot fail for float32 or float64 into memory; a short file fails the test
 	return b.Bytes()
 }
 
@@ -55,7 +52,7 @@ func asVersion2(v1 []byte) []byte {
 func TestReadNPY(t *testing.T) {
 	values := []float32{-1, -0.5, 0, 0.5, 1, 0.25, 0.75, 3.5}
 	f4 := func(shape ...int) []byte {
-		return npyBytes(t, tensor.New(tensor.WithShape(shape...), tensor.WithBacking(slices.Clone(values))))
+		return tensorNPY(tensor.New(tensor.WithShape(shape...), tensor.WithBacking(slices.Clone(values))))
 	}
 	bytesFile := encodeNPY("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", []byte{0, 255, 51})
 	tests := []struct {
@@ -91,8 +88,8 @@ func TestReadNPY(t *testing.T) {
 // that names the file and the problem, and no shape is allocated before it is checked
 // against the file's size.
 func TestReadNPYBadInput(t *testing.T) {
-	good := npyBytes(t, tensor.New(tensor.WithShape(4, 8), tensor.WithBacking(make([]float32, 32))))
-	f64 := npyBytes(t, tensor.New(tensor.WithShape(4, 8), tensor.WithBacking(make([]float64, 32))))
+	good := tensorNPY(tensor.New(tensor.WithShape(4, 8), tensor.WithBacking(make([]float32, 32))))
+	f64 := tensorNPY(tensor.New(tensor.WithShape(4, 8), tensor.WithBacking(make([]float64, 32))))
 	f4 := func(shape string) string {
 		return fmt.Sprintf("{'descr': '<f4', 'fortran_order': False, 'shape': %s, }", shape)
 	}
