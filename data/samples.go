@@ -43,7 +43,7 @@ func ReadSamples(path string) (*tensor.Dense, error) {
 	}
 	idx, err := DecodeIDX(br, st.Size())
 	if err != nil {
-		return nil, fmt.Errorf("read %s: not a .npy file, and as IDX: %w", path, err)
+		return nil, fmt.Errorf("read %s: not an .npy file, and as IDX: %w", path, err)
 	}
 	if len(idx.Dims) != 3 || idx.Dims[0] == 0 || idx.Dims[1] == 0 || idx.Dims[2] == 0 {
 		return nil, fmt.Errorf("read %s: wrong dimensions %s for images, want N×H×W, all above 0", path, dimsString(idx.Dims))
