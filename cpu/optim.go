@@ -57,43 +57,6 @@ func (t *adamTask) Run(lo, hi int) {
 	}
 }
 
-// SGDStep implements nn.Backend with PyTorch's SGD (momentum without dampening).
-func (b *Backend) SGDStep(params, grads, velocity *nn.Tensor, p nn.SGDParams) {
-	n := params.Len()
-	checkLen("SGDStep", grads, n)
-	var vs []float32
-	if velocity != nil {
-		checkLen("SGDStep", velocity, n)
-		vs = velocity.Host
-	}
-	t := &b.tasks.sgd
-	*t = sgdTask{p: params.Host, g: grads.Host, v: vs, hp: p}
-	parallelFor(t, n, elementGrain)
-}
-
-// sgdTask is one SGD update; a unit of work is an element.
-type sgdTask struct {
-	p, g, v []float32 // v is nil without a velocity buffer
-	hp      nn.SGDParams
-}
-
-func (t *sgdTask) Run(lo, hi int) {
-	ps, gs := t.p[lo:hi], t.g[lo:hi]
-	gs = gs[:len(ps)]
-	hp := t.hp
-	if t.v == nil || hp.Momentum == 0 {
-		for i, p := range ps {
-			ps[i] = p - hp.LR*(gs[i]+hp.WeightDecay*p)
-		}
-		return
-	}
-	vs := t.v[lo:hi][:len(ps)]
-	for i, p := range ps {
-		vs[i] = hp.Momentum*vs[i] + (gs[i] + hp.WeightDecay*p)
-		ps[i] = p - hp.LR*vs[i]
-	}
-}
-
 // EMAUpdate implements nn.Backend.
 func (b *Backend) EMAUpdate(avg, x *nn.Tensor, decay float32) {
 	n := avg.Len()

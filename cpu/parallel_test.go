@@ -26,11 +26,9 @@ func TestElementwiseSplit(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	const n, piece = 100_003, 1000
 	adam := nn.AdamParams{LR: 1e-3, Beta1: 0.5, Beta2: 0.999, Eps: 1e-8, WeightDecay: 1e-2, Step: 3}
-	sgd := nn.SGDParams{LR: 1e-2, Momentum: 0.9, WeightDecay: 1e-3}
 	ops := []splitOp{
 		{"Clamp", 1, false, func(b *cpu.Backend, ts []*nn.Tensor) { b.Clamp(ts[0], -0.5, 0.7) }},
 		{"AdamStep", 4, true, func(b *cpu.Backend, ts []*nn.Tensor) { b.AdamStep(ts[0], ts[1], ts[2], ts[3], adam) }},
-		{"SGDStep", 3, false, func(b *cpu.Backend, ts []*nn.Tensor) { b.SGDStep(ts[0], ts[1], ts[2], sgd) }},
 	}
 	for _, act := range []nn.Activation{{Kind: nn.ReLU}, {Kind: nn.LeakyReLU, Slope: 0.2}, {Kind: nn.Tanh}, {Kind: nn.Sigmoid}} {
 		ops = append(ops,

@@ -5,140 +5,75 @@ package cuda
 import (
 	"errors"
 	"fmt"
-	"math"
+	"os"
 	"time"
 	"unsafe"
 
 	"gorgonia.org/cu"
 
+	"gogan/cuda/internal/arena"
+	"gogan/cuda/internal/cublas"
+	"gogan/cuda/internal/guard"
 	"gogan/nn"
 )
 
+// Backend is the CUDA implementation of nn.Backend. Like every backend it is driven from one
+// goroutine at a time; the CUDA calls themselves run on the backend's own locked thread.
+type Backend struct {
+	opts Options
+	w    *worker
+	desc string // "GPU 0: name", for messages
+
+	// Only the worker goroutine touches these.
+	dev       cu.Device
+	ctx       cu.CUContext
+	stream    cu.Stream
+	fns       [numKernels]cu.Function
+	modules   []cu.Module
+	lib       *cublas.Library
+	blas      *cublas.Handle
+	blasWS    cu.DevicePtr
+	maxBlocks int
+	err       error // the first error of queued work; later work is skipped
+	capturing bool
+	capErr    error           // the first error while capturing, which fails the capture only
+	argv      [maxArgs]uint64 // the arguments of the next launch, set by the typed launchers
+	argp      [maxArgs]unsafe.Pointer
+
+	// Only the calling goroutine touches these.
+	mem     *arena.Arena
+	scratch [numScratch]scratchBuf
+	retired []uintptr // scratch blocks outgrown while graphs that use them were alive
+	graphs  int       // graphs not yet closed
+	adam    map[uintptr]*adamSlot
+	capture *captureState
+	closed  bool
+}
+
+var _ nn.Backend = (*Backend)(nil)
+
+// New starts a CUDA backend on the GPU opts.Device: it makes the context and its thread,
+// loads the kernels and cuBLAS, and fails with a message that says what to do when the
+// driver is too old, the GPU is missing or cuBLAS cannot be found.
+func New(opts Options) (nn.Backend, error) {
+	if os.Getenv("GOGAN_CUDA_SYNC") == "1" {
+		opts.SyncEveryLaunch = true
+	}
+	if guard.Problem != "" {
+		return nil, errors.New("cuda: " + guard.Problem)
+	}
+	b := &Backend{opts: opts, adam: map[uintptr]*adamSlot{}}
+	w, err := startWorker(b.start)
+	if err != nil {
+		return nil, err
+	}
+	b.w = w
+	b.mem = newArena(b.grow)
+	return b, nil
+}
+
 // Name implements nn.Backend.
 func (b *Backend) Name() string { return "cuda" }
-
-// New implements nn.Backend. The memory comes from the arena, so networks and optimisers,
-// which allocate when they are built, ask the driver for memory only then. When the GPU has
-// no memory left the tensor has no storage and Sync reports the error.
-func (b *Backend) New(shape ...int) *nn.Tensor {
-	s := nn.Shape(shape).Clone()
-	for _, d := range s {
-		if d < 0 {
-			panic(fmt.Sprintf("cuda: negative dimension in %v", s))
-		}
-	}
-	n := s.Size()
-	checkIndex("New", n)
-	t := &nn.Tensor{Shape: s}
-	if b.capture != nil {
-		b.failLater("New", errCaptureAlloc)
-		return t
-	}
-	t.Device = b.alloc(fmt.Sprintf("New%v", s), n)
-	if t.Device != 0 {
-		b.Fill(t, 0)
-	}
-	return t
-}
-
-// Free implements nn.Backend.
-func (b *Backend) Free(t *nn.Tensor) {
-	if b.capture != nil {
-		b.failLater("Free", errCaptureAlloc)
-		return
-	}
-	if t.Device != 0 {
-		b.mem.Free(t.Device)
-		t.Device = 0
-	}
-}
-
-// Upload implements nn.Backend. It waits until the driver has taken a copy of src, not for
-// the transfer, so the GPU may still be busy with earlier work when it returns.
-func (b *Backend) Upload(t *nn.Tensor, src []float32) {
-	checkLen("Upload", t, len(src))
-	if len(src) == 0 || b.refuseInCapture("Upload") {
-		return
-	}
-	dst := cu.DevicePtr(t.Device)
-	b.w.call(func() {
-		if b.err != nil {
-			return
-		}
-		// From pageable memory the driver stages src before it returns.
-		if err := b.copyToDevice(uintptr(dst), unsafe.Pointer(&src[0]), 4*len(src)); err != nil {
-			b.fail("Upload", err)
-		}
-	})
-}
-
-// Download implements nn.Backend. After an error dst is filled with NaN, so that a value that
-// never arrived cannot pass for one that did.
-func (b *Backend) Download(dst []float32, t *nn.Tensor) {
-	checkLen("Download", t, len(dst))
-	if len(dst) == 0 {
-		return
-	}
-	ok := false
-	if !b.refuseInCapture("Download") {
-		src := cu.DevicePtr(t.Device)
-		b.w.call(func() {
-			if b.err != nil {
-				return
-			}
-			err := b.copyToHost(unsafe.Pointer(&dst[0]), uintptr(src), 4*len(dst))
-			if err == nil {
-				err = b.stream.Synchronize()
-			}
-			if err != nil {
-				b.fail("Download", driverError(err))
-				return
-			}
-			ok = true
-		})
-	}
-	if !ok {
-		nan := float32(math.NaN())
-		for i := range dst {
-			dst[i] = nan
-		}
-	}
-}
-
-// Fill implements nn.Backend.
-func (b *Backend) Fill(t *nn.Tensor, v float32) {
-	n, p, bits := t.Len(), cu.DevicePtr(t.Device), uint(math.Float32bits(v))
-	if n == 0 {
-		return
-	}
-	b.enqueue("Fill", func() error { return driverError(cu.MemsetD32Async(p, bits, int64(n), b.stream)) })
-}
-
-// Copy implements nn.Backend. Overlapping tensors (views of one buffer) are copied as Go's
-// copy does, as if through a temporary: the driver's device-to-device copy is undefined for
-// overlapping ranges, so they go through a scratch buffer.
-func (b *Backend) Copy(dst, src *nn.Tensor) {
-	checkLen("Copy", dst, src.Len())
-	n, d, s := src.Len(), cu.DevicePtr(dst.Device), cu.DevicePtr(src.Device)
-	if n == 0 || d == s {
-		return
-	}
-	size := int64(4 * n)
-	if !overlap(uintptr(d), uintptr(s), uintptr(size)) {
-		b.enqueue("Copy", func() error { return driverError(cu.MemcpyDtoDAsync(d, s, size, b.stream)) })
-		return
-	}
-	tmp := cu.DevicePtr(b.work(0, n))
-	b.enqueue("Copy", func() error {
-		if err := cu.MemcpyDtoDAsync(tmp, s, size, b.stream); err != nil {
-			return driverError(err)
-		}
-		return driverError(cu.MemcpyDtoDAsync(d, tmp, size, b.stream))
-	})
-}
-
-// overlap reports whether [a, a+n) and [b, b+n) share a byte.
-func overlap(a, b, n uintptr) bool { return a < b+n && b < a+n }
 
 // Sync implements nn.Backend.
 func (b *Backend) Sync() error {
@@ -188,22 +123,6 @@ func (b *Backend) Time(fn func()) (time.Duration, error) {
 	return time.Duration(ms * float64(time.Millisecond)), b.Sync()
 }
 
-// refuseInCapture records an error and reports true when op, which must wait for the GPU,
-// is called while a graph is being captured.
-func (b *Backend) refuseInCapture(op string) bool {
-	if b.capture == nil {
-		return false
-	}
-	b.failLater(op, errCaptureSync)
-	return true
-}
-
-// The errors of work that a graph cannot hold.
-var (
-	errCaptureSync  = errors.New("cannot wait for the GPU while capturing a graph: upload before and download after the captured step")
-	errCaptureAlloc = errors.New("cannot allocate or free device memory while capturing a graph: run the step once before capturing it, so that its buffers exist")
-)
-
 func checkLen(op string, t *nn.Tensor, n int) {
 	if t.Len() != n {
 		panic(fmt.Sprintf("cuda: %s of %d elements into a tensor of %v", op, n, t.Shape))
@@ -215,5 +134,28 @@ func checkLen(op string, t *nn.Tensor, n int) {
 func checkShape(op, name string, t *nn.Tensor, want ...int) {
 	if !t.Shape.Equal(want) {
 		panic(fmt.Sprintf("cuda: %s: %s is %v, want %v", op, name, t.Shape, nn.Shape(want)))
+	}
+}
+
+func dev(t *nn.Tensor) uintptr {
+	if t == nil {
+		return 0
+	}
+	return t.Device
+}
+
+// checkGrads checks the shapes of the parameter gradients that are wanted.
+func checkGrads(op string, dw, w, db *nn.Tensor, channels int) {
+	if dw != nil {
+		checkShape(op, "dw", dw, w.Shape...)
+	}
+	if db != nil {
+		checkShape(op, "db", db, channels)
+	}
+}
+
+func checkRank(op, name string, t *nn.Tensor, rank int) {
+	if len(t.Shape) != rank {
+		panic(fmt.Sprintf("cuda: %s: %s is %v, want %d dimensions", op, name, t.Shape, rank))
 	}
 }

@@ -9,18 +9,14 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 	"strings"
 	"unsafe"
 
 	"gorgonia.org/cu"
 
-	"gogan/cuda/internal/arena"
 	"gogan/cuda/internal/cublas"
-	"gogan/cuda/internal/guard"
 	"gogan/cuda/kernels"
-	"gogan/nn"
 )
 
 // minDriverVersion is the CUDA version the driver must support to compile the PTX: its ISA
@@ -30,61 +26,6 @@ const minDriverVersion = 11080
 // blasWorkspace is the device memory cuBLAS gets for itself, the size NVIDIA recommends for
 // Hopper; with its own workspace cuBLAS allocates nothing while a graph is recorded.
 const blasWorkspace = 32 << 20
-
-// Backend is the CUDA implementation of nn.Backend. Like every backend it is driven from one
-// goroutine at a time; the CUDA calls themselves run on the backend's own locked thread.
-type Backend struct {
-	opts Options
-	w    *worker
-	desc string // "GPU 0: name", for messages
-
-	// Only the worker goroutine touches these.
-	dev       cu.Device
-	ctx       cu.CUContext
-	stream    cu.Stream
-	fns       [numKernels]cu.Function
-	modules   []cu.Module
-	lib       *cublas.Library
-	blas      *cublas.Handle
-	blasWS    cu.DevicePtr
-	maxBlocks int
-	err       error // the first error of queued work; later work is skipped
-	capturing bool
-	capErr    error           // the first error while capturing, which fails the capture only
-	argv      [maxArgs]uint64 // the arguments of the next launch, set by the typed launchers
-	argp      [maxArgs]unsafe.Pointer
-
-	// Only the calling goroutine touches these.
-	mem     *arena.Arena
-	scratch [numScratch]scratchBuf
-	retired []uintptr // scratch blocks outgrown while graphs that use them were alive
-	graphs  int       // graphs not yet closed
-	adam    map[uintptr]*adamSlot
-	capture *captureState
-	closed  bool
-}
-
-var _ nn.Backend = (*Backend)(nil)
-
-// New starts a CUDA backend on the GPU opts.Device: it makes the context and its thread,
-// loads the kernels and cuBLAS, and fails with a message that says what to do when the
-// driver is too old, the GPU is missing or cuBLAS cannot be found.
-func New(opts Options) (nn.Backend, error) {
-	if os.Getenv("GOGAN_CUDA_SYNC") == "1" {
-		opts.SyncEveryLaunch = true
-	}
-	if guard.Problem != "" {
-		return nil, errors.New("cuda: " + guard.Problem)
-	}
-	b := &Backend{opts: opts, adam: map[uintptr]*adamSlot{}}
-	w, err := startWorker(b.start)
-	if err != nil {
-		return nil, err
-	}
-	b.w = w
-	b.mem = newArena(b.grow)
-	return b, nil
-}
 
 // start runs on the worker's thread: it makes the context current there for good.
 func (b *Backend) start() error {

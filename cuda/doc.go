@@ -14,9 +14,14 @@
 // binary stops before main, with one line that says why, where there is no driver or GPU
 // (package cuda/internal/guard); its test binaries report the reason and run no tests, or
 // fail with GOGAN_CUDA_REQUIRE=1.
+//
 // The kernels (cuda/kernels/*.cu) are compiled by go generate to PTX for a fixed virtual
 // architecture, committed, embedded, and compiled for the GPU at hand by the driver when the
-// backend starts.
+// backend starts. Each op family has one file stem, as in package cpu: the launchers of
+// <stem>.go queue the kernels of kernels/<stem>.cu, and the ops with no kernels of their own
+// (linear.go, conv.go, convtranspose.go) use cuBLAS and those of im2col.cu and bias.cu.
+// Package nn's documentation maps every layer to its files. backend.go holds the Backend type, device.go its context and thread, launch.go
+// the launch, memory.go the arena and errors.go the driver's errors.
 //
 // All CUDA calls run on one goroutine locked to its OS thread, which holds the context: each
 // Backend method checks shapes on the caller's goroutine, then hands the work to that thread.

@@ -158,3 +158,19 @@ func (g *cudaGraph) Close() error {
 
 // cstream is the backend's stream as this package's C type.
 func (b *Backend) cstream() C.CUstream { return C.CUstream(unsafe.Pointer(b.stream.C())) }
+
+// refuseInCapture records an error and reports true when op, which must wait for the GPU,
+// is called while a graph is being captured.
+func (b *Backend) refuseInCapture(op string) bool {
+	if b.capture == nil {
+		return false
+	}
+	b.failLater(op, errCaptureSync)
+	return true
+}
+
+// The errors of work that a graph cannot hold.
+var (
+	errCaptureSync  = errors.New("cannot wait for the GPU while capturing a graph: upload before and download after the captured step")
+	errCaptureAlloc = errors.New("cannot allocate or free device memory while capturing a graph: run the step once before capturing it, so that its buffers exist")
+)

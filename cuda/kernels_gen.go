@@ -15,23 +15,22 @@ const (
 	kBnApplyF32
 	kBnBackwardReduceF32
 	kBnBackwardDxF32
+	kAddBiasF32
+	kChannelSumAddF32
+	kU8ToF32
+	kF32ToU8
 	kIm2colF32
 	kCol2imF32
 	kToChannelMajorF32
 	kFromChannelMajorF32
-	kAddBiasF32
-	kU8ToF32
-	kF32ToU8
 	kLogitLossF32
 	kAdamAdvanceF32
 	kAdamF32
-	kSgdF32
-	kClampF32
 	kEmaUpdateF32
 	kProjectionForwardF32
 	kProjectionBackwardDxF32
 	kProjectionBackwardParamsF32
-	kChannelSumAddF32
+	kClampF32
 	numKernels
 )
 
@@ -47,23 +46,22 @@ var kernelNames = [numKernels]struct{ module, name string }{
 	kBnApplyF32:                  {"batchnorm", "bn_apply_f32"},
 	kBnBackwardReduceF32:         {"batchnorm", "bn_backward_reduce_f32"},
 	kBnBackwardDxF32:             {"batchnorm", "bn_backward_dx_f32"},
-	kIm2colF32:                   {"conv", "im2col_f32"},
-	kCol2imF32:                   {"conv", "col2im_f32"},
-	kToChannelMajorF32:           {"conv", "to_channel_major_f32"},
-	kFromChannelMajorF32:         {"conv", "from_channel_major_f32"},
-	kAddBiasF32:                  {"conv", "add_bias_f32"},
+	kAddBiasF32:                  {"bias", "add_bias_f32"},
+	kChannelSumAddF32:            {"bias", "channel_sum_add_f32"},
 	kU8ToF32:                     {"convert", "u8_to_f32"},
 	kF32ToU8:                     {"convert", "f32_to_u8"},
+	kIm2colF32:                   {"im2col", "im2col_f32"},
+	kCol2imF32:                   {"im2col", "col2im_f32"},
+	kToChannelMajorF32:           {"im2col", "to_channel_major_f32"},
+	kFromChannelMajorF32:         {"im2col", "from_channel_major_f32"},
 	kLogitLossF32:                {"loss", "logit_loss_f32"},
 	kAdamAdvanceF32:              {"optim", "adam_advance_f32"},
 	kAdamF32:                     {"optim", "adam_f32"},
-	kSgdF32:                      {"optim", "sgd_f32"},
-	kClampF32:                    {"optim", "clamp_f32"},
 	kEmaUpdateF32:                {"optim", "ema_update_f32"},
 	kProjectionForwardF32:        {"projection", "projection_forward_f32"},
 	kProjectionBackwardDxF32:     {"projection", "projection_backward_dx_f32"},
 	kProjectionBackwardParamsF32: {"projection", "projection_backward_params_f32"},
-	kChannelSumAddF32:            {"reduce", "channel_sum_add_f32"},
+	kClampF32:                    {"tensor", "clamp_f32"},
 }
 
 // actForwardF32 queues act_forward_f32(float* out, const float* x, int n, int kind, float slope) from activation.cu on the stream.
@@ -159,61 +157,7 @@ func (b *Backend) bnBackwardDxF32(blocks int, dx uintptr, dout uintptr, x uintpt
 	return b.launch(kBnBackwardDxF32, blocks, 10)
 }
 
-// im2colF32 queues im2col_f32(float* col, const float* img, int N, int C, int H, int W, int OH, int OW, int K, int S, int P) from conv.cu on the stream.
-func (b *Backend) im2colF32(blocks int, col uintptr, img uintptr, N int, C int, H int, W int, OH int, OW int, K int, S int, P int) error {
-	b.argv[0] = uint64(col)
-	b.argv[1] = uint64(img)
-	b.argv[2] = intArg(N)
-	b.argv[3] = intArg(C)
-	b.argv[4] = intArg(H)
-	b.argv[5] = intArg(W)
-	b.argv[6] = intArg(OH)
-	b.argv[7] = intArg(OW)
-	b.argv[8] = intArg(K)
-	b.argv[9] = intArg(S)
-	b.argv[10] = intArg(P)
-	return b.launch(kIm2colF32, blocks, 11)
-}
-
-// col2imF32 queues col2im_f32(float* img, const float* col, const float* bias, int N, int C, int H, int W, int OH, int OW, int K, int S, int P) from conv.cu on the stream.
-func (b *Backend) col2imF32(blocks int, img uintptr, col uintptr, bias uintptr, N int, C int, H int, W int, OH int, OW int, K int, S int, P int) error {
-	b.argv[0] = uint64(img)
-	b.argv[1] = uint64(col)
-	b.argv[2] = uint64(bias)
-	b.argv[3] = intArg(N)
-	b.argv[4] = intArg(C)
-	b.argv[5] = intArg(H)
-	b.argv[6] = intArg(W)
-	b.argv[7] = intArg(OH)
-	b.argv[8] = intArg(OW)
-	b.argv[9] = intArg(K)
-	b.argv[10] = intArg(S)
-	b.argv[11] = intArg(P)
-	return b.launch(kCol2imF32, blocks, 12)
-}
-
-// toChannelMajorF32 queues to_channel_major_f32(float* dst, const float* src, int N, int C, int S) from conv.cu on the stream.
-func (b *Backend) toChannelMajorF32(blocks int, dst uintptr, src uintptr, N int, C int, S int) error {
-	b.argv[0] = uint64(dst)
-	b.argv[1] = uint64(src)
-	b.argv[2] = intArg(N)
-	b.argv[3] = intArg(C)
-	b.argv[4] = intArg(S)
-	return b.launch(kToChannelMajorF32, blocks, 5)
-}
-
-// fromChannelMajorF32 queues from_channel_major_f32(float* dst, const float* src, const float* bias, int N, int C, int S) from conv.cu on the stream.
-func (b *Backend) fromChannelMajorF32(blocks int, dst uintptr, src uintptr, bias uintptr, N int, C int, S int) error {
-	b.argv[0] = uint64(dst)
-	b.argv[1] = uint64(src)
-	b.argv[2] = uint64(bias)
-	b.argv[3] = intArg(N)
-	b.argv[4] = intArg(C)
-	b.argv[5] = intArg(S)
-	return b.launch(kFromChannelMajorF32, blocks, 6)
-}
-
-// addBiasF32 queues add_bias_f32(float* x, const float* bias, int N, int C, int S) from conv.cu on the stream.
+// addBiasF32 queues add_bias_f32(float* x, const float* bias, int N, int C, int S) from bias.cu on the stream.
 func (b *Backend) addBiasF32(blocks int, x uintptr, bias uintptr, N int, C int, S int) error {
 	b.argv[0] = uint64(x)
 	b.argv[1] = uint64(bias)
@@ -221,6 +165,16 @@ func (b *Backend) addBiasF32(blocks int, x uintptr, bias uintptr, N int, C int, 
 	b.argv[3] = intArg(C)
 	b.argv[4] = intArg(S)
 	return b.launch(kAddBiasF32, blocks, 5)
+}
+
+// channelSumAddF32 queues channel_sum_add_f32(float* out, const float* x, int N, int C, int S) from bias.cu on the stream.
+func (b *Backend) channelSumAddF32(blocks int, out uintptr, x uintptr, N int, C int, S int) error {
+	b.argv[0] = uint64(out)
+	b.argv[1] = uint64(x)
+	b.argv[2] = intArg(N)
+	b.argv[3] = intArg(C)
+	b.argv[4] = intArg(S)
+	return b.launch(kChannelSumAddF32, blocks, 5)
 }
 
 // u8ToF32 queues u8_to_f32(float* dst, const unsigned char* src, int n, float scale, float shift) from convert.cu on the stream.
@@ -241,6 +195,60 @@ func (b *Backend) f32ToU8(blocks int, dst uintptr, src uintptr, n int, scale flo
 	b.argv[3] = f32Arg(scale)
 	b.argv[4] = f32Arg(shift)
 	return b.launch(kF32ToU8, blocks, 5)
+}
+
+// im2colF32 queues im2col_f32(float* col, const float* img, int N, int C, int H, int W, int OH, int OW, int K, int S, int P) from im2col.cu on the stream.
+func (b *Backend) im2colF32(blocks int, col uintptr, img uintptr, N int, C int, H int, W int, OH int, OW int, K int, S int, P int) error {
+	b.argv[0] = uint64(col)
+	b.argv[1] = uint64(img)
+	b.argv[2] = intArg(N)
+	b.argv[3] = intArg(C)
+	b.argv[4] = intArg(H)
+	b.argv[5] = intArg(W)
+	b.argv[6] = intArg(OH)
+	b.argv[7] = intArg(OW)
+	b.argv[8] = intArg(K)
+	b.argv[9] = intArg(S)
+	b.argv[10] = intArg(P)
+	return b.launch(kIm2colF32, blocks, 11)
+}
+
+// col2imF32 queues col2im_f32(float* img, const float* col, const float* bias, int N, int C, int H, int W, int OH, int OW, int K, int S, int P) from im2col.cu on the stream.
+func (b *Backend) col2imF32(blocks int, img uintptr, col uintptr, bias uintptr, N int, C int, H int, W int, OH int, OW int, K int, S int, P int) error {
+	b.argv[0] = uint64(img)
+	b.argv[1] = uint64(col)
+	b.argv[2] = uint64(bias)
+	b.argv[3] = intArg(N)
+	b.argv[4] = intArg(C)
+	b.argv[5] = intArg(H)
+	b.argv[6] = intArg(W)
+	b.argv[7] = intArg(OH)
+	b.argv[8] = intArg(OW)
+	b.argv[9] = intArg(K)
+	b.argv[10] = intArg(S)
+	b.argv[11] = intArg(P)
+	return b.launch(kCol2imF32, blocks, 12)
+}
+
+// toChannelMajorF32 queues to_channel_major_f32(float* dst, const float* src, int N, int C, int S) from im2col.cu on the stream.
+func (b *Backend) toChannelMajorF32(blocks int, dst uintptr, src uintptr, N int, C int, S int) error {
+	b.argv[0] = uint64(dst)
+	b.argv[1] = uint64(src)
+	b.argv[2] = intArg(N)
+	b.argv[3] = intArg(C)
+	b.argv[4] = intArg(S)
+	return b.launch(kToChannelMajorF32, blocks, 5)
+}
+
+// fromChannelMajorF32 queues from_channel_major_f32(float* dst, const float* src, const float* bias, int N, int C, int S) from im2col.cu on the stream.
+func (b *Backend) fromChannelMajorF32(blocks int, dst uintptr, src uintptr, bias uintptr, N int, C int, S int) error {
+	b.argv[0] = uint64(dst)
+	b.argv[1] = uint64(src)
+	b.argv[2] = uint64(bias)
+	b.argv[3] = intArg(N)
+	b.argv[4] = intArg(C)
+	b.argv[5] = intArg(S)
+	return b.launch(kFromChannelMajorF32, blocks, 6)
 }
 
 // logitLossF32 queues logit_loss_f32(float* stats, float* dlogits, const float* logits, int n, int term, float scale) from loss.cu on the stream.
@@ -276,27 +284,6 @@ func (b *Backend) adamF32(blocks int, p uintptr, grad uintptr, m uintptr, v uint
 	b.argv[8] = f32Arg(eps)
 	b.argv[9] = f32Arg(weightDecay)
 	return b.launch(kAdamF32, blocks, 10)
-}
-
-// sgdF32 queues sgd_f32(float* p, const float* grad, float* velocity, int n, float lr, float momentum, float weight_decay) from optim.cu on the stream.
-func (b *Backend) sgdF32(blocks int, p uintptr, grad uintptr, velocity uintptr, n int, lr float32, momentum float32, weightDecay float32) error {
-	b.argv[0] = uint64(p)
-	b.argv[1] = uint64(grad)
-	b.argv[2] = uint64(velocity)
-	b.argv[3] = intArg(n)
-	b.argv[4] = f32Arg(lr)
-	b.argv[5] = f32Arg(momentum)
-	b.argv[6] = f32Arg(weightDecay)
-	return b.launch(kSgdF32, blocks, 7)
-}
-
-// clampF32 queues clamp_f32(float* x, int n, float lo, float hi) from optim.cu on the stream.
-func (b *Backend) clampF32(blocks int, x uintptr, n int, lo float32, hi float32) error {
-	b.argv[0] = uint64(x)
-	b.argv[1] = intArg(n)
-	b.argv[2] = f32Arg(lo)
-	b.argv[3] = f32Arg(hi)
-	return b.launch(kClampF32, blocks, 4)
 }
 
 // emaUpdateF32 queues ema_update_f32(float* avg, const float* x, int n, float w) from optim.cu on the stream.
@@ -345,12 +332,11 @@ func (b *Backend) projectionBackwardParamsF32(blocks int, dw uintptr, dtable uin
 	return b.launch(kProjectionBackwardParamsF32, blocks, 8)
 }
 
-// channelSumAddF32 queues channel_sum_add_f32(float* out, const float* x, int N, int C, int S) from reduce.cu on the stream.
-func (b *Backend) channelSumAddF32(blocks int, out uintptr, x uintptr, N int, C int, S int) error {
-	b.argv[0] = uint64(out)
-	b.argv[1] = uint64(x)
-	b.argv[2] = intArg(N)
-	b.argv[3] = intArg(C)
-	b.argv[4] = intArg(S)
-	return b.launch(kChannelSumAddF32, blocks, 5)
+// clampF32 queues clamp_f32(float* x, int n, float lo, float hi) from tensor.cu on the stream.
+func (b *Backend) clampF32(blocks int, x uintptr, n int, lo float32, hi float32) error {
+	b.argv[0] = uint64(x)
+	b.argv[1] = intArg(n)
+	b.argv[2] = f32Arg(lo)
+	b.argv[3] = f32Arg(hi)
+	return b.launch(kClampF32, blocks, 4)
 }

@@ -264,20 +264,6 @@ func TestOptimizerParity(t *testing.T) {
 				r.out("v", v)
 			})
 		})
-		t.Run(fmt.Sprintf("sgd_wd%g", wd), func(t *testing.T) {
-			parity(t, 1e-12, func(r *rig) {
-				const n = 5003
-				p, vel, plain := r.randn(n), r.zeros(n), r.randn(n)
-				for range 3 {
-					g := r.randn(n)
-					r.b.SGDStep(p, g, vel, nn.SGDParams{LR: 0.01, Momentum: 0.9, WeightDecay: wd})
-					r.b.SGDStep(plain, g, nil, nn.SGDParams{LR: 0.01, WeightDecay: wd})
-				}
-				r.out("params", p)
-				r.out("velocity", vel)
-				r.out("params_without_momentum", plain)
-			})
-		})
 	}
 	t.Run("clamp", func(t *testing.T) {
 		parity(t, 0, func(r *rig) {

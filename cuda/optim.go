@@ -63,28 +63,6 @@ func (b *Backend) AdamStep(params, grads, m, v *nn.Tensor, p nn.AdamParams) {
 	})
 }
 
-// SGDStep implements nn.Backend with PyTorch's SGD (momentum without dampening).
-func (b *Backend) SGDStep(params, grads, velocity *nn.Tensor, p nn.SGDParams) {
-	n := params.Len()
-	checkLen("SGDStep", grads, n)
-	if velocity != nil {
-		checkLen("SGDStep", velocity, n)
-	}
-	checkIndex("SGDStep", n)
-	pp, pg, pv := params.Device, grads.Device, dev(velocity)
-	b.enqueue("SGDStep", func() error {
-		return b.sgdF32(b.grid(n), pp, pg, pv, n, p.LR, p.Momentum, p.WeightDecay)
-	})
-}
-
-// Clamp implements nn.Backend.
-func (b *Backend) Clamp(t *nn.Tensor, lo, hi float32) {
-	n := t.Len()
-	checkIndex("Clamp", n)
-	pt := t.Device
-	b.enqueue("Clamp", func() error { return b.clampF32(b.grid(n), pt, n, lo, hi) })
-}
-
 // EMAUpdate implements nn.Backend.
 func (b *Backend) EMAUpdate(avg, x *nn.Tensor, decay float32) {
 	n := avg.Len()

@@ -19,7 +19,8 @@ type Options struct {
 	SyncEveryLaunch bool
 }
 
-// ErrNotBuilt is what New, Info and Capture report in a build without the cuda tag.
+// ErrNotBuilt is what New and Info report in a build without the cuda tag, which has no
+// Backend and so nothing to capture with.
 var ErrNotBuilt = errors.New("built without CUDA support; rebuild with make build-cuda")
 
 // Capturer and Graph are nn's: the CUDA backend records a training step as a CUDA graph.

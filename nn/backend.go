@@ -64,8 +64,6 @@ type Backend interface {
 	// AdamStep updates params from grads with Adam (PyTorch semantics); m and v are the
 	// moment buffers, p.Step the step number after this update (1 on the first).
 	AdamStep(params, grads, m, v *Tensor, p AdamParams)
-	// SGDStep updates params with SGD and momentum (PyTorch semantics, no dampening).
-	SGDStep(params, grads, velocity *Tensor, p SGDParams)
 	// Clamp limits every element of t to [lo, hi] (the WGAN critic's weight clipping).
 	Clamp(t *Tensor, lo, hi float32)
 	// EMAUpdate moves avg towards x of the same size: avg += (1−decay)·(x − avg), element by
@@ -83,7 +81,7 @@ type Backend interface {
 // ConvParams describes a square-kernel convolution or transposed convolution.
 type ConvParams struct {
 	Kernel, Stride, Pad int
-	OutputPad           int // transposed convolutions only
+	OutputPad           int // transposed convolutions only: Conv2d rejects it, ConvOut ignores it
 }
 
 // ConvOut is the spatial output size of a convolution over an input of size in.
@@ -154,11 +152,6 @@ const (
 type AdamParams struct {
 	LR, Beta1, Beta2, Eps, WeightDecay float32
 	Step                               int
-}
-
-// SGDParams are SGD's hyperparameters.
-type SGDParams struct {
-	LR, Momentum, WeightDecay float32
 }
 
 // Capturer is implemented by backends that can record the work a function queues and replay

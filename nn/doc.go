@@ -15,4 +15,34 @@
 //
 // Ops are asynchronous on device backends: nothing returns to the host except through
 // Backend.Download, so a whole training step stays on the device.
+//
+// # Where each op lives
+//
+// Every op family has one file stem in both backends: its CPU code is cpu/<stem>.go, its CUDA
+// launcher cuda/<stem>.go and its kernels cuda/kernels/<stem>.cu (PTX in <stem>.ptx beside
+// it). Helpers that are not ops keep names of their own: cpu/im2col.go and cuda/im2col.go
+// (with cuda/kernels/im2col.cu) unfold images for the convolutions, cpu/gemm and cuda/gemm.go
+// multiply matrices, cpu/parallel.go splits work between cores, cpu/simd_amd64.s holds the
+// AVX-512 loops.
+//
+//	layer (nn)               Backend methods                          stem           kernels
+//	Linear                   LinearForward, LinearBackward            linear, bias   bias.cu
+//	Conv2d                   Conv2DForward, Conv2DBackward            conv, bias     im2col.cu, bias.cu
+//	ConvTranspose2d          ConvTranspose2DForward, ...Backward      convtranspose  im2col.cu, bias.cu
+//	BatchNorm                BatchNormForward, BatchNormBackward      batchnorm      batchnorm.cu
+//	Act (ReLU, Tanh, ...)    ActivationForward, ActivationBackward    activation     activation.cu
+//	Projection               ProjectionForward, ProjectionBackward    projection     projection.cu
+//	Objective (the losses)   LogitLoss                                loss           loss.cu
+//	Optimizer (Adam)         AdamStep, then Clamp when Clip is set    optim, tensor  optim.cu, tensor.cu
+//	the averaged G (train)   EMAUpdate                                optim          optim.cu
+//	Tensor, Network          New, Free, Upload, Download, Fill, Copy  tensor         tensor.cu (Clamp)
+//
+// Reshape and Flatten run no op: a network aliases their tensors. The bias stem holds the bias
+// add and its gradient (a per-channel sum) that Linear and the convolutions share. The CUDA
+// backend alone has the convert stem (cuda/convert.go, cuda/kernels/convert.cu): byte transfers
+// that convert uint8 to and from float32 on the device. cpu/backend.go and cuda/backend.go hold
+// the Backend types and their constructors; cuda/device.go the context, its thread and the
+// loading of kernels and cuBLAS; cuda/launch.go the kernel launch; cuda/memory.go the arena and
+// scratch buffers; cuda/errors.go the translation and recording of driver errors; and
+// cuda/kernels_gen.go the typed launchers generated from the kernels' signatures.
 package nn

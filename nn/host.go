@@ -15,17 +15,6 @@ func ToDense(b Backend, t *Tensor) *tensor.Dense {
 	return tensor.New(tensor.WithShape(t.Shape...), tensor.WithBacking(data))
 }
 
-// FromDense allocates a device tensor holding a copy of a float32 host tensor.
-func FromDense(b Backend, d *tensor.Dense) (*Tensor, error) {
-	data, err := denseData(d)
-	if err != nil {
-		return nil, err
-	}
-	t := b.New(d.Shape()...)
-	b.Upload(t, data)
-	return t, nil
-}
-
 // UploadDense copies a float32 host tensor into t, which must have the same number of
 // elements; the host shape must match t's, or differ only by leading or trailing ones.
 func UploadDense(b Backend, t *Tensor, d *tensor.Dense) error {

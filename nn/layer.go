@@ -140,6 +140,9 @@ func (l *Conv2d) check(in Shape) error {
 	if l.Kernel < 1 || l.Stride < 1 || l.Pad < 0 {
 		return fmt.Errorf("%v: kernel and stride must be positive and padding not negative", l)
 	}
+	if l.OutputPad != 0 {
+		return fmt.Errorf("%v: output padding %d given; it applies to transposed convolutions only", l, l.OutputPad)
+	}
 	return nil
 }
 

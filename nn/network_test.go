@@ -147,6 +147,7 @@ func TestPlanErrors(t *testing.T) {
 	}{
 		{nn.Shape{3, 8, 8}, &nn.Conv2d{In: 1, Out: 2, ConvParams: nn.ConvParams{Kernel: 3, Stride: 1}}, "want (1, H, W)"},
 		{nn.Shape{1, 2, 2}, &nn.Conv2d{In: 1, Out: 2, ConvParams: nn.ConvParams{Kernel: 5, Stride: 1}}, "smaller than the kernel"},
+		{nn.Shape{1, 8, 8}, &nn.Conv2d{In: 1, Out: 2, ConvParams: nn.ConvParams{Kernel: 3, Stride: 2, OutputPad: 1}}, "transposed convolutions only"},
 		{nn.Shape{4}, &nn.Linear{In: 5, Out: 2}, "want (5)"},
 		{nn.Shape{2, 4, 4}, &nn.BatchNorm{Channels: 3}, "want (3)"},
 		{nn.Shape{2, 4, 4}, &nn.ConvTranspose2d{In: 2, Out: 1, ConvParams: nn.ConvParams{Kernel: 4, Stride: 2, Pad: 1, OutputPad: 2}}, "output padding"},

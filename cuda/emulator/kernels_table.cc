@@ -9,23 +9,22 @@ extern "C" void bn_eval_prep_f32(const float*, const float*, const float*, const
 extern "C" void bn_apply_f32(float*, const float*, const float*, int, int, int);
 extern "C" void bn_backward_reduce_f32(const float*, const float*, const float*, const float*, float*, float*, double*, int, int, int);
 extern "C" void bn_backward_dx_f32(float*, const float*, const float*, const float*, const float*, const float*, const double*, int, int, int);
+extern "C" void add_bias_f32(float*, const float*, int, int, int);
+extern "C" void channel_sum_add_f32(float*, const float*, int, int, int);
+extern "C" void u8_to_f32(float*, const unsigned char*, int, float, float);
+extern "C" void f32_to_u8(unsigned char*, const float*, int, float, float);
 extern "C" void im2col_f32(float*, const float*, int, int, int, int, int, int, int, int, int);
 extern "C" void col2im_f32(float*, const float*, const float*, int, int, int, int, int, int, int, int, int);
 extern "C" void to_channel_major_f32(float*, const float*, int, int, int);
 extern "C" void from_channel_major_f32(float*, const float*, const float*, int, int, int);
-extern "C" void add_bias_f32(float*, const float*, int, int, int);
-extern "C" void u8_to_f32(float*, const unsigned char*, int, float, float);
-extern "C" void f32_to_u8(unsigned char*, const float*, int, float, float);
 extern "C" void logit_loss_f32(float*, float*, const float*, int, int, float);
 extern "C" void adam_advance_f32(float*, float, float, float);
 extern "C" void adam_f32(float*, const float*, float*, float*, const float*, int, float, float, float, float);
-extern "C" void sgd_f32(float*, const float*, float*, int, float, float, float);
-extern "C" void clamp_f32(float*, int, float, float);
 extern "C" void ema_update_f32(float*, const float*, int, float);
 extern "C" void projection_forward_f32(float*, const float*, const float*, const float*, const float*, int, int);
 extern "C" void projection_backward_dx_f32(float*, const float*, const float*, const float*, const float*, int, int);
 extern "C" void projection_backward_params_f32(float*, float*, const float*, const float*, const float*, int, int, int);
-extern "C" void channel_sum_add_f32(float*, const float*, int, int, int);
+extern "C" void clamp_f32(float*, int, float, float);
 
 namespace {
 
@@ -136,6 +135,54 @@ const gogan_emu_param bn_backward_dx_f32_params[] = {
 	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
 };
 
+void run_add_bias_f32(void* const* p) {
+	add_bias_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]));
+}
+
+const gogan_emu_param add_bias_f32_params[] = {
+	{"x", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"bias", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
+};
+
+void run_channel_sum_add_f32(void* const* p) {
+	channel_sum_add_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]));
+}
+
+const gogan_emu_param channel_sum_add_f32_params[] = {
+	{"out", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"x", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
+};
+
+void run_u8_to_f32(void* const* p) {
+	u8_to_f32(*static_cast<float* const*>(p[0]), *static_cast<const unsigned char* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<float const*>(p[3]), *static_cast<float const*>(p[4]));
+}
+
+const gogan_emu_param u8_to_f32_params[] = {
+	{"dst", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"src", "const unsigned char*", GOGAN_EMU_POINTER, sizeof(const unsigned char*)},
+	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"scale", "float", GOGAN_EMU_VALUE, sizeof(float)},
+	{"shift", "float", GOGAN_EMU_VALUE, sizeof(float)},
+};
+
+void run_f32_to_u8(void* const* p) {
+	f32_to_u8(*static_cast<unsigned char* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<float const*>(p[3]), *static_cast<float const*>(p[4]));
+}
+
+const gogan_emu_param f32_to_u8_params[] = {
+	{"dst", "unsigned char*", GOGAN_EMU_POINTER, sizeof(unsigned char*)},
+	{"src", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"scale", "float", GOGAN_EMU_VALUE, sizeof(float)},
+	{"shift", "float", GOGAN_EMU_VALUE, sizeof(float)},
+};
+
 void run_im2col_f32(void* const* p) {
 	im2col_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]), *static_cast<int const*>(p[5]), *static_cast<int const*>(p[6]), *static_cast<int const*>(p[7]), *static_cast<int const*>(p[8]), *static_cast<int const*>(p[9]), *static_cast<int const*>(p[10]));
 }
@@ -198,42 +245,6 @@ const gogan_emu_param from_channel_major_f32_params[] = {
 	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
 };
 
-void run_add_bias_f32(void* const* p) {
-	add_bias_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]));
-}
-
-const gogan_emu_param add_bias_f32_params[] = {
-	{"x", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"bias", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
-	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
-};
-
-void run_u8_to_f32(void* const* p) {
-	u8_to_f32(*static_cast<float* const*>(p[0]), *static_cast<const unsigned char* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<float const*>(p[3]), *static_cast<float const*>(p[4]));
-}
-
-const gogan_emu_param u8_to_f32_params[] = {
-	{"dst", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"src", "const unsigned char*", GOGAN_EMU_POINTER, sizeof(const unsigned char*)},
-	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"scale", "float", GOGAN_EMU_VALUE, sizeof(float)},
-	{"shift", "float", GOGAN_EMU_VALUE, sizeof(float)},
-};
-
-void run_f32_to_u8(void* const* p) {
-	f32_to_u8(*static_cast<unsigned char* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<float const*>(p[3]), *static_cast<float const*>(p[4]));
-}
-
-const gogan_emu_param f32_to_u8_params[] = {
-	{"dst", "unsigned char*", GOGAN_EMU_POINTER, sizeof(unsigned char*)},
-	{"src", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
-	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"scale", "float", GOGAN_EMU_VALUE, sizeof(float)},
-	{"shift", "float", GOGAN_EMU_VALUE, sizeof(float)},
-};
-
 void run_logit_loss_f32(void* const* p) {
 	logit_loss_f32(*static_cast<float* const*>(p[0]), *static_cast<float* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]), *static_cast<float const*>(p[5]));
 }
@@ -273,31 +284,6 @@ const gogan_emu_param adam_f32_params[] = {
 	{"beta2", "float", GOGAN_EMU_VALUE, sizeof(float)},
 	{"eps", "float", GOGAN_EMU_VALUE, sizeof(float)},
 	{"weight_decay", "float", GOGAN_EMU_VALUE, sizeof(float)},
-};
-
-void run_sgd_f32(void* const* p) {
-	sgd_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<float* const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<float const*>(p[4]), *static_cast<float const*>(p[5]), *static_cast<float const*>(p[6]));
-}
-
-const gogan_emu_param sgd_f32_params[] = {
-	{"p", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"grad", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
-	{"velocity", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"lr", "float", GOGAN_EMU_VALUE, sizeof(float)},
-	{"momentum", "float", GOGAN_EMU_VALUE, sizeof(float)},
-	{"weight_decay", "float", GOGAN_EMU_VALUE, sizeof(float)},
-};
-
-void run_clamp_f32(void* const* p) {
-	clamp_f32(*static_cast<float* const*>(p[0]), *static_cast<int const*>(p[1]), *static_cast<float const*>(p[2]), *static_cast<float const*>(p[3]));
-}
-
-const gogan_emu_param clamp_f32_params[] = {
-	{"x", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"lo", "float", GOGAN_EMU_VALUE, sizeof(float)},
-	{"hi", "float", GOGAN_EMU_VALUE, sizeof(float)},
 };
 
 void run_ema_update_f32(void* const* p) {
@@ -354,16 +340,15 @@ const gogan_emu_param projection_backward_params_f32_params[] = {
 	{"F", "int", GOGAN_EMU_VALUE, sizeof(int)},
 };
 
-void run_channel_sum_add_f32(void* const* p) {
-	channel_sum_add_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]));
+void run_clamp_f32(void* const* p) {
+	clamp_f32(*static_cast<float* const*>(p[0]), *static_cast<int const*>(p[1]), *static_cast<float const*>(p[2]), *static_cast<float const*>(p[3]));
 }
 
-const gogan_emu_param channel_sum_add_f32_params[] = {
-	{"out", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"x", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
-	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
+const gogan_emu_param clamp_f32_params[] = {
+	{"x", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"lo", "float", GOGAN_EMU_VALUE, sizeof(float)},
+	{"hi", "float", GOGAN_EMU_VALUE, sizeof(float)},
 };
 
 const gogan_emu_kernel table[] = {
@@ -374,23 +359,22 @@ const gogan_emu_kernel table[] = {
 	{"bn_apply_f32", "batchnorm", run_bn_apply_f32, 6, bn_apply_f32_params},
 	{"bn_backward_reduce_f32", "batchnorm", run_bn_backward_reduce_f32, 10, bn_backward_reduce_f32_params},
 	{"bn_backward_dx_f32", "batchnorm", run_bn_backward_dx_f32, 10, bn_backward_dx_f32_params},
-	{"im2col_f32", "conv", run_im2col_f32, 11, im2col_f32_params},
-	{"col2im_f32", "conv", run_col2im_f32, 12, col2im_f32_params},
-	{"to_channel_major_f32", "conv", run_to_channel_major_f32, 5, to_channel_major_f32_params},
-	{"from_channel_major_f32", "conv", run_from_channel_major_f32, 6, from_channel_major_f32_params},
-	{"add_bias_f32", "conv", run_add_bias_f32, 5, add_bias_f32_params},
+	{"add_bias_f32", "bias", run_add_bias_f32, 5, add_bias_f32_params},
+	{"channel_sum_add_f32", "bias", run_channel_sum_add_f32, 5, channel_sum_add_f32_params},
 	{"u8_to_f32", "convert", run_u8_to_f32, 5, u8_to_f32_params},
 	{"f32_to_u8", "convert", run_f32_to_u8, 5, f32_to_u8_params},
+	{"im2col_f32", "im2col", run_im2col_f32, 11, im2col_f32_params},
+	{"col2im_f32", "im2col", run_col2im_f32, 12, col2im_f32_params},
+	{"to_channel_major_f32", "im2col", run_to_channel_major_f32, 5, to_channel_major_f32_params},
+	{"from_channel_major_f32", "im2col", run_from_channel_major_f32, 6, from_channel_major_f32_params},
 	{"logit_loss_f32", "loss", run_logit_loss_f32, 6, logit_loss_f32_params},
 	{"adam_advance_f32", "optim", run_adam_advance_f32, 4, adam_advance_f32_params},
 	{"adam_f32", "optim", run_adam_f32, 10, adam_f32_params},
-	{"sgd_f32", "optim", run_sgd_f32, 7, sgd_f32_params},
-	{"clamp_f32", "optim", run_clamp_f32, 4, clamp_f32_params},
 	{"ema_update_f32", "optim", run_ema_update_f32, 4, ema_update_f32_params},
 	{"projection_forward_f32", "projection", run_projection_forward_f32, 7, projection_forward_f32_params},
 	{"projection_backward_dx_f32", "projection", run_projection_backward_dx_f32, 7, projection_backward_dx_f32_params},
 	{"projection_backward_params_f32", "projection", run_projection_backward_params_f32, 8, projection_backward_params_f32_params},
-	{"channel_sum_add_f32", "reduce", run_channel_sum_add_f32, 5, channel_sum_add_f32_params},
+	{"clamp_f32", "tensor", run_clamp_f32, 4, clamp_f32_params},
 	{nullptr, nullptr, nullptr, 0, nullptr},
 };
 

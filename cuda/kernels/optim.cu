@@ -1,4 +1,5 @@
-// Optimisers, each one pass over a network's parameter arena, and weight clipping.
+// Optimisers, each one pass over a network's parameter arena, and the moving average of
+// the generator's weights.
 #include "common.cuh"
 
 // adam_advance_f32 moves an Adam step counter on by one and derives the step's bias
@@ -29,25 +30,6 @@ extern "C" __global__ void adam_f32(float* __restrict__ p, const float* __restri
 		v[i] = vi;
 		p[i] -= step_size * mi / (sqrtf(vi) / bc2_sqrt + eps);
 	}
-}
-
-// sgd_f32 is PyTorch's SGD with momentum and no dampening; velocity may be null.
-extern "C" __global__ void sgd_f32(float* __restrict__ p, const float* __restrict__ grad,
-                                   float* __restrict__ velocity, int n, float lr, float momentum,
-                                   float weight_decay) {
-	GRID_STRIDE(i, n) {
-		float g = grad[i] + weight_decay * p[i];
-		if (velocity != nullptr && momentum != 0.0f) {
-			g = momentum * velocity[i] + g;
-			velocity[i] = g;
-		}
-		p[i] -= lr * g;
-	}
-}
-
-// clamp_f32 limits every element of x to [lo, hi].
-extern "C" __global__ void clamp_f32(float* __restrict__ x, int n, float lo, float hi) {
-	GRID_STRIDE(i, n) { x[i] = fminf(fmaxf(x[i], lo), hi); }
 }
 
 // ema_update_f32 moves an average towards x: avg += w·(x − avg), w = 1 − decay, as the CPU

@@ -68,8 +68,3 @@ extern "C" __global__ void from_channel_major_f32(float* __restrict__ dst, const
 		dst[i] = v;
 	}
 }
-
-// add_bias_f32 adds bias[c] to every element of channel c of x (N, C, S).
-extern "C" __global__ void add_bias_f32(float* __restrict__ x, const float* __restrict__ bias, int N, int C, int S) {
-	GRID_STRIDE(i, N * C * S) { x[i] += bias[i / S % C]; }
-}

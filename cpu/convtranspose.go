@@ -1,0 +1,77 @@
+package cpu
+
+import (
+	"gogan/cpu/gemm"
+	"gogan/nn"
+)
+
+// convTransposeGeometry checks a transposed convolution's shapes and returns the geometry of
+// its output image, whose column positions are the input's pixels.
+func convTransposeGeometry(op string, out, x, w *nn.Tensor, p nn.ConvParams) geometry {
+	n, c, h, wd := x.Shape[0], x.Shape[1], x.Shape[2], x.Shape[3]
+	o := w.Shape[1]
+	checkShape(op, "weight", w, c, o, p.Kernel, p.Kernel)
+	ho, wo := p.ConvTransposeOut(h), p.ConvTransposeOut(wd)
+	checkShape(op, "output", out, n, o, ho, wo)
+	return geometry{N: n, C: o, H: ho, W: wo, OH: h, OW: wd, K: p.Kernel, S: p.Stride, P: p.Pad}
+}
+
+// ConvTranspose2DForward implements nn.Backend: per block of images, col (O·K·K, nb·H·W) =
+// Wᵀ · x (C, nb·H·W), then the columns are summed into the output image.
+func (b *Backend) ConvTranspose2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
+	g := convTransposeGeometry("ConvTranspose2DForward", out, x, w, p)
+	c, k := x.Shape[1], g.rows()
+	if g.wholeImage() { // out (N, O·K·K) = x (N, C) · W (C, O·K·K)
+		gemm.Sgemm(false, false, g.N, k, c, 1, x.Host, c, w.Host, k, 0, out.Host, k)
+	} else {
+		np, nb := g.OH*g.OW, g.block(c)
+		xt := b.work(1, c*nb*np)  // (C, nb·H·W)
+		col := b.work(0, k*nb*np) // (O·K·K, nb·H·W)
+		for n0 := 0; n0 < g.N; n0 += nb {
+			m := min(nb, g.N-n0)
+			b.toChannelMajor(xt, x.Host[n0*c*np:], m, c, np)
+			gemm.Sgemm(true, false, k, m*np, c, 1, w.Host, k, xt, m*np, 0, col, m*np)
+			b.col2im(out.Host[n0*g.C*g.H*g.W:], col, g, m, m*np)
+		}
+	}
+	if bias != nil {
+		b.addBias(out.Host, bias.Host, g.N, g.C, g.H*g.W)
+	}
+}
+
+// ConvTranspose2DBackward implements nn.Backend: per block of images, col = im2col(dout),
+// dW += x · colᵀ and dx = W · col.
+func (b *Backend) ConvTranspose2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
+	g := convTransposeGeometry("ConvTranspose2DBackward", dout, x, w, p)
+	c, k := x.Shape[1], g.rows()
+	if db != nil {
+		b.addChannelSums(db.Host, dout.Host, g.N, g.C, g.H*g.W)
+	}
+	if dx != nil {
+		checkShape("ConvTranspose2DBackward", "dx", dx, x.Shape...)
+	}
+	if g.wholeImage() {
+		if dw != nil { // dW (C, O·K·K) += xᵀ · dout
+			gemm.Sgemm(true, false, c, k, g.N, 1, x.Host, c, dout.Host, k, 1, dw.Host, k)
+		}
+		if dx != nil { // dx (N, C) = dout (N, O·K·K) · Wᵀ
+			gemm.Sgemm(false, true, g.N, c, k, 1, dout.Host, k, w.Host, k, 0, dx.Host, c)
+		}
+		return
+	}
+	np, nb := g.OH*g.OW, g.block(c)
+	col := b.work(0, k*nb*np) // (O·K·K, nb·H·W)
+	xt := b.work(1, c*nb*np)  // (C, nb·H·W), x's block, then dx's
+	for n0 := 0; n0 < g.N; n0 += nb {
+		m := min(nb, g.N-n0)
+		b.im2col(col, dout.Host[n0*g.C*g.H*g.W:], g, m, m*np)
+		if dw != nil {
+			b.toChannelMajor(xt, x.Host[n0*c*np:], m, c, np)
+			gemm.Sgemm(false, true, c, k, m*np, 1, xt, m*np, col, m*np, 1, dw.Host, k)
+		}
+		if dx != nil {
+			gemm.Sgemm(false, false, c, m*np, k, 1, w.Host, k, col, m*np, 0, xt, m*np)
+			b.fromChannelMajor(dx.Host[n0*c*np:], xt, nil, m, c, np)
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package cpu
+
+import (
+	"gogan/cpu/gemm"
+	"gogan/nn"
+)
+
+func hostOrNil(t *nn.Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	return t.Host
+}
+
+// LinearForward implements nn.Backend.
+func (b *Backend) LinearForward(out, x, w, bias *nn.Tensor) {
+	n, in, o := x.Shape[0], x.Shape[1], w.Shape[0]
+	checkShape("LinearForward", "weight", w, o, in)
+	checkShape("LinearForward", "output", out, n, o)
+	b.linearForward(out.Host, x.Host, w.Host, hostOrNil(bias), n, in, o)
+}
+
+// linearForward computes out (N, O) = x (N, I) · wᵀ (I, O) + bias, bias nil for none.
+func (b *Backend) linearForward(out, x, w, bias []float32, n, in, o int) {
+	gemm.Sgemm(false, true, n, o, in, 1, x, in, w, in, 0, out, o)
+	if bias != nil {
+		b.addBias(out, bias, n, o, 1)
+	}
+}
+
+// LinearBackward implements nn.Backend.
+func (b *Backend) LinearBackward(dx, dw, db, dout, x, w *nn.Tensor) {
+	n, in, o := x.Shape[0], x.Shape[1], w.Shape[0]
+	checkShape("LinearBackward", "dout", dout, n, o)
+	if dx != nil {
+		checkShape("LinearBackward", "dx", dx, n, in)
+	}
+	b.linearBackward(hostOrNil(dx), hostOrNil(dw), hostOrNil(db), dout.Host, x.Host, w.Host, n, in, o)
+}
+
+// linearBackward computes dx = dout · w, dw += doutᵀ · x and db += Σ_n dout, each only when
+// its slice is not nil.
+func (b *Backend) linearBackward(dx, dw, db, dout, x, w []float32, n, in, o int) {
+	if dw != nil {
+		gemm.Sgemm(true, false, o, in, n, 1, dout, o, x, in, 1, dw, in)
+	}
+	if db != nil {
+		b.addChannelSums(db, dout, n, o, 1)
+	}
+	if dx != nil {
+		gemm.Sgemm(false, false, n, in, o, 1, dout, o, w, in, 0, dx, in)
+	}
+}
