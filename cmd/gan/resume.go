@@ -25,9 +25,9 @@ type resumeRule struct {
 	same func(given string, ck train.Config) (was string, same bool)
 }
 
-// keep is the rule of a resumable flag that is not part of the checkpoint's configuration:
+// notInConfig is the rule of a resumable flag that is not part of the checkpoint's configuration:
 // --resume itself, and --cuda-graph, which runTrain applies after resuming.
-func keep(*train.Config, train.Config) {}
+func notInConfig(*train.Config, train.Config) {}
 
 // resumeRules has a rule for every flag of gan train; TestResumeRulesCoverTrainFlags keeps
 // it so.
@@ -47,8 +47,8 @@ var resumeRules = map[string]resumeRule{
 	"tf32":             {apply: func(b *train.Config, c train.Config) { b.TF32 = c.TF32 }},
 	"data":             {apply: func(b *train.Config, c train.Config) { b.Data = c.Data }},
 	"overwrite":        {apply: func(b *train.Config, c train.Config) { b.Overwrite = c.Overwrite }},
-	"resume":           {apply: keep},
-	"cuda-graph":       {apply: keep},
+	"resume":           {apply: notInConfig},
+	"cuda-graph":       {apply: notInConfig},
 
 	// Fixed by the checkpoint.
 	"dataset": {same: func(given string, ck train.Config) (string, bool) {

@@ -35,9 +35,9 @@ func TestResumeRulesCoverTrainFlags(t *testing.T) {
 	}
 }
 
-// changed gives each fixed flag a value other than its default, which stands for the
+// changedValues gives each fixed flag a value other than its default, which stands for the
 // checkpoint's setting in TestResumeConfig.
-var changed = map[string]string{
+var changedValues = map[string]string{
 	"dataset": "mnist", "split": "test", "arch": "dcgan64", "image-size": "64", "nc": "3", "nz": "16",
 	"ngf": "32", "ndf": "32", "batch-size": "32", "d-steps": "2", "loss": "hinge", "conditional": "true",
 	"seed": "2", "lr": "0.001", "beta1": "0.9", "beta2": "0.99", "clip": "0.02", "ema-decay": "0.5",
@@ -77,7 +77,7 @@ func TestResumeConfig(t *testing.T) {
 			if _, err := resume(t, "--"+name+"="+def); err != nil {
 				t.Errorf("--%s=%s, the checkpoint's value: %v", name, def, err)
 			}
-			other, ok := changed[name]
+			other, ok := changedValues[name]
 			if !ok {
 				t.Fatalf("no changed value for --%s in the test's table", name)
 			}
