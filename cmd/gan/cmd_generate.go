@@ -105,15 +105,11 @@ func generate(o generateOptions, stdout, stderr io.Writer) error {
 	}
 	cfg := models.Config{Arch: o.arch, NZ: o.nz, NGF: o.ngf, NDF: 1, NC: o.nc}
 	if o.checkpoint != "" {
-		path, err := latestInRunFolder("--checkpoint", o.checkpoint)
+		ck, err := openCheckpoint("--checkpoint", o.checkpoint)
 		if err != nil {
 			return err
 		}
-		o.checkpoint = path
-		ck, err := train.LoadCheckpoint(o.checkpoint)
-		if err != nil {
-			return err
-		}
+		o.checkpoint = ck.Path
 		cfg = ck.Config.Model()
 		if cfg.Classes == 0 {
 			if err := checkUnconditional(o, o.checkpoint); err != nil {

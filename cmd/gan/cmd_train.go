@@ -90,11 +90,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 
 	var resume *train.Checkpoint
 	if resumePath != "" {
-		var err error
-		if resumePath, err = latestInRunFolder("--resume", resumePath); err != nil {
-			return err
-		}
-		ck, err := train.LoadCheckpoint(resumePath)
+		ck, err := openCheckpoint("--resume", resumePath)
 		if err != nil {
 			return err
 		}
@@ -142,6 +138,15 @@ func sanitize(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// openCheckpoint loads the checkpoint that flag names: a file, or a run folder's latest.
+func openCheckpoint(flag, path string) (*train.Checkpoint, error) {
+	file, err := latestInRunFolder(flag, path)
+	if err != nil {
+		return nil, err
+	}
+	return train.LoadCheckpoint(file)
 }
 
 // latestInRunFolder turns a run folder (or its checkpoints folder) given to flag into
