@@ -4,12 +4,12 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/disintegration/imaging"
 	"gorgonia.org/tensor"
 )
 
@@ -28,12 +28,7 @@ func filled(n, c, h, w int, value func(k, ch int) float32) *tensor.Dense {
 
 func readPNG(t *testing.T, path string) image.Image {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
+	img, err := imaging.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

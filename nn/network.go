@@ -14,6 +14,10 @@ type Named struct {
 	Tensor *Tensor
 	Grad   *Tensor // nil for buffers
 	Spec   ParamSpec
+	// Offset is where Tensor starts in its arena, in elements: in Params (and at the same
+	// place in Grads and in an optimiser's moment buffers) for a parameter, in Buffers for a
+	// buffer. Host copies of an arena are sliced with it.
+	Offset int
 }
 
 // Network is a sequence of layers whose parameters live in one arena and whose gradients
@@ -31,6 +35,8 @@ type Network struct {
 	buffers       []Named
 	states        []LayerState
 
+	// The activation buffers and the cached views of them and of the caller's tensors that
+	// the layer states point at; views.go says how and when they are made.
 	capacity  int        // batch size the activation buffers hold
 	acts      []*Tensor  // acts[i]: output of layer i at capacity, nil for view layers
 	dins      []*Tensor  // dins[i]: gradient of layer i's input at capacity, nil for view layers
@@ -82,15 +88,15 @@ func NewNetwork(b Backend, in Shape, capacity int, rng *rand.Rand, layers ...Lay
 		st := &n.states[i]
 		for _, s := range p.Params {
 			t, g := n.Params.View(po, s.Shape...), n.Grads.View(po, s.Shape...)
-			po += s.Shape.Size()
 			st.Params, st.Grads = append(st.Params, t), append(st.Grads, g)
-			n.params = append(n.params, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Grad: g, Spec: s})
+			n.params = append(n.params, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Grad: g, Spec: s, Offset: po})
+			po += s.Shape.Size()
 		}
 		for _, s := range p.Buffers {
 			t := n.Buffers.View(bo, s.Shape...)
-			bo += s.Shape.Size()
 			st.Buffers = append(st.Buffers, t)
-			n.buffers = append(n.buffers, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Spec: s})
+			n.buffers = append(n.buffers, Named{Name: strconv.Itoa(i) + "." + s.Name, Layer: i, Tensor: t, Spec: s, Offset: bo})
+			bo += s.Shape.Size()
 		}
 		for _, s := range p.Saved {
 			st.Saved = append(st.Saved, b.New(s...))
@@ -161,109 +167,19 @@ func (n *Network) Reserve(capacity int) error {
 	return nil
 }
 
-// cutForward points the layer states' inputs and outputs at views for a batch of size batch.
-// Only the network's input changes from call to call; Forward sets it.
-func (n *Network) cutForward(batch int) {
-	if batch == n.batch {
-		return
-	}
-	for i, p := range n.plans {
-		st := &n.states[i]
-		st.X, st.Y = nil, nil
-		if i > 0 {
-			st.X = n.states[i-1].Y
-		}
-		switch {
-		case !p.View:
-			st.Y = n.acts[i].Batch(batch)
-		case st.X != nil:
-			st.Y = st.X.Reshape(append(Shape{batch}, p.Out...)...)
-		}
-	}
-	n.batch, n.gradBatch = batch, 0
-}
-
-// cutBackward points the layer states' gradients at views for the current batch. Only the
-// gradient of the network's output changes from call to call; Backward sets it. Turning the
-// input's gradient on and off (a discriminator's real and generator passes alternate) swaps
-// one pointer rather than cutting the views again.
-func (n *Network) cutBackward(wantDX bool) {
-	if n.gradBatch != n.batch {
-		last := len(n.plans) - 1
-		for i := last; i >= 0; i-- {
-			st, p := &n.states[i], n.plans[i]
-			st.DX, st.DY = nil, nil
-			if i < last {
-				st.DY = n.states[i+1].DX
-			}
-			switch {
-			case !p.View:
-				st.DX = n.dins[i].Batch(n.batch)
-			case st.DY != nil:
-				st.DX = st.DY.Reshape(append(Shape{n.batch}, n.inShape(i)...)...)
-			}
-		}
-		n.dx0, n.gradBatch, n.wantDX = n.states[0].DX, n.batch, true
-	}
-	if wantDX != n.wantDX {
-		n.states[0].DX = nil
-		if wantDX {
-			n.states[0].DX = n.dx0
-		}
-		n.wantDX = wantDX
-	}
-}
-
-// A viewMemo holds the views a view layer made of the last two tensors it was handed: a
-// discriminator sees real and fake batches in turn, and each keeps its view.
-type viewMemo struct {
-	src, view [2]*Tensor
-	next      int
-}
-
-// reshape returns t, a batch of samples, viewed as (batch, per...), made once per tensor
-// while the memo holds it. A tensor's size fixes its batch, so its pointer is the key.
-func (m *viewMemo) reshape(t *Tensor, batch int, per Shape) *Tensor {
-	for k, src := range m.src {
-		if src == t {
-			return m.view[k]
-		}
-	}
-	v := t.Reshape(append(Shape{batch}, per...)...)
-	m.src[m.next], m.view[m.next] = t, v
-	m.next = 1 - m.next
-	return v
-}
-
-// inShape is layer i's per-sample input shape.
-func (n *Network) inShape(i int) Shape {
-	if i == 0 {
-		return n.in
-	}
-	return n.plans[i-1].Out
-}
-
 // Forward runs the network on x (N, in...), N at most the reserved capacity, and returns its
 // output (N, out...), a view that the next Forward overwrites. In training mode BatchNorm
 // uses and updates batch statistics; in evaluation mode it uses the running ones.
 func (n *Network) Forward(x *Tensor, train bool) *Tensor {
 	batch := n.checkInput(x)
-	n.cutForward(batch)
-	if n.states[0].X != x {
-		n.states[0].X = x
-		// Leading view layers reshape the caller's tensor, so they follow it.
-		for i := 0; i < len(n.plans) && n.plans[i].View; i++ {
-			n.states[i].Y = n.follow[i].reshape(n.states[i].X, batch, n.plans[i].Out)
-			if i+1 < len(n.plans) {
-				n.states[i+1].X = n.states[i].Y
-			}
-		}
-	}
+	n.cutForward(batch) // views.go: the layers' X and Y, kept while the batch size holds
+	n.feedInput(x)
 	for i, l := range n.layers {
-		if !n.plans[i].View {
-			n.states[i].Labels = n.labels
-			l.Forward(n.backend, &n.states[i], train)
+		if n.plans[i].View {
+			continue // its Y is a view of its X, made by cutForward or feedInput
 		}
+		n.states[i].Labels = n.labels
+		l.Forward(n.backend, &n.states[i], train)
 	}
 	if train {
 		n.trainForwards++
@@ -296,21 +212,14 @@ func (n *Network) backward(dout *Tensor, wantInputGrad bool) *Tensor {
 	if !dout.Shape.Equal(n.states[last].Y.Shape) {
 		panic(fmt.Sprintf("nn: output gradient %v, want %v", dout.Shape, n.states[last].Y.Shape))
 	}
-	n.cutBackward(wantInputGrad)
-	if n.states[last].DY != dout {
-		n.states[last].DY = dout
-		// Trailing view layers reshape the caller's gradient, so they follow it.
-		for i := last; i >= 0 && n.plans[i].View; i-- {
-			n.states[i].DX = n.follow[i].reshape(n.states[i].DY, n.batch, n.inShape(i))
-			if i > 0 {
-				n.states[i-1].DY = n.states[i].DX
-			}
-		}
-	}
+	n.cutBackward() // views.go: the layers' DY and DX, kept while the batch size holds
+	n.wantInputGrad(wantInputGrad)
+	n.feedOutputGrad(dout)
 	for i := last; i >= 0; i-- {
-		if !n.plans[i].View {
-			n.layers[i].Backward(n.backend, &n.states[i])
+		if n.plans[i].View {
+			continue // its DX is a view of its DY, made by cutBackward or feedOutputGrad
 		}
+		n.layers[i].Backward(n.backend, &n.states[i])
 	}
 	return n.states[0].DX
 }
@@ -373,25 +282,17 @@ func (n *Network) ZeroGrad() { n.backend.Fill(n.Grads, 0) }
 func (n *Network) InitDefault(rng *rand.Rand) {
 	host := make([]float32, n.Params.Len())
 	for _, p := range n.params {
-		fill(host[offsetIn(n.Params, p.Tensor):][:p.Tensor.Len()], p.Spec, rng)
+		fill(host[p.Offset:][:p.Tensor.Len()], p.Spec, rng)
 	}
 	n.backend.Upload(n.Params, host)
 	if n.Buffers != nil {
 		host = make([]float32, n.Buffers.Len())
 		for _, p := range n.buffers {
-			fill(host[offsetIn(n.Buffers, p.Tensor):][:p.Tensor.Len()], p.Spec, rng)
+			fill(host[p.Offset:][:p.Tensor.Len()], p.Spec, rng)
 		}
 		n.backend.Upload(n.Buffers, host)
 	}
 	n.ZeroGrad()
-}
-
-// offsetIn is the element offset of view v inside arena a.
-func offsetIn(a, v *Tensor) int {
-	if a.Host != nil {
-		return int((uintptrOf(v.Host) - uintptrOf(a.Host)) / 4)
-	}
-	return int((v.Device - a.Device) / 4)
 }
 
 func fill(dst []float32, s ParamSpec, rng *rand.Rand) {
@@ -421,7 +322,7 @@ func (n *Network) InitNormal(rng *rand.Rand, init func(l Layer, s ParamSpec) (me
 		if !ok {
 			continue
 		}
-		dst := host[offsetIn(n.Params, p.Tensor):][:p.Tensor.Len()]
+		dst := host[p.Offset:][:p.Tensor.Len()]
 		for i := range dst {
 			dst[i] = float32(mean + std*rng.NormFloat64())
 		}

@@ -2,6 +2,7 @@ package nn_test
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,4 +193,36 @@ func TestTensorViews(t *testing.T) {
 		}
 	}()
 	a.View(10, 3)
+}
+
+// TestNamedOffsets checks that each parameter's and buffer's Offset is where its view sits
+// in its arena, and that the views tile the arenas in state-dict order.
+func TestNamedOffsets(t *testing.T) {
+	net := mlp(t, 2)
+	b := net.Backend()
+	for _, arena := range []struct {
+		name  string
+		t     *nn.Tensor
+		named []nn.Named
+	}{{"Params", net.Params, net.Parameters()}, {"Buffers", net.Buffers, net.BufferList()}} {
+		ramp := make([]float32, arena.t.Len())
+		for i := range ramp {
+			ramp[i] = float32(i)
+		}
+		b.Upload(arena.t, ramp)
+		next := 0
+		for _, p := range arena.named {
+			if p.Offset != next {
+				t.Errorf("%s: %s at offset %d, want %d (right after the one before)", arena.name, p.Name, p.Offset, next)
+			}
+			got, want := host(b, p.Tensor), ramp[p.Offset:p.Offset+p.Tensor.Len()]
+			if !slices.Equal(got, want) {
+				t.Errorf("%s: %s holds %v, but its offset %d points at %v", arena.name, p.Name, got[:1], p.Offset, want[:1])
+			}
+			next = p.Offset + p.Tensor.Len()
+		}
+		if next != arena.t.Len() {
+			t.Errorf("%s: the views end at %d, the arena at %d", arena.name, next, arena.t.Len())
+		}
+	}
 }

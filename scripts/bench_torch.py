@@ -72,13 +72,7 @@ def bench(args):
         torch.backends.cuda.matmul.allow_tf32 = tf32
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
-    g = models.generator(args.arch, NZ, NGF, NC)
-    d = models.discriminator(args.arch, NDF, NC)
-    g.apply(models.dcgan_init)
-    d.apply(models.dcgan_init)
-    g.to(device)
-    d.to(device)
-    opt_g, opt_d = models.adam(g), models.adam(d)
+    g, d, opt_g, opt_d = models.dcgan(args.arch, NZ, NGF, NDF, NC, device)
     if args.compile:
         g, d = torch.compile(g), torch.compile(d)
     size = models.IMAGE_SIZE[args.arch]

@@ -183,6 +183,16 @@ def adam(net):
     return torch.optim.Adam(net.parameters(), lr=LR, betas=BETAS, eps=EPS)
 
 
+def dcgan(arch, nz, ngf, ndf, nc, device):
+    """A DCGAN-initialised G and D on ``device``, with their Adam optimisers."""
+    g, d = generator(arch, nz, ngf, nc), discriminator(arch, ndf, nc)
+    g.apply(dcgan_init)
+    d.apply(dcgan_init)
+    g.to(device)
+    d.to(device)
+    return g, d, adam(g), adam(d)
+
+
 def train_step(g, d, opt_g, opt_d, real, z, record=None, labels=None):
     """One DCGAN step: D on real then fake, then G with the non-saturating loss.
 

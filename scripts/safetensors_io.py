@@ -51,14 +51,13 @@ def encode(tensors, metadata=None):
     return struct.pack("<Q", len(text)) + text + b"".join(blobs)
 
 
-def save(path, tensors, metadata=None):
-    """Write ``tensors`` to ``path`` atomically: temp file, fsync, rename."""
-    data = encode(tensors, metadata)
+def write_atomic(path, write):
+    """Call ``write(file)`` on a temp file next to ``path``, fsync it, rename it over ``path``."""
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
@@ -66,6 +65,12 @@ def save(path, tensors, metadata=None):
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def save(path, tensors, metadata=None):
+    """Write ``tensors`` to ``path`` atomically: temp file, fsync, rename."""
+    data = encode(tensors, metadata)
+    write_atomic(path, lambda f: f.write(data))
 
 
 def load(path):

@@ -16,7 +16,6 @@ import gzip
 import os
 import struct
 import sys
-import tempfile
 import time
 import zlib
 
@@ -25,6 +24,7 @@ import torch
 import torch.nn.functional as F
 
 import models
+from safetensors_io import write_atomic
 
 NZ, NGF, NDF, NC = 100, 64, 64, 1
 TRAIN_IMAGES = "train-images-idx3-ubyte"
@@ -104,22 +104,6 @@ def grid(images, side, pad=2):
     return out
 
 
-def write_atomic(path, write):
-    """Call ``write(file)`` on a temp file next to ``path``, fsync it, rename it over ``path``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def save_grid(path, images):
     """Write the sample grid, through torchvision where it is installed."""
     try:
@@ -183,13 +167,7 @@ def train(args):
     if len(images) < args.batch_size:
         raise InputError(f"{args.data}: {len(images)} images, fewer than one batch of {args.batch_size}")
 
-    g = models.generator(args.arch, NZ, NGF, NC)
-    d = models.discriminator(args.arch, NDF, NC)
-    g.apply(models.dcgan_init)
-    d.apply(models.dcgan_init)
-    g.to(device)
-    d.to(device)
-    opt_g, opt_d = models.adam(g), models.adam(d)
+    g, d, opt_g, opt_d = models.dcgan(args.arch, NZ, NGF, NDF, NC, device)
     fixed_z = torch.randn(GRID_SIDE * GRID_SIDE, NZ, 1, 1, device=device)
 
     # Incomplete last batches are dropped: BatchNorm over a handful of images is noise.

@@ -42,7 +42,7 @@ func Bench(b nn.Backend, arch string, batch, steps, warmup int, graphs bool) (Be
 	defer gan.Close()
 	replays := graphs && gan.graphs != nil
 	size := models.Archs[arch]
-	rng := rand.New(rand.NewPCG(1, 5))
+	rng := rand.New(rand.NewPCG(1, streamBench))
 	real := make([]float32, batch*size*size)
 	for i := range real {
 		real[i] = float32(2*rng.Float64() - 1)

@@ -59,8 +59,9 @@ func SaveCheckpoint(path string, gan *GAN, p Progress, cfg Config) error {
 		}
 		m, v := download(b, part.opt.M), download(b, part.opt.V)
 		opt := "optimizer." + part.prefix
+		// The moment buffers share the parameter arena's layout.
 		for _, p := range part.net.Parameters() {
-			off, n := arenaOffset(part.net, p), p.Tensor.Len()
+			off, n := p.Offset, p.Tensor.Len()
 			ts = append(ts,
 				checkpoints.F32(opt+p.Name+".exp_avg", p.Tensor.Shape, m[off:off+n]),
 				checkpoints.F32(opt+p.Name+".exp_avg_sq", p.Tensor.Shape, v[off:off+n]))
@@ -94,19 +95,6 @@ func download(b nn.Backend, t *nn.Tensor) []float32 {
 	out := make([]float32, t.Len())
 	b.Download(out, t)
 	return out
-}
-
-// arenaOffset is the offset of a parameter in its network's arena: the optimiser's moment
-// buffers share the arena's layout.
-func arenaOffset(net *nn.Network, p nn.Named) int {
-	off := 0
-	for _, q := range net.Parameters() {
-		if q.Name == p.Name {
-			return off
-		}
-		off += q.Tensor.Len()
-	}
-	panic("train: parameter " + p.Name + " not in its network")
 }
 
 // Checkpoint is a validated checkpoint file with its configuration and progress.
@@ -225,7 +213,6 @@ func (c *Checkpoint) Restore(gan *GAN) error {
 		opt := "optimizer." + part.prefix
 		m, v := make([]float32, part.net.Params.Len()), make([]float32, part.net.Params.Len())
 		for _, p := range part.net.Parameters() {
-			off := arenaOffset(part.net, p)
 			for _, mv := range []struct {
 				suffix string
 				dst    []float32
@@ -234,7 +221,7 @@ func (c *Checkpoint) Restore(gan *GAN) error {
 				if err != nil {
 					return err
 				}
-				copy(mv.dst[off:], data)
+				copy(mv.dst[p.Offset:], data)
 			}
 		}
 		steps, err := c.file.I64(opt + "step")

@@ -12,10 +12,6 @@ import (
 	"gogan/nn"
 )
 
-// streamEMAStats draws the latents whose batch statistics the averaged generator's
-// BatchNorm layers take (see ema.go).
-const streamEMAStats = 6
-
 // GridLatents are G's inputs for a sample grid of a run's seed: for an unconditional G the
 // n·nz fixed latents; for a conditional one, one row per class of cols images, column j
 // with the j-th fixed latent in every row, so that a row shows a class and a column one z.

@@ -27,6 +27,10 @@ import (
 //     (what timm's ModelEmaV2 and torch.optim.swa_utils.AveragedModel(use_buffers=True) do).
 //     No extra forward passes; the statistics describe G's recent activations rather than
 //     the average's own.
+//
+// Recomputing is the default: on two runs other than the one that chose the decay (dcgan28,
+// Fashion-MNIST, 4685 steps, seeds 2 and 3) it gave Fréchet distances of 11.63 and 10.29,
+// against 12.60 and 10.65 with averaged statistics and 12.45 and 11.49 with G's own.
 
 // DefaultEMADecay is --ema-decay's default, measured rather than borrowed: on dcgan28 after
 // 4685 steps of Fashion-MNIST (default hyperparameters, one run, every average of the same G),

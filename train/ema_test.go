@@ -69,16 +69,7 @@ func TestEMAUpdate(t *testing.T) {
 // TestRecomputedStatisticsMatter: the averaged generator's recomputed BatchNorm statistics
 // differ from the trained generator's running ones, which describe other weights' activations.
 func TestRecomputedStatisticsMatter(t *testing.T) {
-	b := cpu.New()
-	cfg := models.Config{Arch: "dcgan28", NZ: 4, NGF: 2, NDF: 2, NC: 1}
-	src := buildTestNet(t, b, cfg, 1)
-	avg := buildTestNet(t, b, cfg, 2)
-	z := make([]float32, 4*8)
-	SampleLatents(z, rand.New(rand.NewPCG(1, 1)))
-	ema, err := NewEMA(avg, src, 0.9, z, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, src, avg, ema := newTestEMA(t)
 	b.Copy(avg.Buffers, src.Buffers)
 	before := download(b, avg.Buffers)
 	ema.Ready()
@@ -91,6 +82,23 @@ func TestRecomputedStatisticsMatter(t *testing.T) {
 	if !equal(download(b, avg.Buffers), after) || avg.BatchesTracked() != tracked {
 		t.Error("Ready recomputed statistics that were fresh")
 	}
+}
+
+// newTestEMA averages a small generator, with decay 0.9 and statistics over 8 latents in
+// batches of 4; avg starts from other weights.
+func newTestEMA(t *testing.T) (b nn.Backend, src, avg *nn.Network, ema *EMA) {
+	t.Helper()
+	b = cpu.New()
+	cfg := models.Config{Arch: "dcgan28", NZ: 4, NGF: 2, NDF: 2, NC: 1}
+	src = buildTestNet(t, b, cfg, 1)
+	avg = buildTestNet(t, b, cfg, 2)
+	z := make([]float32, 4*8)
+	SampleLatents(z, rand.New(rand.NewPCG(1, 1)))
+	ema, err := NewEMA(avg, src, 0.9, z, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b, src, avg, ema
 }
 
 func buildTestNet(t *testing.T, b nn.Backend, cfg models.Config, seed uint64) *nn.Network {
@@ -140,16 +148,7 @@ func TestJoinClassesAndParseClass(t *testing.T) {
 // TestAveragedStatistics: with AverageStats the average's BatchNorm running statistics move
 // towards the generator's with the weights' decay, and are never recomputed.
 func TestAveragedStatistics(t *testing.T) {
-	b := cpu.New()
-	cfg := models.Config{Arch: "dcgan28", NZ: 4, NGF: 2, NDF: 2, NC: 1}
-	src := buildTestNet(t, b, cfg, 1)
-	avg := buildTestNet(t, b, cfg, 2)
-	z := make([]float32, 4*8)
-	SampleLatents(z, rand.New(rand.NewPCG(1, 1)))
-	ema, err := NewEMA(avg, src, 0.9, z, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, src, avg, ema := newTestEMA(t)
 	ema.AverageStats()
 	if !equal(download(b, avg.Buffers), download(b, src.Buffers)) {
 		t.Fatal("averaged statistics do not start as the generator's")

@@ -18,14 +18,24 @@ import (
 	"gogan/nn"
 )
 
-// Seed streams: each use of the run's seed draws from its own PCG stream, so that adding
-// a use of randomness never shifts another.
+// The random streams of a run: each use of the run's seed draws from its own PCG stream,
+// rand.NewPCG(seed, stream), so that adding a use never shifts another. The numbers are part
+// of every run's bits (golden files, bitwise resume, a seed's samples): a new use takes a new
+// number and none of these changes. TestRunStreams keeps them distinct and all here.
+// Elsewhere the seed orders epoch e's data with data.Permutation(seed, e), reusing these
+// numbers for epochs 1 to 6, and --eval-every's real images with streams 0 and 1 (metrics).
 const (
-	streamInit    = 1 // network initialisation, G then D
-	streamSamples = 2 // the fixed latents of the sample grids
-	streamLatents = 3 // the latents of training steps
-	streamEval    = 5 // the latents of --eval-every's samples
+	streamInit     = 1 // network initialisation, G then D (the toy experiment's too)
+	streamSamples  = 2 // the fixed latents of the sample grids, and of gan generate --seed
+	streamLatents  = 3 // the latents of training steps, saved in checkpoints as z_rng
+	streamToyData  = 4 // the toy experiment's curves
+	streamEval     = 5 // the latents of --eval-every's samples
+	streamEMAStats = 6 // the latents whose batch statistics the averaged generator's BatchNorm layers take (ema.go)
 )
+
+// streamBench draws gan bench's synthetic data from seed 1; a benchmark is no run, so it may
+// share a number with a run's stream.
+const streamBench = 5
 
 // sampleCount is the number of fixed latents in each sample grid, 8×8.
 const sampleCount, sampleRow = 64, 8

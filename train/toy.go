@@ -78,7 +78,7 @@ func RunToy(b nn.Backend, o ToyOptions, w io.Writer) (*ToyResult, error) {
 		return nil, err
 	}
 	xs := toyX()
-	drng := rand.New(rand.NewPCG(o.Seed, 4))
+	drng := rand.New(rand.NewPCG(o.Seed, streamToyData))
 	real := make([]float32, o.BatchSize*ToyPoints)
 	next := func() ([]float32, int, error) {
 		for i := 0; i < o.BatchSize; i++ {

@@ -9,7 +9,6 @@ import (
 
 	"gogan/data"
 	"gogan/metrics"
-	"gogan/train"
 )
 
 func init() {
@@ -71,15 +70,11 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 	var report metrics.Report
 	switch {
 	case o.checkpoint != "":
-		path, err := latestInRunFolder("--checkpoint", o.checkpoint)
+		ck, err := openCheckpoint("--checkpoint", o.checkpoint)
 		if err != nil {
 			return err
 		}
-		o.checkpoint = path
-		ck, err := train.LoadCheckpoint(o.checkpoint)
-		if err != nil {
-			return err
-		}
+		o.checkpoint = ck.Path
 		opts.Dataset, opts.Split = ck.Config.Dataset, ck.Config.Split
 		if opts.Dir == "" {
 			opts.Dir = ck.Config.Data

@@ -105,15 +105,11 @@ func generate(o generateOptions, stdout, stderr io.Writer) error {
 	}
 	cfg := models.Config{Arch: o.arch, NZ: o.nz, NGF: o.ngf, NDF: 1, NC: o.nc}
 	if o.checkpoint != "" {
-		path, err := latestInRunFolder("--checkpoint", o.checkpoint)
+		ck, err := openCheckpoint("--checkpoint", o.checkpoint)
 		if err != nil {
 			return err
 		}
-		o.checkpoint = path
-		ck, err := train.LoadCheckpoint(o.checkpoint)
-		if err != nil {
-			return err
-		}
+		o.checkpoint = ck.Path
 		cfg = ck.Config.Model()
 		if cfg.Classes == 0 {
 			if err := checkUnconditional(o, o.checkpoint); err != nil {
@@ -230,6 +226,23 @@ func latentsFor(o generateOptions, nz int) ([]float32, int, error) {
 	default:
 		return train.FixedLatents(o.seed, o.n, nz), o.n, nil
 	}
+}
+
+// readLatents reads an .npy of float32 latents shaped (N, nz) or (N, nz, 1, 1) and returns
+// them with N.
+func readLatents(path string, nz int) ([]float32, int, error) {
+	a, err := data.ReadNPY(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	dims := a.Shape
+	if a.Float32 == nil {
+		return nil, 0, fmt.Errorf("%s: latents must be float32 ('<f4'), not bytes", path)
+	}
+	if !(len(dims) == 2 && dims[1] == nz || len(dims) == 4 && dims[1] == nz && dims[2] == 1 && dims[3] == 1) {
+		return nil, 0, fmt.Errorf("%s: latents of shape %v, want (N, %d) or (N, %d, 1, 1)", path, dims, nz, nz)
+	}
+	return a.Float32, dims[0], nil
 }
 
 // writeGrid writes the images as a grid, each row named when the rows are classes.

@@ -47,39 +47,50 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 	fs.BoolVar(&c.Overwrite, "overwrite", false, "train into an --out that holds another run, moving that run to <out>.replaced-<time>")
 }
 
-// resumable lists the flags that may change when resuming: how long to train, where and how
-// often to write, and on which device. Everything else comes from the checkpoint, and may be
-// given again only with the checkpoint's value.
-var resumable = map[string]bool{"epochs": true, "steps": true, "out": true, "sample-every": true, "eval-every": true, "eval-n": true,
-	"checkpoint-every": true, "keep": true, "device": true, "data": true, "resume": true, "cuda-graph": true, "overwrite": true, "tf32": true}
+// trainFlags are the values of gan train's flags once parsed.
+type trainFlags struct {
+	cfg                    train.Config
+	resume                 string
+	lr, beta1, beta2, clip *float64
+	emaDecay               *float64
+	cudaGraph              *bool
+}
+
+// newTrainFlags defines every flag of gan train on a new flag set.
+func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
+	fs := newFlagSet("train", stderr)
+	f := &trainFlags{}
+	f.lr = fs.Float64("lr", 2e-4, "Adam learning rate of both networks")
+	f.beta1 = fs.Float64("beta1", 0.5, "Adam β1")
+	f.beta2 = fs.Float64("beta2", 0.999, "Adam β2")
+	f.clip = fs.Float64("clip", 0, "WGAN weight clipping of the critic (0: 0.01 with --loss wgan, none otherwise)")
+	f.emaDecay = fs.Float64("ema-decay", train.DefaultEMADecay, "decay of the moving average of G's weights that samples, evaluations and checkpoints use (0: none)")
+	fs.StringVar(&f.cfg.EMAStats, "ema-stats", train.EMAStatsRecomputed, "BatchNorm statistics of the averaged generator: recomputed from its own batches before each use, or averaged from the trained generator's with its weights")
+	f.cudaGraph = fs.Bool("cuda-graph", true, "on the GPU, record the training step once as a CUDA graph and replay it (same results, fewer launches)")
+	bindTrainFlags(fs, &f.cfg, &f.resume)
+	return fs, f
+}
+
+// config is the configuration the parsed flags give, the float ones at float32.
+func (f *trainFlags) config() train.Config {
+	cfg := f.cfg
+	cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Clip = float32(*f.lr), float32(*f.beta1), float32(*f.beta2), float32(*f.clip)
+	cfg.EMADecay = float32(*f.emaDecay)
+	return cfg
+}
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("train", stderr)
-	var cfg train.Config
-	var resumePath string
-	lr := fs.Float64("lr", 2e-4, "Adam learning rate of both networks")
-	b1 := fs.Float64("beta1", 0.5, "Adam β1")
-	b2 := fs.Float64("beta2", 0.999, "Adam β2")
-	clip := fs.Float64("clip", 0, "WGAN weight clipping of the critic (0: 0.01 with --loss wgan, none otherwise)")
-	ema := fs.Float64("ema-decay", train.DefaultEMADecay, "decay of the moving average of G's weights that samples, evaluations and checkpoints use (0: none)")
-	fs.StringVar(&cfg.EMAStats, "ema-stats", train.EMAStatsRecomputed, "BatchNorm statistics of the averaged generator: recomputed from its own batches before each use, or averaged from the trained generator's with its weights")
-	graphs := fs.Bool("cuda-graph", true, "on the GPU, record the training step once as a CUDA graph and replay it (same results, fewer launches)")
-	bindTrainFlags(fs, &cfg, &resumePath)
+	fs, flags := newTrainFlags(stderr)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Clip = float32(*lr), float32(*b1), float32(*b2), float32(*clip)
-	cfg.EMADecay = float32(*ema)
+	cfg, resumePath := flags.config(), flags.resume
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
 	var resume *train.Checkpoint
 	if resumePath != "" {
-		var err error
-		if resumePath, err = latestInRunFolder("--resume", resumePath); err != nil {
-			return err
-		}
-		ck, err := train.LoadCheckpoint(resumePath)
+		ck, err := openCheckpoint("--resume", resumePath)
 		if err != nil {
 			return err
 		}
@@ -95,7 +106,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		cfg, resume = base, ck
 	}
-	cfg.NoCUDAGraph = !*graphs
+	cfg.NoCUDAGraph = !*flags.cudaGraph
 	if cfg.Out == "" {
 		cfg.Out = filepath.Join("runs", fmt.Sprintf("%s-%s", sanitize(cfg.Dataset), time.Now().Format("20060102-150405")))
 	}
@@ -127,6 +138,15 @@ func sanitize(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// openCheckpoint loads the checkpoint that flag names: a file, or a run folder's latest.
+func openCheckpoint(flag, path string) (*train.Checkpoint, error) {
+	file, err := latestInRunFolder(flag, path)
+	if err != nil {
+		return nil, err
+	}
+	return train.LoadCheckpoint(file)
 }
 
 // latestInRunFolder turns a run folder (or its checkpoints folder) given to flag into

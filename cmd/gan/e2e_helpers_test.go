@@ -7,13 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"image/png"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
+
+	"github.com/disintegration/imaging"
 
 	"gogan/checkpoints"
 )
@@ -125,14 +126,9 @@ func trainTiny(t *testing.T, steps int, extra ...string) string {
 // decodePNG decodes a PNG file and fails the test if it does not decode.
 func decodePNG(t *testing.T, path string) image.Image {
 	t.Helper()
-	f, err := os.Open(path)
+	img, err := imaging.Open(path)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer f.Close()
-	img, err := png.Decode(f)
-	if err != nil {
-		t.Fatalf("decode %s: %v", path, err)
 	}
 	return img
 }

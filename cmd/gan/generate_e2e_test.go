@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"gogan/checkpoints"
+	"gogan/data"
 	"gogan/internal/atomicfile"
 	"gogan/train"
 )
@@ -19,15 +20,14 @@ import (
 // readNpyFile reads an .npy written by the command as float32 values and their shape.
 func readNpyFile(t *testing.T, path string) ([]float32, []int) {
 	t.Helper()
-	var d tensor.Dense
-	if err := d.ReadNpy(bytes.NewReader(readFile(t, path))); err != nil {
-		t.Fatalf("%s: %v", path, err)
+	a, err := data.ReadNPY(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	v, ok := d.Data().([]float32)
-	if !ok {
-		t.Fatalf("%s holds %T, want float32", path, d.Data())
+	if a.Float32 == nil {
+		t.Fatalf("%s holds bytes, want float32", path)
 	}
-	return v, d.Shape()
+	return a.Float32, a.Shape
 }
 
 // writeNpyFile writes float32 values of a shape as an .npy with the tensor library.
@@ -213,6 +213,7 @@ func TestGenerateBadLatents(t *testing.T) {
 		{"truncated", raw[:len(raw)-9], "128 bytes"},
 		{"wrong-nz", npyBytes(t, tensor.New(tensor.WithShape(4, 9), tensor.WithBacking(make([]float32, 36)))), "(N, 8)"},
 		{"float64", npyBytes(t, f64), "'<f4'"},
+		{"uint8", npyBytes(t, tensor.New(tensor.WithShape(4, 8), tensor.WithBacking(make([]uint8, 32)))), "latents must be float32"},
 		{"huge-shape", bytes.Replace(raw, []byte("(4, 8)"), []byte("(400000000000, 8)"), 1), "shape"},
 		{"no-shape", bytes.Replace(raw, []byte("'shape'"), []byte("'shope'"), 1), "shape"},
 		{"bad-descr", bytes.Replace(raw, []byte("<f4"), []byte("<x9"), 1), "element type"},

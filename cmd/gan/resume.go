@@ -12,105 +12,125 @@ import (
 	"gogan/train"
 )
 
-// resumeConfig is the checkpoint's configuration with the resumable flags that were given
-// applied. A fixed setting may be given again, as people do by adding --resume to the
-// command line that started the run, as long as its value is the checkpoint's.
-func resumeConfig(fs *flag.FlagSet, set map[string]bool, cfg train.Config, ck *train.Checkpoint) (train.Config, error) {
-	base := ck.Config
-	for name := range set {
-		if resumable[name] {
-			continue
-		}
-		given := fs.Lookup(name).Value.String()
-		if was, same := sameSetting(name, given, base); !same {
-			return base, fmt.Errorf("--%s cannot change when resuming: was %s, now %s (the checkpoint's configuration is used)", name, was, given)
-		}
-	}
-	for name := range set {
-		switch name {
-		case "epochs":
-			base.Epochs, base.Steps = cfg.Epochs, 0
-		case "steps":
-			base.Steps = cfg.Steps
-		case "out":
-			base.Out = cfg.Out
-		case "sample-every":
-			base.SampleEvery = cfg.SampleEvery
-		case "checkpoint-every":
-			base.CheckpointEvery = cfg.CheckpointEvery
-		case "keep":
-			base.Keep = cfg.Keep
-		case "eval-every":
-			base.EvalEvery = cfg.EvalEvery
-		case "eval-n":
-			base.EvalN = cfg.EvalN
-		case "device":
-			base.Device = cfg.Device
-		case "tf32":
-			base.TF32 = cfg.TF32
-		case "data":
-			base.Data = cfg.Data
-		case "overwrite":
-			base.Overwrite = cfg.Overwrite
-		}
-	}
-	return base, nil
+// A resumeRule says what one flag of gan train does when resuming: a resumable flag (how
+// long to train, where and how often to write, on which device) overrides the checkpoint's
+// setting; any other is fixed by the checkpoint and may be given again, as people do by
+// adding --resume to the command line that started the run, only with the checkpoint's value.
+type resumeRule struct {
+	// apply copies a resumable flag's setting from the command line's configuration into the
+	// checkpoint's; nil for a fixed flag.
+	apply func(base *train.Config, given train.Config)
+	// same compares a fixed flag's given value with the checkpoint's, as the flag means it,
+	// and spells the checkpoint's value for the message.
+	same func(given string, ck train.Config) (was string, same bool)
 }
 
-// sameSetting compares a fixed flag's given value with the checkpoint's, as the flag means
-// it: 0 and auto stand for what the data implies, numbers compare as numbers.
-func sameSetting(name, given string, ck train.Config) (was string, same bool) {
-	num := func(v int) (string, bool) {
-		n, err := strconv.Atoi(given)
-		return strconv.Itoa(v), err == nil && n == v
-	}
-	float := func(v float32) (string, bool) {
-		f, err := strconv.ParseFloat(given, 64)
-		return strconv.FormatFloat(float64(v), 'g', -1, 32), err == nil && float32(f) == v
-	}
-	switch name {
-	case "dataset":
+// notInConfig is the rule of a resumable flag that is not part of the checkpoint's configuration:
+// --resume itself, and --cuda-graph, which runTrain applies after resuming.
+func notInConfig(*train.Config, train.Config) {}
+
+// resumeRules has a rule for every flag of gan train; TestResumeRulesCoverTrainFlags keeps
+// it so.
+var resumeRules = map[string]resumeRule{
+	// Resumable.
+	"epochs": {apply: func(b *train.Config, c train.Config) {
+		b.Epochs, b.Steps = c.Epochs, c.Steps // --epochs without --steps lifts the checkpoint's step limit
+	}},
+	"steps":            {apply: func(b *train.Config, c train.Config) { b.Steps = c.Steps }},
+	"out":              {apply: func(b *train.Config, c train.Config) { b.Out = c.Out }},
+	"sample-every":     {apply: func(b *train.Config, c train.Config) { b.SampleEvery = c.SampleEvery }},
+	"checkpoint-every": {apply: func(b *train.Config, c train.Config) { b.CheckpointEvery = c.CheckpointEvery }},
+	"keep":             {apply: func(b *train.Config, c train.Config) { b.Keep = c.Keep }},
+	"eval-every":       {apply: func(b *train.Config, c train.Config) { b.EvalEvery = c.EvalEvery }},
+	"eval-n":           {apply: func(b *train.Config, c train.Config) { b.EvalN = c.EvalN }},
+	"device":           {apply: func(b *train.Config, c train.Config) { b.Device = c.Device }},
+	"tf32":             {apply: func(b *train.Config, c train.Config) { b.TF32 = c.TF32 }},
+	"data":             {apply: func(b *train.Config, c train.Config) { b.Data = c.Data }},
+	"overwrite":        {apply: func(b *train.Config, c train.Config) { b.Overwrite = c.Overwrite }},
+	"resume":           {apply: notInConfig},
+	"cuda-graph":       {apply: notInConfig},
+
+	// Fixed by the checkpoint.
+	"dataset": {same: func(given string, ck train.Config) (string, bool) {
 		if data.IsFolder(given) || data.IsFolder(ck.Dataset) {
 			return ck.Dataset, filepath.Clean(given) == filepath.Clean(ck.Dataset)
 		}
 		return ck.Dataset, strings.EqualFold(given, ck.Dataset)
-	case "split":
-		return ck.Split, given == ck.Split
-	case "arch":
-		return ck.Arch, given == "auto" || given == ck.Arch
-	case "image-size":
-		was, same := num(ck.ImageSize)
-		return was, same || given == "0"
-	case "nc":
-		was, same := num(ck.NC)
-		return was, same || given == "0"
-	case "nz":
-		return num(ck.NZ)
-	case "ngf":
-		return num(ck.NGF)
-	case "ndf":
-		return num(ck.NDF)
-	case "batch-size":
-		return num(ck.BatchSize)
-	case "d-steps":
-		return num(ck.DSteps)
-	case "loss":
-		return ck.Loss, given == ck.Loss
-	case "seed":
-		return strconv.FormatUint(ck.Seed, 10), given == strconv.FormatUint(ck.Seed, 10)
-	case "lr":
-		return float(ck.LR)
-	case "beta1":
-		return float(ck.Beta1)
-	case "beta2":
-		return float(ck.Beta2)
-	case "clip":
-		return float(ck.Clip)
-	case "ema-decay":
-		return float(ck.EMADecay)
-	case "ema-stats":
-		was := cmp.Or(ck.EMAStats, train.EMAStatsRecomputed)
-		return was, given == was
+	}},
+	"split": {same: sameString(func(c train.Config) string { return c.Split })},
+	"arch": {same: func(given string, ck train.Config) (string, bool) {
+		return ck.Arch, given == "auto" || given == ck.Arch // auto: what the data implies
+	}},
+	"image-size":  {same: sameIntOrZero(func(c train.Config) int { return c.ImageSize })},
+	"nc":          {same: sameIntOrZero(func(c train.Config) int { return c.NC })},
+	"nz":          {same: sameInt(func(c train.Config) int { return c.NZ })},
+	"ngf":         {same: sameInt(func(c train.Config) int { return c.NGF })},
+	"ndf":         {same: sameInt(func(c train.Config) int { return c.NDF })},
+	"batch-size":  {same: sameInt(func(c train.Config) int { return c.BatchSize })},
+	"d-steps":     {same: sameInt(func(c train.Config) int { return c.DSteps })},
+	"loss":        {same: sameString(func(c train.Config) string { return c.Loss })},
+	"conditional": {same: sameString(func(c train.Config) string { return strconv.FormatBool(c.Conditional) })},
+	"seed":        {same: sameString(func(c train.Config) string { return strconv.FormatUint(c.Seed, 10) })},
+	"lr":          {same: sameFloat(func(c train.Config) float32 { return c.LR })},
+	"beta1":       {same: sameFloat(func(c train.Config) float32 { return c.Beta1 })},
+	"beta2":       {same: sameFloat(func(c train.Config) float32 { return c.Beta2 })},
+	"clip":        {same: sameFloat(func(c train.Config) float32 { return c.Clip })},
+	"ema-decay":   {same: sameFloat(func(c train.Config) float32 { return c.EMADecay })},
+	"ema-stats": {same: sameString(func(c train.Config) string {
+		return cmp.Or(c.EMAStats, train.EMAStatsRecomputed) // empty in checkpoints from before the choice
+	})},
+}
+
+func sameString(field func(train.Config) string) func(string, train.Config) (string, bool) {
+	return func(given string, ck train.Config) (string, bool) { return field(ck), given == field(ck) }
+}
+
+// sameInt compares numbers as numbers, so that 064 is 64.
+func sameInt(field func(train.Config) int) func(string, train.Config) (string, bool) {
+	return func(given string, ck train.Config) (string, bool) {
+		n, err := strconv.Atoi(given)
+		return strconv.Itoa(field(ck)), err == nil && n == field(ck)
 	}
-	return "?", false
+}
+
+// sameIntOrZero is sameInt for a flag whose 0 stands for what the data implies.
+func sameIntOrZero(field func(train.Config) int) func(string, train.Config) (string, bool) {
+	return func(given string, ck train.Config) (string, bool) {
+		was, same := sameInt(field)(given, ck)
+		return was, same || given == "0"
+	}
+}
+
+// sameFloat compares at the float32 precision the configuration keeps.
+func sameFloat(field func(train.Config) float32) func(string, train.Config) (string, bool) {
+	return func(given string, ck train.Config) (string, bool) {
+		f, err := strconv.ParseFloat(given, 64)
+		v := field(ck)
+		return strconv.FormatFloat(float64(v), 'g', -1, 32), err == nil && float32(f) == v
+	}
+}
+
+// resumeConfig is the checkpoint's configuration with the resumable flags that were given
+// (set) applied from cfg, after checking that every fixed flag given has the checkpoint's value.
+func resumeConfig(fs *flag.FlagSet, set map[string]bool, cfg train.Config, ck *train.Checkpoint) (train.Config, error) {
+	base := ck.Config
+	for name := range set {
+		rule, ok := resumeRules[name]
+		switch {
+		case !ok:
+			return base, fmt.Errorf("--%s cannot be given when resuming (the checkpoint's configuration is used)", name)
+		case rule.apply != nil:
+			continue
+		}
+		given := fs.Lookup(name).Value.String()
+		if was, same := rule.same(given, base); !same {
+			return base, fmt.Errorf("--%s cannot change when resuming: was %s, now %s (the checkpoint's configuration is used)", name, was, given)
+		}
+	}
+	for name := range set {
+		if apply := resumeRules[name].apply; apply != nil {
+			apply(&base, cfg)
+		}
+	}
+	return base, nil
 }
