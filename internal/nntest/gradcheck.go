@@ -85,7 +85,7 @@ type GradCase struct {
 
 // Gradcheck compares the backward pass of c on b with central differences of its forward,
 // then checks the accumulation rule and that nil gradient outputs are skipped.
-func Gradcheck(t *testing.T, b nn.Backend, c GradCase) {
+func Gradcheck(t testing.TB, b nn.Backend, c GradCase) {
 	call := &GradCall{B: b, Args: make([]*nn.Tensor, len(c.Args)), Out: b.New(c.Out...)}
 	made := []*nn.Tensor{call.Out}
 	defer func() {
