@@ -7,7 +7,7 @@ import (
 
 // convGeometry is the geometry of a convolution's input, from the sizes its contract checked.
 func convGeometry(g nn.ConvGeometry) geometry {
-	return geometry{N: g.N, C: g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.Kernel, S: g.Stride, P: g.Pad}
+	return geometry(g.Columns())
 }
 
 // wholeImage reports whether each kernel position covers a whole image: then the columns of

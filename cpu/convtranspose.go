@@ -8,7 +8,7 @@ import (
 // convTransposeGeometry is the geometry of a transposed convolution's output image, whose
 // column positions are the input's pixels, from the sizes its contract checked.
 func convTransposeGeometry(g nn.ConvGeometry) geometry {
-	return geometry{N: g.N, C: g.O, H: g.OH, W: g.OW, OH: g.H, OW: g.W, K: g.Kernel, S: g.Stride, P: g.Pad}
+	return geometry(g.TransposedColumns())
 }
 
 // ConvTranspose2DForward implements nn.Backend: per block of images, col (O·K·K, nb·H·W) =

@@ -1,18 +1,14 @@
 package cpu
 
-// geometry relates an image (N, C, H, W) to the columns of a square-kernel convolution over
-// it: column position (oh, ow) of kernel tap (ki, kj) reads pixel (oh·S−P+ki, ow·S−P+kj).
-// For a convolution the image is its input and the columns its output positions; for a
-// transposed convolution the image is its output and the columns its input positions.
-type geometry struct {
-	N, C, H, W int // image
-	OH, OW     int // column positions
-	K, S, P    int
-}
+import "gogan/nn"
+
+// geometry is nn.Columns: the unfolding of an image into the columns that a convolution
+// (whose input is the image) or a transposed convolution (whose output is) multiplies.
+type geometry nn.Columns
 
 // rows is the number of column rows, C·K·K; cols the number of columns, N·OH·OW.
-func (g geometry) rows() int { return g.C * g.K * g.K }
-func (g geometry) cols() int { return g.N * g.OH * g.OW }
+func (g geometry) rows() int { return nn.Columns(g).Rows() }
+func (g geometry) cols() int { return nn.Columns(g).Cols() }
 
 // span is the part of a row of column positions whose kernel tap reads from inside the
 // image: positions [lo, hi), which read pixels off, off+S, ... of an image row (or rows

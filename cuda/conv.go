@@ -8,8 +8,8 @@ import "gogan/nn"
 // checked; the columns must fit the kernels' 32-bit indices.
 func convGeometry(op string, cg nn.ConvGeometry, err error) geometry {
 	must(err)
-	g := geometry{N: cg.N, C: cg.C, H: cg.H, W: cg.W, OH: cg.OH, OW: cg.OW, K: cg.Kernel, S: cg.Stride, P: cg.Pad}
-	checkIndex(op, g.rows()*g.cols())
+	g := cg.Columns()
+	checkIndex(op, g.Rows()*g.Cols())
 	return g
 }
 
@@ -17,7 +17,7 @@ func convGeometry(op string, cg nn.ConvGeometry, err error) geometry {
 func (b *Backend) Conv2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
 	cg, err := nn.CheckConv2DForward(out, x, w, bias, p)
 	g := convGeometry("Conv2DForward", cg, err)
-	o, k, cols := cg.O, g.rows(), g.cols()
+	o, k, cols := cg.O, g.Rows(), g.Cols()
 	col := b.work(0, k*cols) // (C·K·K, N·OH·OW)
 	tmp := b.work(1, o*cols) // (O, N·OH·OW)
 	po, px, pw, pb := out.Device, x.Device, w.Device, dev(bias)
@@ -36,7 +36,7 @@ func (b *Backend) Conv2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
 func (b *Backend) Conv2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
 	cg, err := nn.CheckConv2DBackward(dx, dw, db, dout, x, w, p)
 	g := convGeometry("Conv2DBackward", cg, err)
-	o, k, cols := cg.O, g.rows(), g.cols()
+	o, k, cols := cg.O, g.Rows(), g.Cols()
 	dt := b.work(1, o*cols)  // (O, N·OH·OW)
 	col := b.work(0, k*cols) // (C·K·K, N·OH·OW)
 	pdx, pdw, pdb, pdo, px, pw := dev(dx), dev(dw), dev(db), dout.Device, x.Device, w.Device

@@ -9,8 +9,8 @@ import "gogan/nn"
 // and the image must fit the kernels' 32-bit indices.
 func convTransposeGeometry(op string, cg nn.ConvGeometry, err error) geometry {
 	must(err)
-	g := geometry{N: cg.N, C: cg.O, H: cg.OH, W: cg.OW, OH: cg.H, OW: cg.W, K: cg.Kernel, S: cg.Stride, P: cg.Pad}
-	checkIndex(op, g.rows()*g.cols())
+	g := cg.TransposedColumns()
+	checkIndex(op, g.Rows()*g.Cols())
 	checkIndex(op, g.N*g.C*g.H*g.W)
 	return g
 }
@@ -20,7 +20,7 @@ func convTransposeGeometry(op string, cg nn.ConvGeometry, err error) geometry {
 func (b *Backend) ConvTranspose2DForward(out, x, w, bias *nn.Tensor, p nn.ConvParams) {
 	cg, err := nn.CheckConvTranspose2DForward(out, x, w, bias, p)
 	g := convTransposeGeometry("ConvTranspose2DForward", cg, err)
-	c, k, cols := cg.C, g.rows(), g.cols()
+	c, k, cols := cg.C, g.Rows(), g.Cols()
 	xt := b.work(1, c*cols)  // (C, N·H·W)
 	col := b.work(0, k*cols) // (O·K·K, N·H·W)
 	po, px, pw, pb := out.Device, x.Device, w.Device, dev(bias)
@@ -39,7 +39,7 @@ func (b *Backend) ConvTranspose2DForward(out, x, w, bias *nn.Tensor, p nn.ConvPa
 func (b *Backend) ConvTranspose2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvParams) {
 	cg, err := nn.CheckConvTranspose2DBackward(dx, dw, db, dout, x, w, p)
 	g := convTransposeGeometry("ConvTranspose2DBackward", cg, err)
-	c, k, cols := cg.C, g.rows(), g.cols()
+	c, k, cols := cg.C, g.Rows(), g.Cols()
 	col := b.work(0, k*cols) // (O·K·K, N·H·W)
 	xt := b.work(1, c*cols)  // (C, N·H·W)
 	dxt := b.work(2, c*cols) // (C, N·H·W)

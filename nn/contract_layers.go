@@ -46,6 +46,30 @@ type ConvGeometry struct {
 	ConvParams
 }
 
+// Columns relates an image (N, C, H, W) to the columns of a square-kernel convolution over
+// it, the unfolding (im2col) that both backends multiply: column position (oh, ow) of kernel
+// tap (ki, kj) reads pixel (oh·S−P+ki, ow·S−P+kj).
+type Columns struct {
+	N, C, H, W int // image
+	OH, OW     int // column positions
+	K, S, P    int
+}
+
+// Rows is the number of column rows, C·K·K; Cols the number of columns, N·OH·OW.
+func (g Columns) Rows() int { return g.C * g.K * g.K }
+func (g Columns) Cols() int { return g.N * g.OH * g.OW }
+
+// Columns of a convolution: the image is its input, the columns its output positions.
+func (g ConvGeometry) Columns() Columns {
+	return Columns{N: g.N, C: g.C, H: g.H, W: g.W, OH: g.OH, OW: g.OW, K: g.Kernel, S: g.Stride, P: g.Pad}
+}
+
+// TransposedColumns of a transposed convolution: the image is its output, the columns its
+// input positions.
+func (g ConvGeometry) TransposedColumns() Columns {
+	return Columns{N: g.N, C: g.O, H: g.OH, W: g.OW, OH: g.H, OW: g.W, K: g.Kernel, S: g.Stride, P: g.Pad}
+}
+
 // CheckConv2DForward is Conv2DForward's contract.
 func CheckConv2DForward(out, x, w, bias *Tensor, p ConvParams) (ConvGeometry, error) {
 	const op = "Conv2DForward"

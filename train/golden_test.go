@@ -1,7 +1,6 @@
 package train
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 
 	"gogan/checkpoints"
 	"gogan/cpu"
+	"gogan/internal/nntest"
 	"gogan/models"
 	"gogan/nn"
 )
@@ -69,43 +69,15 @@ func (g golden) meta(key string) int {
 	return v
 }
 
-// relErr is ‖a−b‖/‖b‖ in float64.
-func relErr(a, b []float32) float64 {
-	var num, den float64
-	for i := range b {
-		d := float64(a[i]) - float64(b[i])
-		num += d * d
-		den += float64(b[i]) * float64(b[i])
-	}
-	if den == 0 {
-		return math.Sqrt(num)
-	}
-	return math.Sqrt(num / den)
-}
-
-// firstMismatches describes the largest differences, for failure messages.
-func firstMismatches(a, b []float32) string {
-	var parts []string
-	for i := range b {
-		if d := math.Abs(float64(a[i]) - float64(b[i])); d > 1e-6*(1+math.Abs(float64(b[i]))) {
-			parts = append(parts, fmt.Sprintf("[%d] got %g want %g", i, a[i], b[i]))
-			if len(parts) == 4 {
-				break
-			}
-		}
-	}
-	return strings.Join(parts, "; ")
-}
-
 func compare(t *testing.T, what string, got, want []float32, tol float64) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
 	}
-	e := relErr(got, want)
+	e := math.Sqrt(nntest.NMSE(got, want)) // ‖got−want‖/‖want‖
 	t.Logf("%-28s rel err %.2e (tolerance %.0e)", what, e, tol)
 	if e > tol || math.IsNaN(e) {
-		t.Errorf("%s: relative error %.3g above %.0e: %s", what, e, tol, firstMismatches(got, want))
+		t.Errorf("%s: relative error %.3g above %.0e: %s", what, e, tol, nntest.FirstMismatches(got, want, 4))
 	}
 }
 
@@ -211,7 +183,7 @@ func compareAfterAdam(t *testing.T, what string, got, want []float32) {
 	}
 	t.Logf("%-28s max err %.2e lr (tolerance %.0e lr)", what, worst, tolAdam)
 	if worst > tolAdam {
-		t.Errorf("%s: differs by %.3g lr: %s", what, worst, firstMismatches(got, want))
+		t.Errorf("%s: differs by %.3g lr: %s", what, worst, nntest.FirstMismatches(got, want, 4))
 	}
 }
 
