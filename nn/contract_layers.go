@@ -72,39 +72,35 @@ func (g ConvGeometry) TransposedColumns() Columns {
 
 // CheckConv2DForward is Conv2DForward's contract.
 func CheckConv2DForward(out, x, w, bias *Tensor, p ConvParams) (ConvGeometry, error) {
-	const op = "Conv2DForward"
-	g, err := convGeometry(op, x, w, p, false)
-	if err != nil {
-		return g, err
-	}
-	return g, firstError(shapeIs(op, "out", out, g.N, g.O, g.OH, g.OW), optionalShapeIs(op, "bias", bias, g.O))
+	return convForward("Conv2DForward", out, x, w, bias, p, false)
 }
 
 // CheckConv2DBackward is Conv2DBackward's contract; dx, dw and db may each be nil.
 func CheckConv2DBackward(dx, dw, db, dout, x, w *Tensor, p ConvParams) (ConvGeometry, error) {
-	const op = "Conv2DBackward"
-	g, err := convGeometry(op, x, w, p, false)
-	if err != nil {
-		return g, err
-	}
-	return g, convGrads(op, g, dx, dw, db, dout, x, w)
+	return convBackward("Conv2DBackward", dx, dw, db, dout, x, w, p, false)
 }
 
 // CheckConvTranspose2DForward is ConvTranspose2DForward's contract.
 func CheckConvTranspose2DForward(out, x, w, bias *Tensor, p ConvParams) (ConvGeometry, error) {
-	const op = "ConvTranspose2DForward"
-	g, err := convGeometry(op, x, w, p, true)
-	if err != nil {
-		return g, err
-	}
-	return g, firstError(shapeIs(op, "out", out, g.N, g.O, g.OH, g.OW), optionalShapeIs(op, "bias", bias, g.O))
+	return convForward("ConvTranspose2DForward", out, x, w, bias, p, true)
 }
 
 // CheckConvTranspose2DBackward is ConvTranspose2DBackward's contract; dx, dw and db may each
 // be nil.
 func CheckConvTranspose2DBackward(dx, dw, db, dout, x, w *Tensor, p ConvParams) (ConvGeometry, error) {
-	const op = "ConvTranspose2DBackward"
-	g, err := convGeometry(op, x, w, p, true)
+	return convBackward("ConvTranspose2DBackward", dx, dw, db, dout, x, w, p, true)
+}
+
+func convForward(op string, out, x, w, bias *Tensor, p ConvParams, transposed bool) (ConvGeometry, error) {
+	g, err := convGeometry(op, x, w, p, transposed)
+	if err != nil {
+		return g, err
+	}
+	return g, firstError(shapeIs(op, "out", out, g.N, g.O, g.OH, g.OW), optionalShapeIs(op, "bias", bias, g.O))
+}
+
+func convBackward(op string, dx, dw, db, dout, x, w *Tensor, p ConvParams, transposed bool) (ConvGeometry, error) {
+	g, err := convGeometry(op, x, w, p, transposed)
 	if err != nil {
 		return g, err
 	}
