@@ -86,22 +86,7 @@ func convCases() []GradCase {
 		{2, 4, 3, 5, 3, nn.ConvParams{Kernel: 1, Stride: 1, Pad: 0}, true},
 		{3, 1, 2, 6, 5, nn.ConvParams{Kernel: 2, Stride: 2, Pad: 0}, true}, // odd width drops a column
 	}
-	var cases []GradCase
-	for i, s := range shapes {
-		cases = append(cases, GradCase{
-			Name: "Conv2d_" + s.String(),
-			Args: s.convArgs(uint64(100+i), []int{s.O, s.C, s.Kernel, s.Kernel}),
-			Out:  []int{s.N, s.O, s.ConvOut(s.H), s.ConvOut(s.W)},
-			Forward: func(c *GradCall) {
-				c.B.Conv2DForward(c.Out, c.Args[0], c.Args[1], c.Arg(2), s.ConvParams)
-			},
-			Backward: func(c *GradCall) {
-				c.B.Conv2DBackward(c.Grad(0), c.Grad(1), c.Grad(2), c.DOut, c.Args[0], c.Args[1], s.ConvParams)
-			},
-			Tol: TolLinearFD,
-		})
-	}
-	return cases
+	return convFamilyCases("Conv2d_", 100, shapes, false)
 }
 
 func convTransposeCases() []GradCase {
@@ -114,20 +99,35 @@ func convTransposeCases() []GradCase {
 		{2, 2, 2, 4, 5, nn.ConvParams{Kernel: 3, Stride: 1, Pad: 1}, true},
 		{1, 2, 3, 3, 2, nn.ConvParams{Kernel: 5, Stride: 3, Pad: 2, OutputPad: 2}, true},
 	}
+	return convFamilyCases("ConvTranspose2d_", 200, shapes, true)
+}
+
+// convFamilyCases checks the convolution, or the transposed one, of each shape; the inputs
+// of case i are seeded with seed+i.
+func convFamilyCases(prefix string, seed uint64, shapes []ConvShape, transposed bool) []GradCase {
 	var cases []GradCase
 	for i, s := range shapes {
-		cases = append(cases, GradCase{
-			Name: "ConvTranspose2d_" + s.String(),
-			Args: s.convArgs(uint64(200+i), []int{s.C, s.O, s.Kernel, s.Kernel}),
-			Out:  []int{s.N, s.O, s.ConvTransposeOut(s.H), s.ConvTransposeOut(s.W)},
-			Forward: func(c *GradCall) {
+		c := GradCase{Name: prefix + s.String(), Tol: TolLinearFD}
+		if transposed {
+			c.Args = s.convArgs(seed+uint64(i), []int{s.C, s.O, s.Kernel, s.Kernel})
+			c.Out = []int{s.N, s.O, s.ConvTransposeOut(s.H), s.ConvTransposeOut(s.W)}
+			c.Forward = func(c *GradCall) {
 				c.B.ConvTranspose2DForward(c.Out, c.Args[0], c.Args[1], c.Arg(2), s.ConvParams)
-			},
-			Backward: func(c *GradCall) {
+			}
+			c.Backward = func(c *GradCall) {
 				c.B.ConvTranspose2DBackward(c.Grad(0), c.Grad(1), c.Grad(2), c.DOut, c.Args[0], c.Args[1], s.ConvParams)
-			},
-			Tol: TolLinearFD,
-		})
+			}
+		} else {
+			c.Args = s.convArgs(seed+uint64(i), []int{s.O, s.C, s.Kernel, s.Kernel})
+			c.Out = []int{s.N, s.O, s.ConvOut(s.H), s.ConvOut(s.W)}
+			c.Forward = func(c *GradCall) {
+				c.B.Conv2DForward(c.Out, c.Args[0], c.Args[1], c.Arg(2), s.ConvParams)
+			}
+			c.Backward = func(c *GradCall) {
+				c.B.Conv2DBackward(c.Grad(0), c.Grad(1), c.Grad(2), c.DOut, c.Args[0], c.Args[1], s.ConvParams)
+			}
+		}
+		cases = append(cases, c)
 	}
 	return cases
 }
