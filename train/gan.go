@@ -266,22 +266,22 @@ func (g *GAN) StepLabelled(next func() (Batch, error), latents func(dst []float3
 		}
 		z, _, _ := g.batch(n)
 		fake = g.discriminatorStep(real, z)
-		g.B.Download(g.hostStat[:6], g.statD)
-		h := &g.hostStat
-		s.LossDReal += float64(h[0])
-		s.LossDFake += float64(h[3])
-		s.DReal += float64(h[1])
-		s.DFake += float64(h[4])
-		s.CriticGap += float64(h[2] - h[5])
+		if k < g.Hyper.DSteps-1 {
+			// The next D step overwrites these statistics; the last D step's are downloaded
+			// with G's after the G step, so that a step waits on the device once.
+			g.B.Download(g.hostStat[:6], g.statD)
+			s.addDiscriminator(g.hostStat[:6])
+		}
 	}
-	k := float64(g.Hyper.DSteps)
-	s.LossDReal, s.LossDFake, s.DReal, s.DFake, s.CriticGap = s.LossDReal/k, s.LossDFake/k, s.DReal/k, s.DFake/k, s.CriticGap/k
-	s.LossD = s.LossDReal + s.LossDFake
 	g.generatorStep(fake)
 	if g.EMA != nil {
 		g.EMA.Update(g.OptG.Steps())
 	}
-	g.B.Download(g.hostStat[6:], g.statG)
+	g.B.Download(g.hostStat[:], g.stats)
+	s.addDiscriminator(g.hostStat[:6])
+	k := float64(g.Hyper.DSteps)
+	s.LossDReal, s.LossDFake, s.DReal, s.DFake, s.CriticGap = s.LossDReal/k, s.LossDFake/k, s.DReal/k, s.DFake/k, s.CriticGap/k
+	s.LossD = s.LossDReal + s.LossDFake
 	s.LossG, s.DFakeG = float64(g.hostStat[6]), float64(g.hostStat[7])
 	if err := g.recordGraphs(fake); err != nil {
 		return s, err
@@ -295,6 +295,16 @@ func (g *GAN) StepLabelled(next func() (Batch, error), latents func(dst []float3
 		return s, fmt.Errorf("loss is not finite (D %g, G %g): training diverged; lower --lr or try another --loss", s.LossD, s.LossG)
 	}
 	return s, nil
+}
+
+// addDiscriminator adds one D step's statistics, [mean loss term, mean σ(logit), mean logit]
+// on real then on fake, to the sums that StepLabelled averages.
+func (s *Stats) addDiscriminator(h []float32) {
+	s.LossDReal += float64(h[0])
+	s.LossDFake += float64(h[3])
+	s.DReal += float64(h[1])
+	s.DFake += float64(h[4])
+	s.CriticGap += float64(h[2] - h[5])
 }
 
 // uploadLatents draws a batch of n latents and, for a conditional GAN, joins them to the
