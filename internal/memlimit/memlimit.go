@@ -8,6 +8,7 @@ package memlimit
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"runtime/debug"
 )
 
@@ -62,4 +63,11 @@ func Format(bytes float64) string {
 		return fmt.Sprintf("%.1f MB", bytes/1e6)
 	}
 	return fmt.Sprintf("%.0f kB", bytes/1e3)
+}
+
+// heapInUse is the Go heap's size in use, which counts against Go's memory limit.
+func heapInUse() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapInuse
 }

@@ -6,7 +6,6 @@ import (
 	"bufio"
 	"bytes"
 	"os"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -74,10 +73,4 @@ func mappedPages() (float64, bool) {
 	first, _, _ := strings.Cut(string(b), " ")
 	v, err := strconv.ParseFloat(first, 64)
 	return v, err == nil
-}
-
-func heapInUse() uint64 {
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
 }
