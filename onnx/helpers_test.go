@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -27,9 +28,11 @@ var testCases = []testCase{
 	{"conditional dcgan28", models.Config{Arch: "dcgan28", NZ: 8, NGF: 4, NDF: 1, NC: 1, Classes: 3}},
 }
 
-// testGenerator builds a generator with DCGAN's initialisation and BatchNorm running
-// statistics away from their initial 0 and 1, so that an exporter that dropped or swapped
-// them would change the images.
+// testGenerator builds a generator with transposed-convolution weights from N(0, 0.3),
+// larger than DCGAN's N(0, 0.02) so that the images span most of [−1, 1] even at small
+// widths, and with BatchNorm weights, biases and running statistics away from their initial
+// 1, 0, 0 and 1, so that an exporter that dropped or swapped any of them would change the
+// images.
 func testGenerator(t *testing.T, cfg models.Config, seed uint64) *nn.Network {
 	t.Helper()
 	spec, err := models.Generator(cfg)
@@ -41,14 +44,21 @@ func testGenerator(t *testing.T, cfg models.Config, seed uint64) *nn.Network {
 	if err != nil {
 		t.Fatal(err)
 	}
-	models.InitDCGAN(g, rng)
+	g.InitNormal(rng, func(l nn.Layer, s nn.ParamSpec) (float64, float64, bool) {
+		_, ok := l.(*nn.ConvTranspose2d)
+		return 0, 0.3, ok
+	})
 	state := g.State()
-	for _, b := range g.BufferList() {
+	for _, b := range slices.Concat(g.Parameters(), g.BufferList()) {
+		if _, ok := g.Layers()[b.Layer].(*nn.BatchNorm); !ok {
+			continue
+		}
 		v := state[b.Name].Data().([]float32)
 		for i := range v {
-			if b.Spec.Name == "running_var" {
+			switch b.Spec.Name {
+			case "running_var", "weight":
 				v[i] = 0.5 + rng.Float32()
-			} else {
+			default:
 				v[i] = 0.2 * float32(rng.NormFloat64())
 			}
 		}
