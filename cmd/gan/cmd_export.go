@@ -84,7 +84,11 @@ func exportONNX(o exportOptions, stdout io.Writer) error {
 		inputs += fmt.Sprintf(", class (N) int64 in [0, %d)", cfg.Classes)
 	}
 	out := g.OutShape()
-	fmt.Fprintf(stdout, "wrote %s: the %s generator of step %d (%s weights), %.1f MB; inputs %s, output image (N, %d, %d, %d) in [-1, 1]\n",
-		o.onnxPath, cfg.Arch, ck.Progress.Step, weights, float64(len(model))/1e6, inputs, out[0], out[1], out[2])
+	size := fmt.Sprintf("%.1f MB", float64(len(model))/1e6)
+	if len(model) < 1e6 {
+		size = fmt.Sprintf("%.1f kB", float64(len(model))/1e3)
+	}
+	fmt.Fprintf(stdout, "wrote %s: the %s generator of step %d (%s weights), %s; inputs %s, output image (N, %d, %d, %d) in [-1, 1]\n",
+		o.onnxPath, cfg.Arch, ck.Progress.Step, weights, size, inputs, out[0], out[1], out[2])
 	return nil
 }
