@@ -5,13 +5,13 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -199,11 +199,6 @@ func maxAbsDiff(a, b []float32) (float64, int) {
 }
 
 func firstLine(b []byte) string {
-	s := string(b)
-	for i, r := range s {
-		if r == '\n' {
-			return s[:i]
-		}
-	}
-	return fmt.Sprint(s)
+	line, _, _ := strings.Cut(string(b), "\n")
+	return line
 }
