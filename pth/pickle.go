@@ -268,7 +268,11 @@ func (u *unpickler) long1() error {
 func (u *unpickler) globalOp(module, name string) error {
 	g := global{module, name}
 	if !allowed(g) {
-		return fmt.Errorf("the pickle names %s.%s, which a plain state dict never does; refused without running it", module, name)
+		hint := ""
+		if module == "__main__" || strings.HasPrefix(module, "torch.nn.modules") {
+			hint = " (a whole model pickled by torch.save(model): save model.state_dict() instead)"
+		}
+		return fmt.Errorf("the pickle names %s.%s, which a plain state dict never does; refused without running it%s", module, name, hint)
 	}
 	u.push(g)
 	return nil

@@ -14,6 +14,12 @@ The generators:
                         its safetensors copy keeps the main. prefix, and _double.pth is the
                         same state dict in float64
 
+and files that must be refused:
+  netG_model.pth         torch.save(netG): the whole module pickled, not a state dict
+  hostile_os_system.pth  a state dict whose tensor is an object reducing to os.system, which
+                         creates PWNED in the folder if anything runs it
+  hostile_eval.pth       the same through builtins.eval
+
 Running statistics are randomised so that eval-mode BatchNorm is exercised. The output
 is deterministic for a given PyTorch version.
 """
@@ -87,6 +93,25 @@ def save(out, name, net, nz, state=None):
     np.save(os.path.join(out, name + "_images.npy"), images.numpy())
 
 
+class Call:
+    """An object that pickles as a call of ``fn(arg)``: what a malicious .pth holds."""
+
+    def __init__(self, fn, arg):
+        self.fn, self.arg = fn, arg
+
+    def __reduce__(self):
+        return (self.fn, (self.arg,))
+
+
+def hostile(out, netG):
+    """Write the files that gogan must refuse without running anything."""
+    torch.save(netG, os.path.join(out, "netG_model.pth"))
+    marker = os.path.join(out, "PWNED")
+    torch.save({"main.0.weight": Call(os.system, "touch " + marker)}, os.path.join(out, "hostile_os_system.pth"))
+    code = f"open({marker!r}, 'w').close()"
+    torch.save({"main.0.weight": Call(eval, code)}, os.path.join(out, "hostile_eval.pth"))
+
+
 def main(out):
     os.makedirs(out, exist_ok=True)
     torch.manual_seed(0)
@@ -109,6 +134,7 @@ def main(out):
     save(out, "netG_epoch_0", netG, 12)
     torch.save({k: v.double() if v.is_floating_point() else v for k, v in netG.state_dict().items()},
                os.path.join(out, "netG_epoch_0_double.pth"))
+    hostile(out, netG)
 
 
 if __name__ == "__main__":
