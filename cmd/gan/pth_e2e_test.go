@@ -71,7 +71,7 @@ func TestPyTorchGenerators(t *testing.T) {
 			// activations; a wrong weight or layout differs by orders of magnitude more.
 			err := maxAbsDiff(t, out, at(c.set+"_images.npy"))
 			t.Logf("max abs error against PyTorch: %.3g", err)
-			if err > 1e-5 {
+			if err > 1e-6 {
 				t.Errorf("images differ from PyTorch's by up to %g", err)
 			}
 		})
