@@ -41,40 +41,6 @@ func (u *unpickler) step(op byte) error {
 			return err
 		}
 		u.push(t)
-	case 'N':
-		u.push(nil)
-	case 0x88, 0x89: // NEWTRUE, NEWFALSE
-		u.push(op == 0x88)
-	case 'K':
-		return u.int(1, false)
-	case 'M':
-		return u.int(2, false)
-	case 'J':
-		return u.int(4, true)
-	case 0x8a: // LONG1
-		return u.long1()
-	case 'G':
-		return u.float()
-	case 'X': // BINUNICODE
-		return u.text(4)
-	case 0x8c, 'U': // SHORT_BINUNICODE, SHORT_BINSTRING
-		return u.text(1)
-	case 0x8d, 'T': // BINUNICODE8, BINSTRING
-		return u.text(map[byte]int{0x8d: 8, 'T': 4}[op])
-	case 'q', 'r': // BINPUT, LONG_BINPUT
-		key, err := u.uint(map[byte]int{'q': 1, 'r': 4}[op])
-		if err != nil {
-			return err
-		}
-		return u.memoise(key)
-	case 0x94: // MEMOIZE
-		return u.memoise(uint64(len(u.memo)))
-	case 'h', 'j': // BINGET, LONG_BINGET
-		key, err := u.uint(map[byte]int{'h': 1, 'j': 4}[op])
-		if err != nil {
-			return err
-		}
-		return u.recall(key)
 	case '0': // POP
 		_, err := u.pop()
 		return err
@@ -107,6 +73,50 @@ func (u *unpickler) step(op byte) error {
 		return u.build()
 	case 's', 'u', 'a', 'e': // SETITEM, SETITEMS, APPEND, APPENDS
 		return u.fill(op)
+	default:
+		return u.stepLiteral(op)
+	}
+	return nil
+}
+
+// stepLiteral runs the opcodes that push a literal (None, booleans, integers, floats and
+// strings) or store and recall values in the memo.
+func (u *unpickler) stepLiteral(op byte) error {
+	switch op {
+	case 'q', 'r': // BINPUT, LONG_BINPUT
+		key, err := u.uint(map[byte]int{'q': 1, 'r': 4}[op])
+		if err != nil {
+			return err
+		}
+		return u.memoise(key)
+	case 0x94: // MEMOIZE
+		return u.memoise(uint64(len(u.memo)))
+	case 'h', 'j': // BINGET, LONG_BINGET
+		key, err := u.uint(map[byte]int{'h': 1, 'j': 4}[op])
+		if err != nil {
+			return err
+		}
+		return u.recall(key)
+	case 'N':
+		u.push(nil)
+	case 0x88, 0x89: // NEWTRUE, NEWFALSE
+		u.push(op == 0x88)
+	case 'K':
+		return u.int(1, false)
+	case 'M':
+		return u.int(2, false)
+	case 'J':
+		return u.int(4, true)
+	case 0x8a: // LONG1
+		return u.long1()
+	case 'G':
+		return u.float()
+	case 'X': // BINUNICODE
+		return u.text(4)
+	case 0x8c, 'U': // SHORT_BINUNICODE, SHORT_BINSTRING
+		return u.text(1)
+	case 0x8d, 'T': // BINUNICODE8, BINSTRING
+		return u.text(map[byte]int{0x8d: 8, 'T': 4}[op])
 	default:
 		return fmt.Errorf("pickle opcode %s, which a plain state dict never uses; refused", opName(op))
 	}
