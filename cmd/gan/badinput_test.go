@@ -256,7 +256,7 @@ func TestBadWeights(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"dcgan64", append(base, "--arch", "dcgan64"), []string{weights, "dcgan64", "0.weight"}},
+		{"dcgan64", append(base, "--arch", "dcgan64"), []string{weights, "--arch dcgan64", "dcgan28 generator"}},
 		{"nz", append(base, "--nz", "100"), []string{weights, "--nz 100"}},
 		{"nc", append(base, "--nc", "3"), []string{weights, "--nc 3"}},
 		// Sizes the file does not back are refused before anything of their size is allocated.

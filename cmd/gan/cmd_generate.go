@@ -9,11 +9,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"gorgonia.org/tensor"
 
-	"gogan/checkpoints"
 	"gogan/data"
 	"gogan/internal/atomicfile"
 	"gogan/internal/memlimit"
@@ -50,11 +48,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("generate", stderr)
 	var o generateOptions
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint, or a run folder for its latest")
-	fs.StringVar(&o.weights, "weights", "", "instead of --checkpoint: a safetensors file of a generator's state dict in PyTorch's names")
-	fs.StringVar(&o.arch, "arch", "dcgan28", "with --weights: dcgan28 or dcgan64")
-	fs.IntVar(&o.nz, "nz", 100, "with --weights: latent size")
-	fs.IntVar(&o.ngf, "ngf", 64, "with --weights: generator width")
-	fs.IntVar(&o.nc, "nc", 1, "with --weights: image channels")
+	fs.StringVar(&o.weights, "weights", "", "instead of --checkpoint: a generator's state dict in PyTorch's names, a .pth/.pt file of torch.save or safetensors")
+	fs.StringVar(&o.arch, "arch", "", "with --weights: dcgan28 or dcgan64 (default: read from the weights' shapes, as are nz, ngf and nc)")
+	fs.IntVar(&o.nz, "nz", 0, "with --weights: latent size, checked against the weights")
+	fs.IntVar(&o.ngf, "ngf", 0, "with --weights: generator width, checked against the weights")
+	fs.IntVar(&o.nc, "nc", 0, "with --weights: image channels, checked against the weights")
 	fs.IntVar(&o.n, "n", 64, "number of images")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the latents (a run's seed reproduces its sample grids)")
 	fs.IntVar(&o.nrow, "nrow", 8, "images per row of the grid")
@@ -128,7 +126,7 @@ func generate(o generateOptions, stdout, stderr io.Writer) error {
 	if err := checkUnconditional(o, o.weights); err != nil {
 		return err
 	}
-	g, err := loadWeights(b, cfg, o.weights)
+	g, cfg, err := loadWeights(b, cfg, o.weights)
 	if err != nil {
 		return err
 	}
@@ -141,74 +139,6 @@ func buildGenerator(b nn.Backend, cfg models.Config) (*nn.Network, error) {
 		return nil, err
 	}
 	return models.Build(b, spec, 1, rand.New(rand.NewPCG(0, 0)))
-}
-
-// loadWeights builds a generator as cfg says and loads a PyTorch state dict into it;
-// num_batches_tracked, which generating does not use, is skipped. The file's shapes are
-// checked against cfg first, so that flags of absurd sizes are refused before the network
-// is allocated.
-func loadWeights(b nn.Backend, cfg models.Config, path string) (*nn.Network, error) {
-	f, err := checkpoints.Read(path)
-	if err != nil {
-		return nil, err
-	}
-	if _, ok := f.Info("generator.0.weight"); ok {
-		return nil, fmt.Errorf("%s is a gogan training checkpoint, not a generator's state dict: give it with --checkpoint", path)
-	}
-	spec, err := models.Generator(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("%s with --%w", path, err) // the error begins with the flag's name
-	}
-	if err := checkStateShapes(f, spec); err != nil {
-		return nil, fmt.Errorf("%s: %w, not a %s generator with --nz %d, --ngf %d and --nc %d", path, err, cfg.Arch, cfg.NZ, cfg.NGF, cfg.NC)
-	}
-	g, err := models.Build(b, spec, 1, rand.New(rand.NewPCG(0, 0)))
-	if err != nil {
-		return nil, err
-	}
-	state := map[string]*tensor.Dense{}
-	for _, name := range f.Names() {
-		if strings.HasSuffix(name, ".num_batches_tracked") {
-			continue
-		}
-		info, _ := f.Info(name)
-		values, err := f.F32(name)
-		if err != nil {
-			return nil, err
-		}
-		if err := train.CheckTensor(name, values); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		state[name] = tensor.New(tensor.WithShape(info.Shape...), tensor.WithBacking(values))
-	}
-	if err := g.LoadState(state); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return g, nil
-}
-
-// checkStateShapes compares the parameter and buffer shapes that spec implies, layer by
-// layer, with the file's tensors of the same names, without allocating the network.
-func checkStateShapes(f *checkpoints.File, spec models.Spec) error {
-	shape := spec.In
-	for i, l := range spec.Layers {
-		p, err := l.Plan(shape)
-		if err != nil {
-			return err
-		}
-		for _, s := range append(p.Params, p.Buffers...) {
-			name := fmt.Sprintf("%d.%s", i, s.Name)
-			info, ok := f.Info(name)
-			if !ok {
-				return fmt.Errorf("no tensor %q", name)
-			}
-			if !nn.Shape(info.Shape).Equal(s.Shape) {
-				return fmt.Errorf("tensor %q is %v, want %v", name, nn.Shape(info.Shape), s.Shape)
-			}
-		}
-		shape = p.Out
-	}
-	return nil
 }
 
 // latentsFor returns the latents to draw, (N, nz) in a flat slice.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"gogan/data"
 	"gogan/train"
 )
 
@@ -19,7 +20,7 @@ func init() {
 // bindTrainFlags binds the flags of gan train, but for the float ones, to a configuration,
 // with the defaults of Radford et al.
 func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
-	fs.StringVar(&c.Dataset, "dataset", "fashion-mnist", "dataset name (mnist, fashion-mnist, kmnist, emnist-balanced, emnist-letters, emnist-digits) or a folder of images")
+	fs.StringVar(&c.Dataset, "dataset", "fashion-mnist", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
 	fs.StringVar(&c.Data, "data", "", "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)")
 	fs.StringVar(&c.Split, "split", "train", "which split of a named dataset to train on: train or test")
 	fs.IntVar(&c.ImageSize, "image-size", 0, "side of the square training images; 0 keeps the dataset's (or the architecture's)")
