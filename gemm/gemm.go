@@ -1,4 +1,7 @@
-// Package gemm is the CPU backend's single-precision matrix multiply.
+// Package gemm is gogan's single-precision matrix multiply on the CPU: the CPU backend's
+// convolutions and linear layers run on it, and metrics computes its pairwise distances with
+// it. It is a package of its own, outside cpu/, so that code above the backends may use it
+// without reaching into a backend's internals.
 //
 // Sgemm follows the Goto/BLIS design: op(B) is cut into KC×NC blocks and op(A) into MC×KC
 // blocks, each packed into contiguous panels that stay in cache, and a register-blocked

@@ -138,7 +138,7 @@ func (o *benchOperands) call(pth *path, s gemmShape) {
 // and per model a FLOP-weighted average: all of the model's GEMMs run back to back, total
 // FLOPs over total time. Names read path/model/layer_pass_transposes_m×n×k, so that
 //
-//	go test -run '^$' -bench 'Sgemm/avx512/dcgan64/' -benchtime 20x ./cpu/gemm/
+//	go test -run '^$' -bench 'Sgemm/avx512/dcgan64/' -benchtime 20x ./gemm/
 //
 // measures one path on one model. The strides are dense, beta is 1 for weight gradients
 // and 0 otherwise, and GOMAXPROCS goroutines share the work, as in the CPU backend.

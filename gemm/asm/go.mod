@@ -1,4 +1,4 @@
-module gogan/cpu/gemm/asm
+module gogan/gemm/asm
 
 go 1.26.8
 

@@ -26,7 +26,7 @@ func TestGeneratedIsFresh(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got, want) {
-			t.Errorf("%s is stale: run go generate in cpu/gemm", committed)
+			t.Errorf("%s is stale: run go generate in gemm", committed)
 		}
 	}
 }
