@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"gogan/run"
 	"gogan/train"
 )
 
@@ -61,7 +62,7 @@ func planClasses(o generateOptions, nz int, names []string) (classPlan, error) {
 	}
 	switch {
 	case o.cls.class != "":
-		c, err := train.ParseClass(o.cls.class, names)
+		c, err := run.ParseClass(o.cls.class, names)
 		if err != nil {
 			return classPlan{}, err
 		}
@@ -119,7 +120,7 @@ func planInterpolation(o generateOptions, nz int, names []string, list []int) (c
 		}
 		return classPlan{z: z, n: steps, nrow: steps, rowNames: []string{names[list[0]] + " → " + names[list[1]]}}, nil
 	case o.cls.class != "":
-		c, err := train.ParseClass(o.cls.class, names)
+		c, err := run.ParseClass(o.cls.class, names)
 		if err != nil {
 			return classPlan{}, err
 		}
@@ -142,7 +143,7 @@ func parseClassList(s string, names []string) ([]int, error) {
 	}
 	var out []int
 	for _, part := range strings.Split(s, ",") {
-		c, err := train.ParseClass(part, names)
+		c, err := run.ParseClass(part, names)
 		if err != nil {
 			return nil, fmt.Errorf("--classes: %w", err)
 		}

@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"context"
@@ -16,26 +16,8 @@ import (
 	"gogan/metrics"
 	"gogan/models"
 	"gogan/nn"
+	"gogan/train"
 )
-
-// The random streams of a run: each use of the run's seed draws from its own PCG stream,
-// rand.NewPCG(seed, stream), so that adding a use never shifts another. The numbers are part
-// of every run's bits (golden files, bitwise resume, a seed's samples): a new use takes a new
-// number and none of these changes. TestRunStreams keeps them distinct and all here.
-// Elsewhere the seed orders epoch e's data with data.Permutation(seed, e), reusing these
-// numbers for epochs 1 to 6, and --eval-every's real images with streams 0 and 1 (metrics).
-const (
-	streamInit     = 1 // network initialisation, G then D (the toy experiment's too)
-	streamSamples  = 2 // the fixed latents of the sample grids, and of gan generate --seed
-	streamLatents  = 3 // the latents of training steps, saved in checkpoints as z_rng
-	streamToyData  = 4 // the toy experiment's curves
-	streamEval     = 5 // the latents of --eval-every's samples
-	streamEMAStats = 6 // the latents whose batch statistics the averaged generator's BatchNorm layers take (ema.go)
-)
-
-// streamBench draws gan bench's synthetic data from seed 1; a benchmark is no run, so it may
-// share a number with a run's stream.
-const streamBench = 5
 
 // sampleCount is the number of fixed latents in each sample grid, 8×8.
 const sampleCount, sampleRow = 64, 8
@@ -57,7 +39,7 @@ type run struct {
 	b       nn.Backend
 	ds      *data.Dataset
 	loader  *data.Loader
-	gan     *GAN
+	gan     *train.GAN
 	prog    Progress
 	total   int
 	zFixed  *nn.Tensor
@@ -97,10 +79,10 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 		return nil, err
 	}
 	cfg = r.cfg
-	if r.gan, err = buildGAN(cfg, b); err != nil {
+	if r.gan, err = BuildGAN(cfg, b); err != nil {
 		return nil, err
 	}
-	r.prog = Progress{ZRNG: rand.NewPCG(cfg.Seed, streamLatents)}
+	r.prog = Progress{ZRNG: rand.NewPCG(cfg.Seed, train.StreamLatents)}
 	if resume != nil {
 		if err := resume.Restore(r.gan); err != nil {
 			return nil, err
@@ -127,7 +109,7 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step, stderr); err != nil {
 		return nil, err
 	}
-	zHost, count := GridLatents(cfg.Seed, sampleCount, cfg.NZ, cfg.Model().Classes, sampleRow)
+	zHost, count := train.GridLatents(cfg.Seed, sampleCount, cfg.NZ, cfg.Model().Classes, sampleRow)
 	if err := r.gan.Sampler().Reserve(count); err != nil {
 		return nil, err
 	}
@@ -157,23 +139,15 @@ func (r *run) openEvaluator(log io.Writer) error {
 	}
 	r.eval = ev
 	r.zEval = make([]float32, ev.N()*r.cfg.NZ)
-	SampleLatents(r.zEval, rand.New(rand.NewPCG(r.cfg.Seed, streamEval)))
+	train.SampleLatents(r.zEval, rand.New(rand.NewPCG(r.cfg.Seed, train.StreamEval)))
 	if k := r.cfg.Model().Classes; k > 0 {
 		labels := make([]int, ev.N())
 		for i := range labels {
 			labels[i] = i % k
 		}
-		r.zEval = Conditioned(r.zEval, labels, k)
+		r.zEval = train.Conditioned(r.zEval, labels, k)
 	}
 	return nil
-}
-
-// FixedLatents are the latents of the sample grids for a seed: gan generate with a run's seed
-// draws the same ones, so it reproduces the run's grids.
-func FixedLatents(seed uint64, n, nz int) []float32 {
-	z := make([]float32, n*nz)
-	SampleLatents(z, rand.New(rand.NewPCG(seed, streamSamples)))
-	return z
 }
 
 // openDataset opens the training images and settles the configuration's data-dependent
@@ -213,8 +187,8 @@ func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 	return ds, nil
 }
 
-// buildGAN makes G and D as cfg says, with DCGAN initialisation from the seed.
-func buildGAN(cfg Config, b nn.Backend) (*GAN, error) {
+// BuildGAN makes G and D as cfg says, with DCGAN initialisation from the seed.
+func BuildGAN(cfg Config, b nn.Backend) (*train.GAN, error) {
 	h, err := cfg.Hyper()
 	if err != nil {
 		return nil, err
@@ -227,7 +201,7 @@ func buildGAN(cfg Config, b nn.Backend) (*GAN, error) {
 	if err != nil {
 		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(cfg.Seed, streamInit))
+	rng := rand.New(rand.NewPCG(cfg.Seed, train.StreamInit))
 	g, err := models.Build(b, gs, cfg.BatchSize, rng)
 	if err != nil {
 		return nil, err
@@ -238,14 +212,14 @@ func buildGAN(cfg Config, b nn.Backend) (*GAN, error) {
 	}
 	models.InitDCGAN(g, rng)
 	models.InitDCGAN(d, rng)
-	gan, err := New(b, g, d, h, cfg.BatchSize)
+	gan, err := train.New(b, g, d, h, cfg.BatchSize)
 	if err != nil {
 		return nil, err
 	}
 	if err := buildEMA(cfg, gan, b); err != nil {
 		return nil, err
 	}
-	if !cfg.NoCUDAGraph {
+	if cfg.ReplaySteps {
 		gan.UseGraphs()
 	}
 	// Device backends report allocation failures here rather than mid-run.
@@ -286,22 +260,22 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 	con := newConsole(stderr, r.total, r.prog.Step, r.loader.BatchesPerEpoch(), floor)
 	defer con.finish()
 	zrng := rand.New(r.prog.ZRNG)
-	latents := func(dst []float32) { SampleLatents(dst, zrng) }
+	latents := func(dst []float32) { train.SampleLatents(dst, zrng) }
 	var labels []uint8
-	next := func() (Batch, error) {
+	next := func() (train.Batch, error) {
 		images, _, ok := r.loader.Next()
 		if !ok {
-			return Batch{}, errors.New("data loader closed")
+			return train.Batch{}, errors.New("data loader closed")
 		}
 		if r.gan.Classes > 0 {
 			labels = r.loader.Labels(labels)
 		}
-		return Batch{Images: images.Data().([]float32), N: images.Shape()[0], Labels: labels}, nil
+		return train.Batch{Images: images.Data().([]float32), N: images.Shape()[0], Labels: labels}, nil
 	}
 	began := time.Now()
 	for r.prog.Step < r.total {
 		epoch := r.prog.Epoch
-		s, err := r.gan.StepLabelled(next, latents)
+		s, err := r.gan.Step(next, latents)
 		if err != nil {
 			return r.failed(err)
 		}
@@ -350,7 +324,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 func (r *run) checkpoint() error {
 	path := filepath.Join(r.ckDir, fmt.Sprintf("step_%d.safetensors", r.prog.Step))
 	if err := SaveCheckpoint(path, r.gan, r.prog, r.cfg); err != nil {
-		if errors.Is(err, ErrNotFinite) {
+		if errors.Is(err, train.ErrNotFinite) {
 			return r.diverged(err)
 		}
 		return err

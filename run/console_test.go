@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"bytes"
@@ -6,10 +6,11 @@ import (
 	"testing"
 
 	"gogan/metrics"
+	"gogan/train"
 )
 
 func TestStatusLineFitsTheWidth(t *testing.T) {
-	rec := &Record{Step: 812, Stats: Stats{LossD: 0.4068, LossG: 2.1944, DReal: 0.867, DFake: 0.197}}
+	rec := &Record{Step: 812, Stats: train.Stats{LossD: 0.4068, LossG: 2.1944, DReal: 0.867, DFake: 0.197}}
 	for _, tc := range []struct {
 		width      int
 		want, omit []string
@@ -45,7 +46,7 @@ func TestConsoleSummariesMatchMetrics(t *testing.T) {
 	c := newConsole(&out, 400, 0, 937, &metrics.Scores{FrechetDistance: 1.25, ClassifierScore: 8.3, Precision: 0.85, Recall: 0.86})
 	var history []Record
 	for s := 1; s <= 400; s++ {
-		r := Record{Step: s, Epoch: 0, Stats: Stats{LossD: 1, LossG: 2, DReal: 0.75, DFake: 0.25}}
+		r := Record{Step: s, Epoch: 0, Stats: train.Stats{LossD: 1, LossG: 2, DReal: 0.75, DFake: 0.25}}
 		if s == 400 {
 			r.Quality = &metrics.Scores{FrechetDistance: 30.5, ClassifierScore: 5, Precision: 0.5, Recall: 0.4}
 		}

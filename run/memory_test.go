@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 
 	"gogan/cpu"
 	"gogan/models"
+	"gogan/train"
 )
 
 // TestEstimateMemory checks the estimate against the networks and optimiser states really
@@ -17,7 +18,12 @@ func TestEstimateMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gan := newTestGAN(t, cpu.New(), cfg.Model(), DefaultHyper(), cfg.BatchSize, 1)
+	built := cfg
+	built.LR, built.Beta1, built.Beta2, built.Loss, built.DSteps = 2e-4, 0.5, 0.999, "nonsaturating", 1
+	gan, err := BuildGAN(built, cpu.New())
+	if err != nil {
+		t.Fatal(err)
+	}
 	held := 0
 	for _, net := range []struct{ params, grads, m, v int }{
 		{gan.G.Params.Len(), gan.G.Grads.Len(), gan.OptG.M.Len(), gan.OptG.V.Len()},
@@ -38,7 +44,7 @@ func TestEstimateMemory(t *testing.T) {
 		t.Errorf("batch 256 estimated at %.0f bytes, batch 64 at %.0f", more, est)
 	}
 	averaged := cfg
-	averaged.EMADecay = DefaultEMADecay
+	averaged.EMADecay = train.DefaultEMADecay
 	if withEMA, _ := EstimateMemory(averaged); withEMA <= est+4*float64(gan.G.Params.Len()) {
 		t.Errorf("with the averaged generator the estimate is %.0f bytes, without %.0f: it must count a second generator", withEMA, est)
 	}

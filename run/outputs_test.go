@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"gogan/train"
 )
 
 // fullDisk is a file on a disk that fills up after room bytes: a write past that point
@@ -42,7 +44,7 @@ func TestMetricsLogFullDisk(t *testing.T) {
 	step := 0
 	for err == nil && step < 100 {
 		step++
-		err = log.append(Record{Step: step, Stats: Stats{LossD: 1.25, LossG: 0.5}})
+		err = log.append(Record{Step: step, Stats: train.Stats{LossD: 1.25, LossG: 0.5}})
 	}
 	if !errors.Is(err, errNoSpace) {
 		t.Fatalf("append on a full disk: %v", err)

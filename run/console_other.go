@@ -1,6 +1,6 @@
 //go:build !unix
 
-package train
+package run
 
 // watchResize does nothing where there is no SIGWINCH: the status line takes the terminal's
 // width at its next redraw instead.

@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"gogan/metrics"
+	"gogan/train"
 )
 
 func TestRoundTicksLabelsRoundValues(t *testing.T) {
@@ -93,7 +94,7 @@ func syntheticRecords() []Record {
 	var recs []Record
 	for s := 1; s <= 700; s++ {
 		noise := math.Sin(float64(s) * 12.9898)
-		r := Record{Step: s, Epoch: (s - 1) / 200, Stats: Stats{
+		r := Record{Step: s, Epoch: (s - 1) / 200, Stats: train.Stats{
 			LossD: 0.6 + 0.2*noise, LossG: 2.5 + 0.8*noise + 6*math.Exp(-float64(s)/30),
 			DReal: 0.8 + 0.1*noise, DFake: 0.2 + 0.1*noise}}
 		if s%100 == 0 {
@@ -114,15 +115,19 @@ func TestLossPlotKeepsLegendsOffTheData(t *testing.T) {
 }
 
 func TestToyPlotKeepsLegendsOffTheData(t *testing.T) {
-	res := &ToyResult{Curve: make([]float32, ToyPoints)}
-	for i, x := range toyX() {
-		res.Curve[i] = float32(1.5*x*x + 0.5)
+	// The toy experiment's 15 abscissae, evenly spaced in [−1, 1].
+	xs := make([]float64, 15)
+	curve := make([]float32, len(xs))
+	for i := range xs {
+		xs[i] = -1 + 2*float64(i)/float64(len(xs)-1)
+		curve[i] = float32(1.5*xs[i]*xs[i] + 0.5)
 	}
+	var history []Record
 	for _, r := range syntheticRecords() {
 		r.DReal, r.LossD = 0.5+0.05*math.Sin(float64(r.Step)), math.Log(4)
-		res.History = append(res.History, r)
+		history = append(history, r)
 	}
-	img, layouts, err := renderToyPlot(res, toyX())
+	img, layouts, err := renderToyPlot(curve, history, xs)
 	if err != nil {
 		t.Fatal(err)
 	}

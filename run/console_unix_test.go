@@ -1,6 +1,6 @@
 //go:build unix
 
-package train
+package run
 
 import (
 	"bytes"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"gogan/train"
 )
 
 var ansiCode = regexp.MustCompile(`\x1b\[[0-9;]*[A-Za-z]`)
@@ -62,7 +64,7 @@ func TestConsoleFollowsTheTerminalWidth(t *testing.T) {
 	}
 	c := newConsole(tty, 5000, 0, 1000, nil)
 	c.start = time.Now().Add(-10 * time.Second)
-	c.step(Record{Step: 1, Stats: Stats{LossD: 0.5, LossG: 2, DReal: 0.8, DFake: 0.2}})
+	c.step(Record{Step: 1, Stats: train.Stats{LossD: 0.5, LossG: 2, DReal: 0.8, DFake: 0.2}})
 	if err := pty.Setsize(ptmx, &pty.Winsize{Cols: 200, Rows: 24}); err != nil {
 		t.Fatal(err)
 	}

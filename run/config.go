@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"encoding/json"
@@ -6,6 +6,7 @@ import (
 
 	"gogan/models"
 	"gogan/nn"
+	"gogan/train"
 )
 
 // Config is everything that defines a training run: it is written to config.json and into
@@ -59,9 +60,10 @@ type Config struct {
 	CheckpointEvery int `json:"checkpoint_every"`
 	Keep            int `json:"keep"`
 
-	// NoCUDAGraph runs every step op by op on a backend that could replay a recorded step
-	// (see graphs.go). The results are the same bits either way, so it is not recorded.
-	NoCUDAGraph bool `json:"-"`
+	// ReplaySteps records a step once and replays it on a backend that can (CUDA graphs, see
+	// train/graphs.go); off, every step runs op by op. The results are the same bits either
+	// way, so it is not recorded.
+	ReplaySteps bool `json:"-"`
 }
 
 // Bounds of the settings: far beyond any useful run, they keep products of sizes from
@@ -82,12 +84,12 @@ func (c Config) Model() models.Config {
 }
 
 // Hyper is the optimisation part of the configuration.
-func (c Config) Hyper() (Hyper, error) {
+func (c Config) Hyper() (train.Hyper, error) {
 	obj, err := nn.ParseObjective(c.Loss)
 	if err != nil {
-		return Hyper{}, err
+		return train.Hyper{}, err
 	}
-	h := Hyper{Objective: obj, LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, DSteps: c.DSteps, Clip: c.Clip}
+	h := train.Hyper{Objective: obj, LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, DSteps: c.DSteps, Clip: c.Clip}
 	if obj == nn.Wasserstein && h.Clip == 0 {
 		h.Clip = 0.01 // the WGAN paper's value
 	}
@@ -121,8 +123,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
 	case !(c.EMADecay >= 0 && c.EMADecay < 1):
 		return fmt.Errorf("ema decay %g must lie in [0, 1) (0 turns the average off)", c.EMADecay)
-	case c.EMAStats != "" && c.EMAStats != EMAStatsRecomputed && c.EMAStats != EMAStatsAveraged:
-		return fmt.Errorf("ema stats %q must be %s or %s", c.EMAStats, EMAStatsRecomputed, EMAStatsAveraged)
+	case c.EMAStats != "" && c.EMAStats != train.EMAStatsRecomputed && c.EMAStats != train.EMAStatsAveraged:
+		return fmt.Errorf("ema stats %q must be %s or %s", c.EMAStats, train.EMAStatsRecomputed, train.EMAStatsAveraged)
 	case c.Conditional && c.Classes != 0 && len(c.ClassNames) != c.Classes:
 		return fmt.Errorf("%d class names for %d classes", len(c.ClassNames), c.Classes)
 	}

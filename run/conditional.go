@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"fmt"
@@ -10,52 +10,15 @@ import (
 	"gogan/data"
 	"gogan/models"
 	"gogan/nn"
+	"gogan/train"
 )
-
-// GridLatents are G's inputs for a sample grid of a run's seed: for an unconditional G the
-// n·nz fixed latents; for a conditional one, one row per class of cols images, column j
-// with the j-th fixed latent in every row, so that a row shows a class and a column one z.
-func GridLatents(seed uint64, n, nz, classes, cols int) (z []float32, count int) {
-	if classes == 0 {
-		return FixedLatents(seed, n, nz), n
-	}
-	noise := FixedLatents(seed, cols, nz)
-	return ClassLatents(noise, cols, classes, func(i int) int { return i / cols })
-}
-
-// ClassLatents repeats or takes the noise of cols samples for count = rows·cols samples and
-// joins each to the one-hot code of classOf(i); rows is the number of classes.
-func ClassLatents(noise []float32, cols, rows int, classOf func(i int) int) ([]float32, int) {
-	nz := len(noise) / cols
-	count := rows * cols
-	full := make([]float32, 0, count*nz)
-	labels := make([]float32, count)
-	for i := 0; i < count; i++ {
-		full = append(full, noise[(i%cols)*nz:(i%cols+1)*nz]...)
-		labels[i] = float32(classOf(i))
-	}
-	z := make([]float32, count*(nz+rows))
-	JoinClasses(z, full, labels, rows)
-	return z, count
-}
-
-// Conditioned joins n·nz latents to classes: sample i gets class labels[i].
-func Conditioned(noise []float32, labels []int, classes int) []float32 {
-	lab := make([]float32, len(labels))
-	for i, l := range labels {
-		lab[i] = float32(l)
-	}
-	z := make([]float32, len(noise)+len(labels)*classes)
-	JoinClasses(z, noise, lab, classes)
-	return z
-}
 
 // emaStatLatents are the latents of the averaged generator's BatchNorm statistics: whole
 // batches, and for a conditional G the classes in turn.
 func emaStatLatents(cfg Config) []float32 {
-	n := emaStatBatches * cfg.BatchSize
+	n := train.EMAStatBatches * cfg.BatchSize
 	noise := make([]float32, n*cfg.NZ)
-	SampleLatents(noise, rand.New(rand.NewPCG(cfg.Seed, streamEMAStats)))
+	train.SampleLatents(noise, rand.New(rand.NewPCG(cfg.Seed, train.StreamEMAStats)))
 	if cfg.Model().Classes == 0 {
 		return noise
 	}
@@ -63,7 +26,7 @@ func emaStatLatents(cfg Config) []float32 {
 	for i := range labels {
 		labels[i] = i % cfg.Classes
 	}
-	return Conditioned(noise, labels, cfg.Classes)
+	return train.Conditioned(noise, labels, cfg.Classes)
 }
 
 // settleClasses checks that the data can train a conditional GAN and records its classes in
@@ -105,7 +68,7 @@ func ParseClass(s string, names []string) (int, error) {
 }
 
 // buildEMA makes the averaged generator of a run, a copy of G to start.
-func buildEMA(cfg Config, gan *GAN, b nn.Backend) error {
+func buildEMA(cfg Config, gan *train.GAN, b nn.Backend) error {
 	if cfg.EMADecay == 0 {
 		return nil
 	}
@@ -113,11 +76,11 @@ func buildEMA(cfg Config, gan *GAN, b nn.Backend) error {
 	if err != nil {
 		return err
 	}
-	ema, err := NewEMA(avg, gan.G, cfg.EMADecay, emaStatLatents(cfg), cfg.BatchSize)
+	ema, err := train.NewEMA(avg, gan.G, cfg.EMADecay, emaStatLatents(cfg), cfg.BatchSize)
 	if err != nil {
 		return err
 	}
-	if cfg.EMAStats == EMAStatsAveraged {
+	if cfg.EMAStats == train.EMAStatsAveraged {
 		ema.AverageStats()
 	}
 	gan.EMA = ema
@@ -132,16 +95,7 @@ func RecomputeEMAStats(g *nn.Network, cfg Config) {
 	t := g.Backend().New(append(nn.Shape{len(z) / per}, g.InShape()...)...)
 	defer g.Backend().Free(t)
 	g.Backend().Upload(t, z)
-	RecomputeBatchNorm(g, t, cfg.BatchSize)
-}
-
-// Sampler is the generator that samples: the average when there is one, ready to run.
-func (g *GAN) Sampler() *nn.Network {
-	if g.EMA == nil {
-		return g.G
-	}
-	g.EMA.Ready()
-	return g.EMA.G
+	train.RecomputeBatchNorm(g, t, cfg.BatchSize)
 }
 
 // buildGenerator allocates a generator of cfg's architecture for batches of cfg.BatchSize;

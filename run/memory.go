@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"gogan/internal/memlimit"
 	"gogan/models"
 	"gogan/nn"
+	"gogan/train"
 )
 
 // activationFactor covers what a step holds beside each layer's output and input gradient:
@@ -40,7 +41,7 @@ func EstimateMemory(cfg Config) (float64, error) {
 		params, buffers, perSample := planSizes(s)
 		capacity := float64(max(cfg.BatchSize, sampleCount))
 		total += 4 * (params + buffers + activationFactor*perSample*capacity)
-		total += 4 * float64(emaStatBatches) * float64(cfg.BatchSize) * float64(cfg.NZ)
+		total += 4 * float64(train.EMAStatBatches) * float64(cfg.BatchSize) * float64(cfg.NZ)
 	}
 	image := float64(cfg.NC) * float64(cfg.ImageSize) * float64(cfg.ImageSize)
 	batch := float64(cfg.BatchSize)

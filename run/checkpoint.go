@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"encoding/hex"
@@ -11,6 +11,7 @@ import (
 	"gogan/checkpoints"
 	"gogan/models"
 	"gogan/nn"
+	"gogan/train"
 )
 
 // checkpointFormat names the layout of gogan's checkpoints, so that a file of another
@@ -37,7 +38,7 @@ type Progress struct {
 
 // SaveCheckpoint writes the GAN, both Adam states, the progress and the configuration to
 // path, atomically.
-func SaveCheckpoint(path string, gan *GAN, p Progress, cfg Config) error {
+func SaveCheckpoint(path string, gan *train.GAN, p Progress, cfg Config) error {
 	var ts []checkpoints.Tensor
 	for _, part := range []struct {
 		prefix string
@@ -48,7 +49,7 @@ func SaveCheckpoint(path string, gan *GAN, p Progress, cfg Config) error {
 		for _, name := range part.net.StateNames() {
 			t := part.net.Named(name).Tensor
 			values := download(b, t)
-			if err := CheckTensor(part.prefix+name, values); err != nil {
+			if err := train.CheckTensor(part.prefix+name, values); err != nil {
 				return err // never a checkpoint that generates only black
 			}
 			ts = append(ts, checkpoints.F32(part.prefix+name, t.Shape, values))
@@ -187,7 +188,7 @@ func (c *Checkpoint) LoadGenerator(g *nn.Network, ema bool) error {
 }
 
 // Restore copies both networks and both optimiser states into gan.
-func (c *Checkpoint) Restore(gan *GAN) error {
+func (c *Checkpoint) Restore(gan *train.GAN) error {
 	for _, part := range []struct {
 		prefix string
 		net    *nn.Network
@@ -300,7 +301,7 @@ func (c *Checkpoint) checkFinite() error {
 		if err != nil {
 			return err
 		}
-		if err := CheckTensor(name, values); err != nil {
+		if err := train.CheckTensor(name, values); err != nil {
 			return fmt.Errorf("checkpoint %s: %w; use an earlier checkpoint", c.Path, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"gogan/metrics"
+	"gogan/train"
 )
 
 // console reports progress: on a terminal one status line redrawn in place, as wide as the
@@ -114,7 +115,7 @@ func (c *console) epoch(epoch int, history []Record) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var n int
-	var m Stats
+	var m train.Stats
 	for i := len(history) - 1; i >= 0 && history[i].Epoch == epoch; i-- {
 		s := history[i].Stats
 		m.LossD += s.LossD

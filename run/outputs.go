@@ -1,4 +1,4 @@
-package train
+package run
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 
 	"gogan/internal/atomicfile"
 	"gogan/metrics"
+	"gogan/train"
 )
 
 // Record is one line of metrics.jsonl: the statistics of one generator step.
@@ -24,7 +25,7 @@ type Record struct {
 	Step    int     `json:"step"`
 	Epoch   int     `json:"epoch"`
 	Seconds float64 `json:"seconds"` // wall time since the run (or its first resume) started
-	Stats
+	train.Stats
 	// Quality holds the metrics of gan eval at the steps where --eval-every measured them.
 	Quality *metrics.Scores `json:"quality,omitempty"`
 	// QualityEMA holds the same metrics of the averaged generator, when the run keeps one.
