@@ -2,6 +2,7 @@ package run
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"gogan/checkpoints"
+	"gogan/generate"
 	"gogan/models"
 	"gogan/nn"
 	"gogan/train"
@@ -187,6 +189,19 @@ func (c *Checkpoint) LoadGenerator(g *nn.Network, ema bool) error {
 	return nil
 }
 
+// Generator is the checkpoint as a source of generator weights (package generate): the
+// averaged generator's when ema is set and the checkpoint has one, else the trained one's.
+func (c *Checkpoint) Generator(ema bool) generate.Source { return checkpointGenerator{c, ema} }
+
+type checkpointGenerator struct {
+	c   *Checkpoint
+	ema bool
+}
+
+func (s checkpointGenerator) Model() models.Config     { return s.c.Config.Model() }
+func (s checkpointGenerator) ClassNames() []string     { return s.c.Config.ClassNames }
+func (s checkpointGenerator) Load(g *nn.Network) error { return s.c.LoadGenerator(g, s.ema) }
+
 // Restore copies both networks and both optimiser states into gan.
 func (c *Checkpoint) Restore(gan *train.GAN) error {
 	for _, part := range []struct {
@@ -266,24 +281,20 @@ func (c *Checkpoint) checkShapes() error {
 		if err != nil {
 			return fmt.Errorf("checkpoint %s: %w", c.Path, err)
 		}
-		shape := spec.In
-		for i, l := range spec.Layers {
-			p, err := l.Plan(shape)
-			if err != nil {
-				return fmt.Errorf("checkpoint %s: %w", c.Path, err)
-			}
-			for _, s := range append(p.Params, p.Buffers...) {
-				name := fmt.Sprintf("%s%d.%s", part.prefix, i, s.Name)
-				info, ok := c.file.Info(name)
-				if !ok {
-					return fmt.Errorf("checkpoint %s: no tensor %q", c.Path, name)
-				}
-				if !nn.Shape(info.Shape).Equal(s.Shape) {
-					return fmt.Errorf("checkpoint %s: tensor %q is %v, but its configuration (%s, nz %d, ngf %d, ndf %d, nc %d) implies %v",
-						c.Path, name, nn.Shape(info.Shape), c.Config.Arch, c.Config.NZ, c.Config.NGF, c.Config.NDF, c.Config.NC, s.Shape)
-				}
-			}
-			shape = p.Out
+		info := func(name string) (nn.Shape, bool) {
+			i, ok := c.file.Info(name)
+			return nn.Shape(i.Shape), ok
+		}
+		var bad *generate.ShapeError
+		err = generate.CheckShapes(spec, part.prefix, info)
+		switch {
+		case errors.As(err, &bad) && bad.Missing:
+			return fmt.Errorf("checkpoint %s: no tensor %q", c.Path, bad.Name)
+		case errors.As(err, &bad):
+			return fmt.Errorf("checkpoint %s: tensor %q is %v, but its configuration (%s, nz %d, ngf %d, ndf %d, nc %d) implies %v",
+				c.Path, bad.Name, bad.Got, c.Config.Arch, c.Config.NZ, c.Config.NGF, c.Config.NDF, c.Config.NC, bad.Want)
+		case err != nil:
+			return fmt.Errorf("checkpoint %s: %w", c.Path, err)
 		}
 	}
 	return nil

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"gogan/data"
-	"gogan/models"
+	"gogan/generate"
 	"gogan/nn"
 	"gogan/train"
 )
@@ -101,9 +101,5 @@ func RecomputeEMAStats(g *nn.Network, cfg Config) {
 // buildGenerator allocates a generator of cfg's architecture for batches of cfg.BatchSize;
 // its weights are overwritten by the caller.
 func buildGenerator(b nn.Backend, cfg Config) (*nn.Network, error) {
-	spec, err := models.Generator(cfg.Model())
-	if err != nil {
-		return nil, err
-	}
-	return models.Build(b, spec, cfg.BatchSize, rand.New(rand.NewPCG(0, 0)))
+	return generate.Build(b, cfg.Model(), cfg.BatchSize)
 }

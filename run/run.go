@@ -12,6 +12,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"gogan/data"
+	"gogan/generate"
 	"gogan/internal/atomicfile"
 	"gogan/metrics"
 	"gogan/models"
@@ -355,10 +356,11 @@ func (r *run) writeReal() error {
 func (r *run) writeSamples() error {
 	out := nn.ToDense(r.b, r.gan.Sampler().Forward(r.zFixed, false))
 	path := filepath.Join(r.cfg.Out, "samples", fmt.Sprintf("step_%d.png", r.prog.Step))
+	var rowNames []string
 	if r.gan.Classes > 0 {
-		return data.WriteLabelledGrid(path, out, sampleRow, 2, 0, r.cfg.ClassNames)
+		rowNames = r.cfg.ClassNames
 	}
-	return data.WriteGrid(path, out, sampleRow, 2, 0)
+	return generate.WriteGrid(path, out, sampleRow, rowNames)
 }
 
 // writeFigures refreshes loss.png and progress.gif.

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"gogan/generate"
 	"gogan/metrics"
 	"gogan/nn"
 	"gogan/run"
@@ -25,19 +26,13 @@ func generatorName(ck *run.Checkpoint, o evalOptions) string {
 // loadEvalGenerator builds the checkpoint's generator that gan eval scores: the averaged one
 // unless --no-ema, with the BatchNorm statistics --ema-stats asks for.
 func loadEvalGenerator(b nn.Backend, ck *run.Checkpoint, o evalOptions) (*nn.Network, error) {
-	g, err := buildGenerator(b, ck.Config.Model())
+	g, err := generate.Load(b, ck.Generator(!o.noEMA))
 	if err != nil {
 		return nil, err
 	}
-	if err := ck.LoadGenerator(g, !o.noEMA); err != nil {
-		return nil, err
-	}
 	if o.emaStats == "generator" && ck.HasEMA() && !o.noEMA && g.Buffers != nil {
-		raw, err := buildGenerator(b, ck.Config.Model())
+		raw, err := generate.Load(b, ck.Generator(false))
 		if err != nil {
-			return nil, err
-		}
-		if err := ck.LoadGenerator(raw, false); err != nil {
 			return nil, err
 		}
 		b.Copy(g.Buffers, raw.Buffers)

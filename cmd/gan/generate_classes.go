@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"gogan/generate"
 	"gogan/run"
 	"gogan/train"
 )
@@ -124,12 +125,10 @@ func planInterpolation(o generateOptions, nz int, names []string, list []int) (c
 		if err != nil {
 			return classPlan{}, err
 		}
-		a, b := train.FixedLatents(o.seed, 1, nz), train.FixedLatents(o.seed+1, 1, nz)
+		noise := generate.Interpolate(o.seed, steps, nz)
 		labels := make([]int, steps)
-		noise := make([]float32, 0, steps*nz)
 		for i := range labels {
 			labels[i] = c
-			noise = append(noise, slerp(a, b, float64(i)/float64(steps-1))...)
 		}
 		return classPlan{z: train.Conditioned(noise, labels, k), n: steps, nrow: steps, rowNames: []string{names[c]}}, nil
 	}
