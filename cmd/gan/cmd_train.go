@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gogan/data"
+	"gogan/run"
 	"gogan/train"
 )
 
@@ -19,7 +20,7 @@ func init() {
 
 // bindTrainFlags binds the flags of gan train, but for the float ones, to a configuration,
 // with the defaults of Radford et al.
-func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
+func bindTrainFlags(fs *flag.FlagSet, c *run.Config, resume *string) {
 	fs.StringVar(&c.Dataset, "dataset", "fashion-mnist", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
 	fs.StringVar(&c.Data, "data", "", "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)")
 	fs.StringVar(&c.Split, "split", "train", "which split of a named dataset to train on: train or test")
@@ -50,7 +51,7 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 
 // trainFlags are the values of gan train's flags once parsed.
 type trainFlags struct {
-	cfg                    train.Config
+	cfg                    run.Config
 	resume                 string
 	lr, beta1, beta2, clip *float64
 	emaDecay               *float64
@@ -73,7 +74,7 @@ func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
 }
 
 // config is the configuration the parsed flags give, the float ones at float32.
-func (f *trainFlags) config() train.Config {
+func (f *trainFlags) config() run.Config {
 	cfg := f.cfg
 	cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Clip = float32(*f.lr), float32(*f.beta1), float32(*f.beta2), float32(*f.clip)
 	cfg.EMADecay = float32(*f.emaDecay)
@@ -89,7 +90,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	var resume *train.Checkpoint
+	var resume *run.Checkpoint
 	if resumePath != "" {
 		ck, err := openCheckpoint("--resume", resumePath)
 		if err != nil {
@@ -101,13 +102,13 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		if !set["out"] {
 			// Continue in the run folder that holds the checkpoint, if it is in one.
-			if base.Out, err = train.RunFolderOf(ck); err != nil {
+			if base.Out, err = run.RunFolderOf(ck); err != nil {
 				return err
 			}
 		}
 		cfg, resume = base, ck
 	}
-	cfg.NoCUDAGraph = !*flags.cudaGraph
+	cfg.ReplaySteps = *flags.cudaGraph
 	if cfg.Out == "" {
 		cfg.Out = filepath.Join("runs", fmt.Sprintf("%s-%s", sanitize(cfg.Dataset), time.Now().Format("20060102-150405")))
 	}
@@ -126,7 +127,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		"still saving the checkpoint; one more Ctrl-C aborts without it",
 		"gan train: aborted; the checkpoint of this step was not written, earlier ones are intact")
 	defer stop()
-	return train.Run(ctx, cfg, resume, b, stdout, stderr)
+	return run.Run(ctx, cfg, resume, b, stdout, stderr)
 }
 
 // sanitize makes a dataset name or folder path usable in a run folder's name.
@@ -142,12 +143,12 @@ func sanitize(s string) string {
 }
 
 // openCheckpoint loads the checkpoint that flag names: a file, or a run folder's latest.
-func openCheckpoint(flag, path string) (*train.Checkpoint, error) {
+func openCheckpoint(flag, path string) (*run.Checkpoint, error) {
 	file, err := latestInRunFolder(flag, path)
 	if err != nil {
 		return nil, err
 	}
-	return train.LoadCheckpoint(file)
+	return run.LoadCheckpoint(file)
 }
 
 // latestInRunFolder turns a run folder (or its checkpoints folder) given to flag into
