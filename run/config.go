@@ -64,6 +64,9 @@ type Config struct {
 	// train/graphs.go); off, every step runs op by op. The results are the same bits either
 	// way, so it is not recorded.
 	ReplaySteps bool `json:"-"`
+	// TensorBoard writes the run's event files into <out>/tb (tensorboard.go); a view of the
+	// run that changes nothing in it, so it is not recorded either.
+	TensorBoard bool `json:"-"`
 }
 
 // Bounds of the settings: far beyond any useful run, they keep products of sizes from

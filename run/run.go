@@ -51,6 +51,7 @@ type run struct {
 	folder  *runFolder
 	eval    *metrics.Evaluator
 	zEval   []float32
+	tb      *tbLog // nil with --tensorboard=false
 }
 
 func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *run, err error) {
@@ -123,6 +124,11 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	}
 	if err := atomicfile.WriteFile(filepath.Join(cfg.Out, "config.json"), []byte(MarshalConfig(cfg)+"\n"), 0o644); err != nil {
 		return nil, err
+	}
+	if cfg.TensorBoard {
+		if r.tb, err = openTBLog(cfg, r.prog.Step, stderr); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
 }
@@ -237,6 +243,7 @@ func (r *run) close() {
 	if r.metrics != nil {
 		r.metrics.close()
 	}
+	r.tb.close()
 	r.folder.release()
 }
 
@@ -292,6 +299,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		if err := r.metrics.append(rec); err != nil {
 			return err
 		}
+		r.tb.step(rec)
 		con.step(rec)
 		epochEnd := r.prog.Epoch != epoch
 		last := r.prog.Step == r.total
@@ -360,7 +368,11 @@ func (r *run) writeSamples() error {
 	if r.gan.Classes > 0 {
 		rowNames = r.cfg.ClassNames
 	}
-	return generate.WriteGrid(path, out, sampleRow, rowNames)
+	if err := generate.WriteGrid(path, out, sampleRow, rowNames); err != nil {
+		return err
+	}
+	r.tb.grid(path, r.prog.Step)
+	return nil
 }
 
 // writeFigures refreshes loss.png and progress.gif.

@@ -50,13 +50,14 @@ package tensorboard
 
 // Recommended tags; see the package documentation.
 const (
-	TagLossD     = "Loss/D"
-	TagLossG     = "Loss/G"
-	TagDReal     = "D(x)"
-	TagDFake     = "D(G(z))"
-	TagFD        = "Eval/FD"
-	TagPrecision = "Eval/Precision"
-	TagRecall    = "Eval/Recall"
-	TagSamples   = "Samples"
-	TagConfig    = "Config"
+	TagLossD           = "Loss/D"
+	TagLossG           = "Loss/G"
+	TagDReal           = "D(x)"
+	TagDFake           = "D(G(z))"
+	TagFD              = "Eval/FD"
+	TagClassifierScore = "Eval/ClassifierScore"
+	TagPrecision       = "Eval/Precision"
+	TagRecall          = "Eval/Recall"
+	TagSamples         = "Samples"
+	TagConfig          = "Config"
 )

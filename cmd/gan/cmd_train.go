@@ -56,6 +56,7 @@ type trainFlags struct {
 	lr, beta1, beta2, clip *float64
 	emaDecay               *float64
 	cudaGraph              *bool
+	tensorBoard            *bool
 }
 
 // newTrainFlags defines every flag of gan train on a new flag set.
@@ -68,6 +69,7 @@ func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
 	f.clip = fs.Float64("clip", 0, "WGAN weight clipping of the critic (0: 0.01 with --loss wgan, none otherwise)")
 	f.emaDecay = fs.Float64("ema-decay", train.DefaultEMADecay, "decay of the moving average of G's weights that samples, evaluations and checkpoints use (0: none)")
 	fs.StringVar(&f.cfg.EMAStats, "ema-stats", train.EMAStatsRecomputed, "BatchNorm statistics of the averaged generator: recomputed from its own batches before each use, or averaged from the trained generator's with its weights")
+	f.tensorBoard = fs.Bool("tensorboard", true, "write TensorBoard event files into <out>/tb as the run goes (losses, D's outputs, evaluations, sample grids, configuration)")
 	f.cudaGraph = fs.Bool("cuda-graph", true, "on the GPU, record the training step once as a CUDA graph and replay it (same results, fewer launches)")
 	bindTrainFlags(fs, &f.cfg, &f.resume)
 	return fs, f
@@ -109,6 +111,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		cfg, resume = base, ck
 	}
 	cfg.ReplaySteps = *flags.cudaGraph
+	cfg.TensorBoard = *flags.tensorBoard
 	if cfg.Out == "" {
 		cfg.Out = filepath.Join("runs", fmt.Sprintf("%s-%s", sanitize(cfg.Dataset), time.Now().Format("20060102-150405")))
 	}

@@ -27,7 +27,7 @@ type resumeRule struct {
 }
 
 // notInConfig is the rule of a resumable flag that is not part of the checkpoint's configuration:
-// --resume itself, and --cuda-graph, which runTrain applies after resuming.
+// --resume itself, and --cuda-graph and --tensorboard, which runTrain applies after resuming.
 func notInConfig(*run.Config, run.Config) {}
 
 // resumeRules has a rule for every flag of gan train; TestResumeRulesCoverTrainFlags keeps
@@ -50,6 +50,7 @@ var resumeRules = map[string]resumeRule{
 	"overwrite":        {apply: func(b *run.Config, c run.Config) { b.Overwrite = c.Overwrite }},
 	"resume":           {apply: notInConfig},
 	"cuda-graph":       {apply: notInConfig},
+	"tensorboard":      {apply: notInConfig},
 
 	// Fixed by the checkpoint.
 	"dataset": {same: func(given string, ck run.Config) (string, bool) {
