@@ -34,6 +34,8 @@ type Options struct {
 	// cached apart, to see how much the numbers depend on it.
 	IgnoreLabels  bool
 	ExtractorSeed uint64
+
+	folderRecipe *Recipe // FolderRecipe unless set (by tests, to train in seconds)
 }
 
 // Scores are the metrics of one set of images against the reference images.

@@ -48,12 +48,10 @@ func folderTrainingParts(ds *data.Dataset) (train, held Part) {
 
 // obtainFolder returns the extractor of an image folder read as ds, whose fingerprint is fp,
 // from the cache folder, training and caching it first when it is absent or retrain is set.
-func obtainFolder(b nn.Backend, ds *data.Dataset, fp, task string, seed uint64, cacheDir string, retrain bool, log io.Writer) (*Extractor, error) {
-	key := FolderKey(fp, task, seed)
+func obtainFolder(b nn.Backend, ds *data.Dataset, fp, task string, r Recipe, cacheDir string, retrain bool, log io.Writer) (*Extractor, error) {
+	key := FolderKey(fp, task, r.Seed)
 	return obtain(b, key, CachePath(cacheDir, key), retrain, log, func(path string) (*Extractor, error) {
 		train, held := folderTrainingParts(ds)
-		r := FolderRecipe
-		r.Seed = seed
 		fmt.Fprintf(log, "training the extractor of %s (%s, version %d) on %s, to be cached as %s\n", ds.Source, task, ExtractorVersion, train.What, path)
 		return trainExtractor(cpu.New(), key, FolderInput, task, train, held, r, log)
 	})
@@ -71,11 +69,14 @@ func newFolderEvaluator(o Options) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	seed := o.ExtractorSeed
-	if seed == 0 {
-		seed = FolderRecipe.Seed
+	r := FolderRecipe
+	if o.folderRecipe != nil {
+		r = *o.folderRecipe
 	}
-	ex, err := obtainFolder(o.Backend, ds, fp, folderTask(ds, o.IgnoreLabels), seed, o.CacheDir, o.Retrain, o.Log)
+	if o.ExtractorSeed != 0 {
+		r.Seed = o.ExtractorSeed
+	}
+	ex, err := obtainFolder(o.Backend, ds, fp, folderTask(ds, o.IgnoreLabels), r, o.CacheDir, o.Retrain, o.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -87,4 +88,34 @@ func newFolderEvaluator(o Options) (*Evaluator, error) {
 	ref = ref.slice(0, n, fmt.Sprintf("%d images of %s (half of it, which the extractor mostly learnt from)", n, ds.Name))
 	base = base.slice(0, n, fmt.Sprintf("%d other images of %s (the other half)", n, ds.Name))
 	return newEvaluator(ex, o.Dataset, ref, base)
+}
+
+// CheckDataset checks, as cheaply as a stat per file and before any image is loaded, what an
+// Evaluator of dataset needs besides its images: a cache folder for the extractor, and, for
+// an image folder, that it is a folder with files in it.
+func CheckDataset(dataset string) error {
+	if _, err := CacheDir(); err != nil {
+		return err
+	}
+	if !data.IsFolder(dataset) {
+		return nil
+	}
+	_, err := data.FolderFingerprint(dataset)
+	return err
+}
+
+// ObtainFolder returns the extractor of an image folder, trained by recipe r (FolderRecipe
+// in gan eval and --eval-every) and cached under the folder's fingerprint in cacheDir, on
+// backend b: the classifier of its class subfolders, or, where it has none or ignoreLabels
+// is set, the rotation predictor.
+func ObtainFolder(b nn.Backend, root, cacheDir string, ignoreLabels bool, r Recipe, retrain bool, log io.Writer) (*Extractor, error) {
+	fp, err := data.FolderFingerprint(root)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := openFolder(root, log)
+	if err != nil {
+		return nil, err
+	}
+	return obtainFolder(b, ds, fp, folderTask(ds, ignoreLabels), r, cacheDir, retrain, log)
 }
