@@ -58,6 +58,11 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if cfg.EvalEvery > 0 {
+		if err := metrics.CheckDataset(cfg.Dataset); err != nil {
+			return nil, fmt.Errorf("--eval-every: %w", err)
+		}
+	}
 	ds, err := openDataset(&cfg, stderr)
 	if err != nil {
 		return nil, err
@@ -77,6 +82,11 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 			r.close()
 		}
 	}()
+	if cfg.EvalEvery > 0 { // before the run folder, so that a failure leaves none behind
+		if err := r.openEvaluator(stderr); err != nil {
+			return nil, err
+		}
+	}
 	if r.folder, err = openRunFolder(&r.cfg, resume, stderr); err != nil {
 		return nil, err
 	}
@@ -117,11 +127,6 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	}
 	r.zFixed = b.New(append(nn.Shape{count}, r.gan.G.InShape()...)...)
 	b.Upload(r.zFixed, zHost)
-	if cfg.EvalEvery > 0 {
-		if err := r.openEvaluator(stderr); err != nil {
-			return nil, err
-		}
-	}
 	if err := atomicfile.WriteFile(filepath.Join(cfg.Out, "config.json"), []byte(MarshalConfig(cfg)+"\n"), 0o644); err != nil {
 		return nil, err
 	}
@@ -133,12 +138,9 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	return r, nil
 }
 
-// openEvaluator prepares --eval-every: the dataset's feature extractor (trained on first use
-// and cached), the real images and the latents every evaluation draws.
+// openEvaluator prepares --eval-every: the dataset's or folder's feature extractor (trained
+// on first use and cached), the real images and the latents every evaluation draws.
 func (r *run) openEvaluator(log io.Writer) error {
-	if data.IsFolder(r.cfg.Dataset) {
-		return fmt.Errorf("--eval-every needs a named MNIST-style dataset, whose classifier gives the features; %s is a folder", r.cfg.Dataset)
-	}
 	ev, err := metrics.NewEvaluator(metrics.Options{Dataset: r.cfg.Dataset, Dir: r.cfg.Data, Split: r.cfg.Split,
 		N: r.cfg.EvalN, Seed: r.cfg.Seed, Log: log})
 	if err != nil {
