@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-	"unsafe"
 
 	"gorgonia.org/cu"
 
@@ -38,12 +37,13 @@ type Backend struct {
 	capturing bool
 	capErr    error           // the first error while capturing, which fails the capture only
 	argv      [maxArgs]uint64 // the arguments of the next launch, set by the typed launchers
-	argp      [maxArgs]unsafe.Pointer
+	launchArgs *launchArgs // argv copied into C memory, where cuLaunchKernel reads it
 
 	// Only the calling goroutine touches these.
 	mem     *arena.Arena
 	scratch [numScratch]scratchBuf
 	retired []uintptr // scratch blocks outgrown while graphs that use them were alive
+	pinned  []pinnedBlock // page-locked host memory from PinnedHost, freed by Close
 	graphs  int       // graphs not yet closed
 	adam    map[uintptr]*adamSlot
 	capture *captureState
