@@ -2,7 +2,6 @@
 
 package cuda
 
-
 import (
 	"math"
 	"testing"
