@@ -56,7 +56,10 @@ func asyncSteps(c stepCase, mc models.Config, step *int) (func() (train.Batch, e
 // statistics one step later, must make none, and go to the backend's thread and wait for it
 // once (to read the statistics of the step before); StepLabelled, which returns its own
 // statistics, waits once. The counts of the blocking path, the one a backend without
-// asynchronous transfers takes, are logged for comparison.
+// asynchronous transfers takes, are logged for comparison. The emulator runs work as it is
+// queued, so its events have passed by the time they are asked about and a fence's wait
+// shows only as the wait for the backend's thread; on a GPU StepLabelled's fence waits for
+// its own step, StepQueued's for the step before, with its own step queued behind it.
 func TestQueuedStepsDoNotWait(t *testing.T) {
 	b := gpu(t)
 	waits := hostWaits(t)
