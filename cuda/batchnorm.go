@@ -5,7 +5,8 @@ package cuda
 import "gogan/nn"
 
 // BatchNormForward implements nn.Backend. The statistics are reduced per channel in double,
-// as the CPU backend does, by one block per channel in a fixed order.
+// as the CPU backend does, in two stages whose partition and order are fixed by the shape
+// (see channelReduction).
 func (b *Backend) BatchNormForward(out, x, weight, bias, runningMean, runningVar, saveMean, saveInvStd *nn.Tensor, p nn.BatchNormParams) {
 	const op = "BatchNormForward"
 	g, err := nn.CheckBatchNormForward(out, x, weight, bias, runningMean, runningVar, saveMean, saveInvStd, p)
