@@ -67,7 +67,7 @@ func (b *Backend) bnStats(red channelReduction, px, pw, pb, psm, psi, pm, pv, ss
 	if err := b.channelPartialsF32(blocks, red.buf, px, 0, n, c, s, red.parts); err != nil {
 		return err
 	}
-	if err := b.bnMeanF64(c, mean, red.buf, c, red.parts, n*s); err != nil {
+	if err := b.bnMeanF32(c, mean, red.buf, c, red.parts, n*s); err != nil {
 		return err
 	}
 	if err := b.channelPartialsF32(blocks, red.buf, px, mean, n, c, s, red.parts); err != nil {

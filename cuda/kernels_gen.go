@@ -10,7 +10,7 @@ type kernel int
 const (
 	kActForwardF32 kernel = iota
 	kActBackwardF32
-	kBnMeanF64
+	kBnMeanF32
 	kBnStatsFinishF32
 	kBnEvalPrepF32
 	kBnApplyF32
@@ -44,7 +44,7 @@ const maxArgs = 14
 var kernelNames = [numKernels]struct{ module, name string }{
 	kActForwardF32:               {"activation", "act_forward_f32"},
 	kActBackwardF32:              {"activation", "act_backward_f32"},
-	kBnMeanF64:                   {"batchnorm", "bn_mean_f64"},
+	kBnMeanF32:                   {"batchnorm", "bn_mean_f32"},
 	kBnStatsFinishF32:            {"batchnorm", "bn_stats_finish_f32"},
 	kBnEvalPrepF32:               {"batchnorm", "bn_eval_prep_f32"},
 	kBnApplyF32:                  {"batchnorm", "bn_apply_f32"},
@@ -92,14 +92,14 @@ func (b *Backend) actBackwardF32(blocks int, dx uintptr, dy uintptr, x uintptr, 
 	return b.launch(kActBackwardF32, blocks, 7)
 }
 
-// bnMeanF64 queues bn_mean_f64(double* mean, const double* partial, int C, int P, int M) from batchnorm.cu on the stream.
-func (b *Backend) bnMeanF64(blocks int, mean uintptr, partial uintptr, C int, P int, M int) error {
+// bnMeanF32 queues bn_mean_f32(double* mean, const double* partial, int C, int P, int M) from batchnorm.cu on the stream.
+func (b *Backend) bnMeanF32(blocks int, mean uintptr, partial uintptr, C int, P int, M int) error {
 	b.argv[0] = uint64(mean)
 	b.argv[1] = uint64(partial)
 	b.argv[2] = intArg(C)
 	b.argv[3] = intArg(P)
 	b.argv[4] = intArg(M)
-	return b.launch(kBnMeanF64, blocks, 5)
+	return b.launch(kBnMeanF32, blocks, 5)
 }
 
 // bnStatsFinishF32 queues bn_stats_finish_f32(const double* mean_of, const double* partial, const float* weight, const float* bias, float* save_mean, float* save_inv_std, float* running_mean, float* running_var, float* scale_shift, int C, int P, int M, float eps, float momentum) from batchnorm.cu on the stream.

@@ -4,7 +4,7 @@
 
 extern "C" void act_forward_f32(float*, const float*, int, int, float);
 extern "C" void act_backward_f32(float*, const float*, const float*, const float*, int, int, float);
-extern "C" void bn_mean_f64(double*, const double*, int, int, int);
+extern "C" void bn_mean_f32(double*, const double*, int, int, int);
 extern "C" void bn_stats_finish_f32(const double*, const double*, const float*, const float*, float*, float*, float*, float*, float*, int, int, int, float, float);
 extern "C" void bn_eval_prep_f32(const float*, const float*, const float*, const float*, float*, int, float);
 extern "C" void bn_apply_f32(float*, const float*, const float*, int, int, int);
@@ -57,11 +57,11 @@ const gogan_emu_param act_backward_f32_params[] = {
 	{"slope", "float", GOGAN_EMU_VALUE, sizeof(float)},
 };
 
-void run_bn_mean_f64(void* const* p) {
-	bn_mean_f64(*static_cast<double* const*>(p[0]), *static_cast<const double* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]));
+void run_bn_mean_f32(void* const* p) {
+	bn_mean_f32(*static_cast<double* const*>(p[0]), *static_cast<const double* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]));
 }
 
-const gogan_emu_param bn_mean_f64_params[] = {
+const gogan_emu_param bn_mean_f32_params[] = {
 	{"mean", "double*", GOGAN_EMU_POINTER, sizeof(double*)},
 	{"partial", "const double*", GOGAN_EMU_POINTER, sizeof(const double*)},
 	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
@@ -395,7 +395,7 @@ const gogan_emu_param clamp_f32_params[] = {
 const gogan_emu_kernel table[] = {
 	{"act_forward_f32", "activation", run_act_forward_f32, 5, act_forward_f32_params},
 	{"act_backward_f32", "activation", run_act_backward_f32, 7, act_backward_f32_params},
-	{"bn_mean_f64", "batchnorm", run_bn_mean_f64, 5, bn_mean_f64_params},
+	{"bn_mean_f32", "batchnorm", run_bn_mean_f32, 5, bn_mean_f32_params},
 	{"bn_stats_finish_f32", "batchnorm", run_bn_stats_finish_f32, 14, bn_stats_finish_f32_params},
 	{"bn_eval_prep_f32", "batchnorm", run_bn_eval_prep_f32, 7, bn_eval_prep_f32_params},
 	{"bn_apply_f32", "batchnorm", run_bn_apply_f32, 6, bn_apply_f32_params},

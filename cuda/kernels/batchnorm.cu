@@ -4,9 +4,9 @@
 // apply kernel; coef (2C doubles) carries Σdy and Σdy·x̂ to the dx kernel.
 #include "common.cuh"
 
-// bn_mean_f64 writes the batch mean of each channel, from the P partial sums of
+// bn_mean_f32 writes the batch mean of each channel, from the P partial sums of
 // channel_partials_f32 over its M elements. Launch with C blocks.
-extern "C" __global__ void bn_mean_f64(double* __restrict__ mean, const double* __restrict__ partial, int C, int P,
+extern "C" __global__ void bn_mean_f32(double* __restrict__ mean, const double* __restrict__ partial, int C, int P,
                                        int M) {
 	double sum = channel_total(partial, blockIdx.x, P);
 	if (threadIdx.x == 0) mean[blockIdx.x] = sum / M;
