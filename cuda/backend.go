@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-	"unsafe"
 
 	"gorgonia.org/cu"
 
@@ -25,26 +24,27 @@ type Backend struct {
 	desc string // "GPU 0: name", for messages
 
 	// Only the worker goroutine touches these.
-	dev       cu.Device
-	ctx       cu.CUContext
-	stream    cu.Stream
-	fns       [numKernels]cu.Function
-	modules   []cu.Module
-	lib       *cublas.Library
-	blas      *cublas.Handle
-	blasWS    cu.DevicePtr
-	maxBlocks int
-	err       error // the first error of queued work; later work is skipped
-	capturing bool
-	capErr    error           // the first error while capturing, which fails the capture only
-	argv      [maxArgs]uint64 // the arguments of the next launch, set by the typed launchers
-	argp      [maxArgs]unsafe.Pointer
+	dev        cu.Device
+	ctx        cu.CUContext
+	stream     cu.Stream
+	fns        [numKernels]cu.Function
+	modules    []cu.Module
+	lib        *cublas.Library
+	blas       *cublas.Handle
+	blasWS     cu.DevicePtr
+	maxBlocks  int
+	err        error // the first error of queued work; later work is skipped
+	capturing  bool
+	capErr     error           // the first error while capturing, which fails the capture only
+	argv       [maxArgs]uint64 // the arguments of the next launch, set by the typed launchers
+	launchArgs *launchArgs     // argv copied into C memory, where cuLaunchKernel reads it
 
 	// Only the calling goroutine touches these.
 	mem     *arena.Arena
 	scratch [numScratch]scratchBuf
-	retired []uintptr // scratch blocks outgrown while graphs that use them were alive
-	graphs  int       // graphs not yet closed
+	retired []uintptr     // scratch blocks outgrown while graphs that use them were alive
+	pinned  []pinnedBlock // page-locked host memory from PinnedHost, freed by Close
+	graphs  int           // graphs not yet closed
 	adam    map[uintptr]*adamSlot
 	capture *captureState
 	closed  bool

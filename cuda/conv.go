@@ -39,13 +39,14 @@ func (b *Backend) Conv2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p nn.ConvPar
 	o, k, cols := cg.O, g.Rows(), g.Cols()
 	dt := b.work(1, o*cols)  // (O, N·OH·OW)
 	col := b.work(0, k*cols) // (C·K·K, N·OH·OW)
+	red := b.channelReduction(g.N, o, g.OH*g.OW)
 	pdx, pdw, pdb, pdo, px, pw := dev(dx), dev(dw), dev(db), dout.Device, x.Device, w.Device
 	b.enqueue("Conv2DBackward", func() error {
 		if err := b.toChannelMajor(dt, pdo, g.N, o, g.OH*g.OW); err != nil {
 			return err
 		}
 		if pdb != 0 {
-			if err := b.addChannelSums(pdb, pdo, g.N, o, g.OH*g.OW); err != nil {
+			if err := b.addChannelSums(pdb, pdo, g.N, o, g.OH*g.OW, red); err != nil {
 				return err
 			}
 		}

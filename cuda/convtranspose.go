@@ -43,10 +43,11 @@ func (b *Backend) ConvTranspose2DBackward(dx, dw, db, dout, x, w *nn.Tensor, p n
 	col := b.work(0, k*cols) // (O·K·K, N·H·W)
 	xt := b.work(1, c*cols)  // (C, N·H·W)
 	dxt := b.work(2, c*cols) // (C, N·H·W)
+	red := b.channelReduction(g.N, g.C, g.H*g.W)
 	pdx, pdw, pdb, pdo, px, pw := dev(dx), dev(dw), dev(db), dout.Device, x.Device, w.Device
 	b.enqueue("ConvTranspose2DBackward", func() error {
 		if pdb != 0 {
-			if err := b.addChannelSums(pdb, pdo, g.N, g.C, g.H*g.W); err != nil {
+			if err := b.addChannelSums(pdb, pdo, g.N, g.C, g.H*g.W, red); err != nil {
 				return err
 			}
 		}

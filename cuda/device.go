@@ -67,6 +67,9 @@ func (b *Backend) start() error {
 	if err := b.loadKernels(); err != nil {
 		return b.abort(err)
 	}
+	if err := b.allocLaunchArgs(); err != nil {
+		return b.abort(err)
+	}
 	if err := b.loadBLAS(); err != nil {
 		return b.abort(err)
 	}
@@ -179,6 +182,8 @@ func (b *Backend) abort(err error) error {
 
 // release frees everything the worker made; it runs on the worker.
 func (b *Backend) release() {
+	b.freePinned()
+	b.freeLaunchArgs()
 	if b.blas != nil {
 		b.blas.Destroy()
 		b.blas = nil
@@ -230,8 +235,9 @@ func (b *Backend) Close() error {
 // CUDA context is current: the driver keeps the current context per thread, and a stream
 // being captured into a graph must only be used from the thread that began the capture.
 type worker struct {
-	ops  chan func()
-	done chan struct{}
+	ops   chan func()
+	done  chan struct{}
+	waits int // calls that waited for the worker: the tests count them per training step
 }
 
 // queueDepth is how many queued functions may wait for the worker; a training step of
@@ -265,6 +271,7 @@ func (w *worker) async(fn func()) { w.ops <- fn }
 
 // call runs fn on the worker after everything queued before it, and waits for it.
 func (w *worker) call(fn func()) {
+	w.waits++
 	w.ops <- func() {
 		fn()
 		w.done <- struct{}{}

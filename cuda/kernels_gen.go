@@ -10,13 +10,16 @@ type kernel int
 const (
 	kActForwardF32 kernel = iota
 	kActBackwardF32
-	kBnStatsF32
+	kBnMeanF32
+	kBnStatsFinishF32
 	kBnEvalPrepF32
 	kBnApplyF32
-	kBnBackwardReduceF32
+	kBnBackwardPartialsF32
+	kBnBackwardFinishF32
 	kBnBackwardDxF32
 	kAddBiasF32
-	kChannelSumAddF32
+	kChannelPartialsF32
+	kChannelSumFinishF32
 	kU8ToF32
 	kF32ToU8
 	kIm2colF32
@@ -35,19 +38,22 @@ const (
 )
 
 // maxArgs is the most parameters a kernel has.
-const maxArgs = 13
+const maxArgs = 14
 
 // kernelNames gives each kernel's module (its .cu file) and function name.
 var kernelNames = [numKernels]struct{ module, name string }{
 	kActForwardF32:               {"activation", "act_forward_f32"},
 	kActBackwardF32:              {"activation", "act_backward_f32"},
-	kBnStatsF32:                  {"batchnorm", "bn_stats_f32"},
+	kBnMeanF32:                   {"batchnorm", "bn_mean_f32"},
+	kBnStatsFinishF32:            {"batchnorm", "bn_stats_finish_f32"},
 	kBnEvalPrepF32:               {"batchnorm", "bn_eval_prep_f32"},
 	kBnApplyF32:                  {"batchnorm", "bn_apply_f32"},
-	kBnBackwardReduceF32:         {"batchnorm", "bn_backward_reduce_f32"},
+	kBnBackwardPartialsF32:       {"batchnorm", "bn_backward_partials_f32"},
+	kBnBackwardFinishF32:         {"batchnorm", "bn_backward_finish_f32"},
 	kBnBackwardDxF32:             {"batchnorm", "bn_backward_dx_f32"},
 	kAddBiasF32:                  {"bias", "add_bias_f32"},
-	kChannelSumAddF32:            {"bias", "channel_sum_add_f32"},
+	kChannelPartialsF32:          {"bias", "channel_partials_f32"},
+	kChannelSumFinishF32:         {"bias", "channel_sum_finish_f32"},
 	kU8ToF32:                     {"convert", "u8_to_f32"},
 	kF32ToU8:                     {"convert", "f32_to_u8"},
 	kIm2colF32:                   {"im2col", "im2col_f32"},
@@ -86,22 +92,33 @@ func (b *Backend) actBackwardF32(blocks int, dx uintptr, dy uintptr, x uintptr, 
 	return b.launch(kActBackwardF32, blocks, 7)
 }
 
-// bnStatsF32 queues bn_stats_f32(const float* x, const float* weight, const float* bias, float* save_mean, float* save_inv_std, float* running_mean, float* running_var, float* scale_shift, int N, int C, int S, float eps, float momentum) from batchnorm.cu on the stream.
-func (b *Backend) bnStatsF32(blocks int, x uintptr, weight uintptr, bias uintptr, saveMean uintptr, saveInvStd uintptr, runningMean uintptr, runningVar uintptr, scaleShift uintptr, N int, C int, S int, eps float32, momentum float32) error {
-	b.argv[0] = uint64(x)
-	b.argv[1] = uint64(weight)
-	b.argv[2] = uint64(bias)
-	b.argv[3] = uint64(saveMean)
-	b.argv[4] = uint64(saveInvStd)
-	b.argv[5] = uint64(runningMean)
-	b.argv[6] = uint64(runningVar)
-	b.argv[7] = uint64(scaleShift)
-	b.argv[8] = intArg(N)
+// bnMeanF32 queues bn_mean_f32(double* mean, const double* partial, int C, int P, int M) from batchnorm.cu on the stream.
+func (b *Backend) bnMeanF32(blocks int, mean uintptr, partial uintptr, C int, P int, M int) error {
+	b.argv[0] = uint64(mean)
+	b.argv[1] = uint64(partial)
+	b.argv[2] = intArg(C)
+	b.argv[3] = intArg(P)
+	b.argv[4] = intArg(M)
+	return b.launch(kBnMeanF32, blocks, 5)
+}
+
+// bnStatsFinishF32 queues bn_stats_finish_f32(const double* mean_of, const double* partial, const float* weight, const float* bias, float* save_mean, float* save_inv_std, float* running_mean, float* running_var, float* scale_shift, int C, int P, int M, float eps, float momentum) from batchnorm.cu on the stream.
+func (b *Backend) bnStatsFinishF32(blocks int, meanOf uintptr, partial uintptr, weight uintptr, bias uintptr, saveMean uintptr, saveInvStd uintptr, runningMean uintptr, runningVar uintptr, scaleShift uintptr, C int, P int, M int, eps float32, momentum float32) error {
+	b.argv[0] = uint64(meanOf)
+	b.argv[1] = uint64(partial)
+	b.argv[2] = uint64(weight)
+	b.argv[3] = uint64(bias)
+	b.argv[4] = uint64(saveMean)
+	b.argv[5] = uint64(saveInvStd)
+	b.argv[6] = uint64(runningMean)
+	b.argv[7] = uint64(runningVar)
+	b.argv[8] = uint64(scaleShift)
 	b.argv[9] = intArg(C)
-	b.argv[10] = intArg(S)
-	b.argv[11] = f32Arg(eps)
-	b.argv[12] = f32Arg(momentum)
-	return b.launch(kBnStatsF32, blocks, 13)
+	b.argv[10] = intArg(P)
+	b.argv[11] = intArg(M)
+	b.argv[12] = f32Arg(eps)
+	b.argv[13] = f32Arg(momentum)
+	return b.launch(kBnStatsFinishF32, blocks, 14)
 }
 
 // bnEvalPrepF32 queues bn_eval_prep_f32(const float* weight, const float* bias, const float* running_mean, const float* running_var, float* scale_shift, int C, float eps) from batchnorm.cu on the stream.
@@ -127,19 +144,29 @@ func (b *Backend) bnApplyF32(blocks int, out uintptr, x uintptr, scaleShift uint
 	return b.launch(kBnApplyF32, blocks, 6)
 }
 
-// bnBackwardReduceF32 queues bn_backward_reduce_f32(const float* dout, const float* x, const float* save_mean, const float* save_inv_std, float* dweight, float* dbias, double* coef, int N, int C, int S) from batchnorm.cu on the stream.
-func (b *Backend) bnBackwardReduceF32(blocks int, dout uintptr, x uintptr, saveMean uintptr, saveInvStd uintptr, dweight uintptr, dbias uintptr, coef uintptr, N int, C int, S int) error {
-	b.argv[0] = uint64(dout)
-	b.argv[1] = uint64(x)
-	b.argv[2] = uint64(saveMean)
-	b.argv[3] = uint64(saveInvStd)
-	b.argv[4] = uint64(dweight)
-	b.argv[5] = uint64(dbias)
-	b.argv[6] = uint64(coef)
-	b.argv[7] = intArg(N)
-	b.argv[8] = intArg(C)
-	b.argv[9] = intArg(S)
-	return b.launch(kBnBackwardReduceF32, blocks, 10)
+// bnBackwardPartialsF32 queues bn_backward_partials_f32(double* partial, const float* dout, const float* x, const float* save_mean, const float* save_inv_std, int N, int C, int S, int P) from batchnorm.cu on the stream.
+func (b *Backend) bnBackwardPartialsF32(blocks int, partial uintptr, dout uintptr, x uintptr, saveMean uintptr, saveInvStd uintptr, N int, C int, S int, P int) error {
+	b.argv[0] = uint64(partial)
+	b.argv[1] = uint64(dout)
+	b.argv[2] = uint64(x)
+	b.argv[3] = uint64(saveMean)
+	b.argv[4] = uint64(saveInvStd)
+	b.argv[5] = intArg(N)
+	b.argv[6] = intArg(C)
+	b.argv[7] = intArg(S)
+	b.argv[8] = intArg(P)
+	return b.launch(kBnBackwardPartialsF32, blocks, 9)
+}
+
+// bnBackwardFinishF32 queues bn_backward_finish_f32(float* dweight, float* dbias, double* coef, const double* partial, int C, int P) from batchnorm.cu on the stream.
+func (b *Backend) bnBackwardFinishF32(blocks int, dweight uintptr, dbias uintptr, coef uintptr, partial uintptr, C int, P int) error {
+	b.argv[0] = uint64(dweight)
+	b.argv[1] = uint64(dbias)
+	b.argv[2] = uint64(coef)
+	b.argv[3] = uint64(partial)
+	b.argv[4] = intArg(C)
+	b.argv[5] = intArg(P)
+	return b.launch(kBnBackwardFinishF32, blocks, 6)
 }
 
 // bnBackwardDxF32 queues bn_backward_dx_f32(float* dx, const float* dout, const float* x, const float* weight, const float* save_mean, const float* save_inv_std, const double* coef, int N, int C, int S) from batchnorm.cu on the stream.
@@ -167,14 +194,25 @@ func (b *Backend) addBiasF32(blocks int, x uintptr, bias uintptr, N int, C int, 
 	return b.launch(kAddBiasF32, blocks, 5)
 }
 
-// channelSumAddF32 queues channel_sum_add_f32(float* out, const float* x, int N, int C, int S) from bias.cu on the stream.
-func (b *Backend) channelSumAddF32(blocks int, out uintptr, x uintptr, N int, C int, S int) error {
-	b.argv[0] = uint64(out)
+// channelPartialsF32 queues channel_partials_f32(double* partial, const float* x, const double* center, int N, int C, int S, int P) from bias.cu on the stream.
+func (b *Backend) channelPartialsF32(blocks int, partial uintptr, x uintptr, center uintptr, N int, C int, S int, P int) error {
+	b.argv[0] = uint64(partial)
 	b.argv[1] = uint64(x)
-	b.argv[2] = intArg(N)
-	b.argv[3] = intArg(C)
-	b.argv[4] = intArg(S)
-	return b.launch(kChannelSumAddF32, blocks, 5)
+	b.argv[2] = uint64(center)
+	b.argv[3] = intArg(N)
+	b.argv[4] = intArg(C)
+	b.argv[5] = intArg(S)
+	b.argv[6] = intArg(P)
+	return b.launch(kChannelPartialsF32, blocks, 7)
+}
+
+// channelSumFinishF32 queues channel_sum_finish_f32(float* out, const double* partial, int C, int P) from bias.cu on the stream.
+func (b *Backend) channelSumFinishF32(blocks int, out uintptr, partial uintptr, C int, P int) error {
+	b.argv[0] = uint64(out)
+	b.argv[1] = uint64(partial)
+	b.argv[2] = intArg(C)
+	b.argv[3] = intArg(P)
+	return b.launch(kChannelSumFinishF32, blocks, 4)
 }
 
 // u8ToF32 queues u8_to_f32(float* dst, const unsigned char* src, int n, float scale, float shift) from convert.cu on the stream.

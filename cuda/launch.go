@@ -2,10 +2,17 @@
 
 package cuda
 
+// #include <cuda.h>
+// #include <stdlib.h>
+import "C"
+
 import (
+	"errors"
 	"fmt"
 	"math"
 	"unsafe"
+
+	"gorgonia.org/cu"
 )
 
 // threads is the block size of every launch; the reductions need a multiple of 32.
@@ -13,18 +20,22 @@ const threads = 256
 
 // launch queues kernel k on the stream with the given number of blocks, its nargs arguments
 // in b.argv, where the typed launchers of kernels_gen.go put them: each is an 8-byte slot
-// holding a device pointer, an int32 or a float32 in its low bytes (see the arg helpers), as
-// cu's Launch copies 8 bytes per argument. A grid of no blocks is no work: the launchers
-// size grids with grid, which gives 0 for no elements. It runs on the worker.
+// holding a device pointer, an int32 or a float32 in its low bytes (see the arg helpers). A
+// grid of no blocks is no work: the launchers size grids with grid, which gives 0 for no
+// elements. It runs on the worker.
+//
+// The call is gogan's own cuLaunchKernel, not cu's Function.Launch, which allocates and frees
+// two C arrays per launch: here the arguments are copied into C memory allocated once, which
+// the driver reads during the call (cgo forbids handing it the Go array, whose slots a
+// pointer array would have to point into).
 func (b *Backend) launch(k kernel, blocks, nargs int) error {
 	if blocks == 0 {
 		return nil
 	}
-	params := b.argp[:nargs]
-	for i := range params {
-		params[i] = unsafe.Pointer(&b.argv[i])
-	}
-	err := b.fns[k].Launch(blocks, 1, 1, threads, 1, 1, 0, b.stream, params)
+	a := b.launchArgs
+	copy(a.argv[:nargs], b.argv[:nargs])
+	r := C.cuLaunchKernel(a.fns[k], C.uint(blocks), 1, 1, threads, 1, 1, 0, b.cstream(), a.argp, nil)
+	err := resultError(r)
 	if err == nil && b.opts.SyncEveryLaunch && !b.capturing {
 		err = b.stream.Synchronize()
 	}
@@ -32,6 +43,46 @@ func (b *Backend) launch(k kernel, blocks, nargs int) error {
 		return fmt.Errorf("kernel %s: %w", kernelNames[k].name, driverError(err))
 	}
 	return nil
+}
+
+// launchArgs are the C arrays of every launch: argv holds the argument values, argp[i] points
+// at argv[i], and fns are the kernels' driver handles.
+type launchArgs struct {
+	mem  unsafe.Pointer
+	argv []uint64
+	argp *unsafe.Pointer
+	fns  [numKernels]C.CUfunction
+}
+
+// allocLaunchArgs makes the launch arrays once the kernels are loaded; it runs on the worker.
+func (b *Backend) allocLaunchArgs() error {
+	// cu.Function holds the driver's handle as its only field; its own accessor is unexported.
+	if unsafe.Sizeof(cu.Function{}) != unsafe.Sizeof(C.CUfunction(nil)) {
+		return errors.New("cuda: gorgonia.org/cu's Function is no longer a bare CUfunction")
+	}
+	mem := C.calloc(2*maxArgs, 8)
+	if mem == nil {
+		return errors.New("cuda: no memory for the launch arguments")
+	}
+	a := &launchArgs{mem: mem, argv: unsafe.Slice((*uint64)(mem), maxArgs)}
+	ptrs := unsafe.Slice((*unsafe.Pointer)(unsafe.Add(mem, 8*maxArgs)), maxArgs)
+	for i := range ptrs {
+		ptrs[i] = unsafe.Pointer(&a.argv[i])
+	}
+	a.argp = &ptrs[0]
+	for k := range b.fns {
+		a.fns[k] = *(*C.CUfunction)(unsafe.Pointer(&b.fns[k]))
+	}
+	b.launchArgs = a
+	return nil
+}
+
+// freeLaunchArgs frees the launch arrays; it runs on the worker.
+func (b *Backend) freeLaunchArgs() {
+	if b.launchArgs != nil {
+		C.free(b.launchArgs.mem)
+		b.launchArgs = nil
+	}
 }
 
 // grid is the number of blocks for a grid-stride loop over n elements: one element per

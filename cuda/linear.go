@@ -26,6 +26,7 @@ func (b *Backend) LinearBackward(dx, dw, db, dout, x, w *nn.Tensor) {
 	g, err := nn.CheckLinearBackward(dx, dw, db, dout, x, w)
 	must(err)
 	n, in, o := g.N, g.In, g.Out
+	red := b.channelReduction(n, o, 1)
 	pdx, pdw, pdb, pdo, px, pw := dev(dx), dev(dw), dev(db), dout.Device, x.Device, w.Device
 	b.enqueue("LinearBackward", func() error {
 		if pdw != 0 {
@@ -34,7 +35,7 @@ func (b *Backend) LinearBackward(dx, dw, db, dout, x, w *nn.Tensor) {
 			}
 		}
 		if pdb != 0 {
-			if err := b.addChannelSums(pdb, pdo, n, o, 1); err != nil {
+			if err := b.addChannelSums(pdb, pdo, n, o, 1, red); err != nil {
 				return err
 			}
 		}

@@ -48,8 +48,9 @@ type scratchBuf struct {
 }
 
 // numScratch is the number of scratch buffers: the convolutions use three at once, the
-// BatchNorm statistics and the byte conversions one more.
-const numScratch = 4
+// BatchNorm statistics and the byte conversions one more, and the per-channel reductions'
+// partial sums (of BatchNorm and of the bias gradients inside a convolution's) a fifth.
+const numScratch = 5
 
 // work returns scratch buffer i with room for n float32s; its contents are undefined. It
 // reallocates only when a larger layer needs more, which happens in the first step. A block

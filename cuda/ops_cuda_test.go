@@ -32,6 +32,9 @@ var convCases = []struct {
 	// Production sizes: dcgan64's first D layer at batch 32, dcgan28's second at batch 64.
 	{n: 32, c: 3, h: 64, o: 64, k: 4, s: 2, p: 1},
 	{n: 64, c: 64, h: 14, o: 128, k: 4, s: 2, p: 1},
+	// A bias gradient over 36,864 elements per channel, which its reduction splits over 9
+	// blocks per channel.
+	{n: 9, c: 2, h: 64, o: 3, k: 3, s: 1, p: 1, bias: true},
 }
 
 func TestConv2DParity(t *testing.T) {
@@ -122,8 +125,11 @@ func TestLinearParity(t *testing.T) {
 }
 
 func TestBatchNormParity(t *testing.T) {
-	// The last two are production sizes, where a block loops many times over a channel.
-	for _, sh := range [][3]int{{4, 3, 25}, {16, 5, 1}, {32, 8, 300}, {2, 2, 1}, {64, 128, 49}, {32, 64, 1024}} {
+	// {64, 128, 49} and {32, 64, 1024} are production sizes, where a block loops many times
+	// over a channel. The statistics split a channel of more than 4096 elements over up to
+	// 64 blocks: {5, 2, 1639} gives 3 parts, the last one shorter, {257, 2, 1021} the most.
+	for _, sh := range [][3]int{{4, 3, 25}, {16, 5, 1}, {32, 8, 300}, {2, 2, 1}, {64, 128, 49}, {32, 64, 1024},
+		{5, 2, 1639}, {257, 2, 1021}} {
 		n, c, s := sh[0], sh[1], sh[2]
 		// With two values per channel dx is zero up to ε in exact arithmetic: the CPU backend
 		// sums its three float32 terms, each about 10³ times dx, so its dx is good to about

@@ -83,6 +83,7 @@ type GAN struct {
 	zN, realN, dlN, labelsN          *nn.Tensor
 
 	graphs *stepGraphs // nil: every step runs op by op
+	staged *staging    // page-locked inputs and statistics; nil until a step needs them
 }
 
 // batch returns the latent, real and logit-gradient views for a batch of n, cut again only
@@ -257,6 +258,18 @@ func (g *GAN) StepUnlabelled(next func() ([]float32, int, error), latents func(d
 // and latents fills each latent batch (see SampleLatents). It returns the step's statistics,
 // or an error when a loss is not finite.
 func (g *GAN) Step(next func() (Batch, error), latents func(dst []float32)) (Stats, error) {
+	staged, err := g.stagingFor()
+	if err != nil {
+		return Stats{}, err
+	}
+	if staged != nil {
+		// Queued, then waited for at once: the same work and statistics as StepQueued's.
+		staged.stats[staged.cur^1].pending = false
+		if err := g.queueStep(staged, next, latents); err != nil {
+			return Stats{}, err
+		}
+		return g.readStats(staged, &staged.stats[staged.cur^1])
+	}
 	var s Stats
 	var fake *nn.Tensor
 	for k := 0; k < g.Hyper.DSteps; k++ {
@@ -287,13 +300,19 @@ func (g *GAN) Step(next func() (Batch, error), latents func(dst []float32)) (Sta
 	}
 	g.B.Download(g.hostStat[:], g.stats)
 	s.addDiscriminator(g.hostStat[:6])
-	k := float64(g.Hyper.DSteps)
-	s.LossDReal, s.LossDFake, s.DReal, s.DFake, s.CriticGap = s.LossDReal/k, s.LossDFake/k, s.DReal/k, s.DFake/k, s.CriticGap/k
-	s.LossD = s.LossDReal + s.LossDFake
-	s.LossG, s.DFakeG = float64(g.hostStat[6]), float64(g.hostStat[7])
 	if err := g.recordGraphs(fake); err != nil {
 		return s, err
 	}
+	return g.finishStats(s, g.hostStat[6], g.hostStat[7])
+}
+
+// finishStats averages the summed statistics of the discriminator steps, adds the generator
+// step's, and fails when a loss is not finite.
+func (g *GAN) finishStats(s Stats, lossG, dFakeG float32) (Stats, error) {
+	k := float64(g.Hyper.DSteps)
+	s.LossDReal, s.LossDFake, s.DReal, s.DFake, s.CriticGap = s.LossDReal/k, s.LossDFake/k, s.DReal/k, s.DFake/k, s.CriticGap/k
+	s.LossD = s.LossDReal + s.LossDFake
+	s.LossG, s.DFakeG = float64(lossG), float64(dFakeG)
 	if bad := !finite(s.LossD) || !finite(s.LossG); bad {
 		// A device backend reports a failed op (out of memory, say) only at the next
 		// synchronisation, and its downloads are NaN meanwhile: name that cause first.
@@ -325,11 +344,23 @@ func (g *GAN) uploadLatents(n int, labels []uint8, latents func(dst []float32)) 
 		g.B.Upload(z, zHost)
 		return nil
 	}
+	zHost, lab := g.hostZ[:z.Len()], g.hostLabels[:n]
+	if err := g.joinLatents(zHost, lab, n, labels, latents); err != nil {
+		return err
+	}
+	g.B.Upload(z, zHost)
+	g.B.Upload(g.labelsN, lab)
+	return nil
+}
+
+// joinLatents draws the noise of n latents and writes into zHost G's conditional input for
+// the classes in labels, and into lab the classes as float32 for D.
+func (g *GAN) joinLatents(zHost, lab []float32, n int, labels []uint8, latents func(dst []float32)) error {
 	if len(labels) != n {
 		return fmt.Errorf("conditional step: %d labels for a batch of %d", len(labels), n)
 	}
-	nz := z.Len()/n - g.Classes
-	noise, lab := g.hostNoise[:n*nz], g.hostLabels[:n]
+	nz := len(zHost)/n - g.Classes
+	noise := g.hostNoise[:n*nz]
 	latents(noise)
 	for i, l := range labels {
 		if int(l) >= g.Classes {
@@ -337,10 +368,7 @@ func (g *GAN) uploadLatents(n int, labels []uint8, latents func(dst []float32)) 
 		}
 		lab[i] = float32(l)
 	}
-	zHost := g.hostZ[:z.Len()]
 	JoinClasses(zHost, noise, lab, g.Classes)
-	g.B.Upload(z, zHost)
-	g.B.Upload(g.labelsN, lab)
 	return nil
 }
 

@@ -65,10 +65,18 @@ func (g *GAN) UseGraphs() bool {
 
 // Close releases the recorded graphs, if any.
 func (g *GAN) Close() error {
-	if g.graphs == nil {
-		return nil
+	var err error
+	if g.staged != nil {
+		err = g.staged.close()
+		g.staged = nil
 	}
-	return g.graphs.close()
+	if g.graphs == nil {
+		return err
+	}
+	if e := g.graphs.close(); err == nil {
+		err = e
+	}
+	return err
 }
 
 func (s *stepGraphs) close() error {

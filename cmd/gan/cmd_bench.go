@@ -43,5 +43,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	fmt.Fprintf(stdout, "%s batch %d on %s: %.1f ms/step, %.1f images/s (%d steps)\n", res.Arch, res.BatchSize, res.Device, res.MsPerStep, res.ImagesPerS, res.Steps)
+	if res.HostMsPerStep > 0 {
+		fmt.Fprintf(stdout, "  with the data on the device, as scripts/bench_torch.py times it; the trainer's step, with latents drawn on the host and the statistics read back: %.1f ms/step\n", res.HostMsPerStep)
+	}
 	return nil
 }

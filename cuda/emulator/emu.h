@@ -74,4 +74,14 @@ CUresult submit(CUstream stream, Op op);
 // because this thread is capturing, and invalidates that capture.
 bool capture_blocks(const char* call);
 
+// host_wait counts a call that makes the host wait for the device: a stream, context or event
+// synchronisation, a copy without Async, or an Async copy from or to pageable host memory,
+// which the driver runs synchronously. gogan_emu_host_waits reads the count, so that a test
+// can show that a training step queues its work without waiting; GOGAN_EMU_TRACE_WAITS=1
+// names each on stderr.
+void host_wait(const char* call);
+
+// is_pinned says whether [p, p+bytes) lies in page-locked host memory from cuMemHostAlloc.
+bool is_pinned(uintptr_t p, size_t bytes);
+
 }  // namespace gogan_emu

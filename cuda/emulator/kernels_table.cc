@@ -4,13 +4,16 @@
 
 extern "C" void act_forward_f32(float*, const float*, int, int, float);
 extern "C" void act_backward_f32(float*, const float*, const float*, const float*, int, int, float);
-extern "C" void bn_stats_f32(const float*, const float*, const float*, float*, float*, float*, float*, float*, int, int, int, float, float);
+extern "C" void bn_mean_f32(double*, const double*, int, int, int);
+extern "C" void bn_stats_finish_f32(const double*, const double*, const float*, const float*, float*, float*, float*, float*, float*, int, int, int, float, float);
 extern "C" void bn_eval_prep_f32(const float*, const float*, const float*, const float*, float*, int, float);
 extern "C" void bn_apply_f32(float*, const float*, const float*, int, int, int);
-extern "C" void bn_backward_reduce_f32(const float*, const float*, const float*, const float*, float*, float*, double*, int, int, int);
+extern "C" void bn_backward_partials_f32(double*, const float*, const float*, const float*, const float*, int, int, int, int);
+extern "C" void bn_backward_finish_f32(float*, float*, double*, const double*, int, int);
 extern "C" void bn_backward_dx_f32(float*, const float*, const float*, const float*, const float*, const float*, const double*, int, int, int);
 extern "C" void add_bias_f32(float*, const float*, int, int, int);
-extern "C" void channel_sum_add_f32(float*, const float*, int, int, int);
+extern "C" void channel_partials_f32(double*, const float*, const double*, int, int, int, int);
+extern "C" void channel_sum_finish_f32(float*, const double*, int, int);
 extern "C" void u8_to_f32(float*, const unsigned char*, int, float, float);
 extern "C" void f32_to_u8(unsigned char*, const float*, int, float, float);
 extern "C" void im2col_f32(float*, const float*, int, int, int, int, int, int, int, int, int);
@@ -54,12 +57,25 @@ const gogan_emu_param act_backward_f32_params[] = {
 	{"slope", "float", GOGAN_EMU_VALUE, sizeof(float)},
 };
 
-void run_bn_stats_f32(void* const* p) {
-	bn_stats_f32(*static_cast<const float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<float* const*>(p[3]), *static_cast<float* const*>(p[4]), *static_cast<float* const*>(p[5]), *static_cast<float* const*>(p[6]), *static_cast<float* const*>(p[7]), *static_cast<int const*>(p[8]), *static_cast<int const*>(p[9]), *static_cast<int const*>(p[10]), *static_cast<float const*>(p[11]), *static_cast<float const*>(p[12]));
+void run_bn_mean_f32(void* const* p) {
+	bn_mean_f32(*static_cast<double* const*>(p[0]), *static_cast<const double* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]));
 }
 
-const gogan_emu_param bn_stats_f32_params[] = {
-	{"x", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+const gogan_emu_param bn_mean_f32_params[] = {
+	{"mean", "double*", GOGAN_EMU_POINTER, sizeof(double*)},
+	{"partial", "const double*", GOGAN_EMU_POINTER, sizeof(const double*)},
+	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"P", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"M", "int", GOGAN_EMU_VALUE, sizeof(int)},
+};
+
+void run_bn_stats_finish_f32(void* const* p) {
+	bn_stats_finish_f32(*static_cast<const double* const*>(p[0]), *static_cast<const double* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<const float* const*>(p[3]), *static_cast<float* const*>(p[4]), *static_cast<float* const*>(p[5]), *static_cast<float* const*>(p[6]), *static_cast<float* const*>(p[7]), *static_cast<float* const*>(p[8]), *static_cast<int const*>(p[9]), *static_cast<int const*>(p[10]), *static_cast<int const*>(p[11]), *static_cast<float const*>(p[12]), *static_cast<float const*>(p[13]));
+}
+
+const gogan_emu_param bn_stats_finish_f32_params[] = {
+	{"mean_of", "const double*", GOGAN_EMU_POINTER, sizeof(const double*)},
+	{"partial", "const double*", GOGAN_EMU_POINTER, sizeof(const double*)},
 	{"weight", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
 	{"bias", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
 	{"save_mean", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
@@ -67,9 +83,9 @@ const gogan_emu_param bn_stats_f32_params[] = {
 	{"running_mean", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
 	{"running_var", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
 	{"scale_shift", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
 	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
-	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"P", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"M", "int", GOGAN_EMU_VALUE, sizeof(int)},
 	{"eps", "float", GOGAN_EMU_VALUE, sizeof(float)},
 	{"momentum", "float", GOGAN_EMU_VALUE, sizeof(float)},
 };
@@ -101,21 +117,33 @@ const gogan_emu_param bn_apply_f32_params[] = {
 	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
 };
 
-void run_bn_backward_reduce_f32(void* const* p) {
-	bn_backward_reduce_f32(*static_cast<const float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<const float* const*>(p[3]), *static_cast<float* const*>(p[4]), *static_cast<float* const*>(p[5]), *static_cast<double* const*>(p[6]), *static_cast<int const*>(p[7]), *static_cast<int const*>(p[8]), *static_cast<int const*>(p[9]));
+void run_bn_backward_partials_f32(void* const* p) {
+	bn_backward_partials_f32(*static_cast<double* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<const float* const*>(p[3]), *static_cast<const float* const*>(p[4]), *static_cast<int const*>(p[5]), *static_cast<int const*>(p[6]), *static_cast<int const*>(p[7]), *static_cast<int const*>(p[8]));
 }
 
-const gogan_emu_param bn_backward_reduce_f32_params[] = {
+const gogan_emu_param bn_backward_partials_f32_params[] = {
+	{"partial", "double*", GOGAN_EMU_POINTER, sizeof(double*)},
 	{"dout", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
 	{"x", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
 	{"save_mean", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
 	{"save_inv_std", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
-	{"dweight", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"dbias", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
-	{"coef", "double*", GOGAN_EMU_POINTER, sizeof(double*)},
 	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
 	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
 	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"P", "int", GOGAN_EMU_VALUE, sizeof(int)},
+};
+
+void run_bn_backward_finish_f32(void* const* p) {
+	bn_backward_finish_f32(*static_cast<float* const*>(p[0]), *static_cast<float* const*>(p[1]), *static_cast<double* const*>(p[2]), *static_cast<const double* const*>(p[3]), *static_cast<int const*>(p[4]), *static_cast<int const*>(p[5]));
+}
+
+const gogan_emu_param bn_backward_finish_f32_params[] = {
+	{"dweight", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"dbias", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"coef", "double*", GOGAN_EMU_POINTER, sizeof(double*)},
+	{"partial", "const double*", GOGAN_EMU_POINTER, sizeof(const double*)},
+	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"P", "int", GOGAN_EMU_VALUE, sizeof(int)},
 };
 
 void run_bn_backward_dx_f32(void* const* p) {
@@ -147,16 +175,29 @@ const gogan_emu_param add_bias_f32_params[] = {
 	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
 };
 
-void run_channel_sum_add_f32(void* const* p) {
-	channel_sum_add_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]));
+void run_channel_partials_f32(void* const* p) {
+	channel_partials_f32(*static_cast<double* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<const double* const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]), *static_cast<int const*>(p[5]), *static_cast<int const*>(p[6]));
 }
 
-const gogan_emu_param channel_sum_add_f32_params[] = {
-	{"out", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+const gogan_emu_param channel_partials_f32_params[] = {
+	{"partial", "double*", GOGAN_EMU_POINTER, sizeof(double*)},
 	{"x", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"center", "const double*", GOGAN_EMU_POINTER, sizeof(const double*)},
 	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
 	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
 	{"S", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"P", "int", GOGAN_EMU_VALUE, sizeof(int)},
+};
+
+void run_channel_sum_finish_f32(void* const* p) {
+	channel_sum_finish_f32(*static_cast<float* const*>(p[0]), *static_cast<const double* const*>(p[1]), *static_cast<int const*>(p[2]), *static_cast<int const*>(p[3]));
+}
+
+const gogan_emu_param channel_sum_finish_f32_params[] = {
+	{"out", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"partial", "const double*", GOGAN_EMU_POINTER, sizeof(const double*)},
+	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"P", "int", GOGAN_EMU_VALUE, sizeof(int)},
 };
 
 void run_u8_to_f32(void* const* p) {
@@ -354,13 +395,16 @@ const gogan_emu_param clamp_f32_params[] = {
 const gogan_emu_kernel table[] = {
 	{"act_forward_f32", "activation", run_act_forward_f32, 5, act_forward_f32_params},
 	{"act_backward_f32", "activation", run_act_backward_f32, 7, act_backward_f32_params},
-	{"bn_stats_f32", "batchnorm", run_bn_stats_f32, 13, bn_stats_f32_params},
+	{"bn_mean_f32", "batchnorm", run_bn_mean_f32, 5, bn_mean_f32_params},
+	{"bn_stats_finish_f32", "batchnorm", run_bn_stats_finish_f32, 14, bn_stats_finish_f32_params},
 	{"bn_eval_prep_f32", "batchnorm", run_bn_eval_prep_f32, 7, bn_eval_prep_f32_params},
 	{"bn_apply_f32", "batchnorm", run_bn_apply_f32, 6, bn_apply_f32_params},
-	{"bn_backward_reduce_f32", "batchnorm", run_bn_backward_reduce_f32, 10, bn_backward_reduce_f32_params},
+	{"bn_backward_partials_f32", "batchnorm", run_bn_backward_partials_f32, 9, bn_backward_partials_f32_params},
+	{"bn_backward_finish_f32", "batchnorm", run_bn_backward_finish_f32, 6, bn_backward_finish_f32_params},
 	{"bn_backward_dx_f32", "batchnorm", run_bn_backward_dx_f32, 10, bn_backward_dx_f32_params},
 	{"add_bias_f32", "bias", run_add_bias_f32, 5, add_bias_f32_params},
-	{"channel_sum_add_f32", "bias", run_channel_sum_add_f32, 5, channel_sum_add_f32_params},
+	{"channel_partials_f32", "bias", run_channel_partials_f32, 7, channel_partials_f32_params},
+	{"channel_sum_finish_f32", "bias", run_channel_sum_finish_f32, 4, channel_sum_finish_f32_params},
 	{"u8_to_f32", "convert", run_u8_to_f32, 5, u8_to_f32_params},
 	{"f32_to_u8", "convert", run_f32_to_u8, 5, f32_to_u8_params},
 	{"im2col_f32", "im2col", run_im2col_f32, 11, im2col_f32_params},

@@ -17,6 +17,8 @@ namespace {
 
 std::map<uintptr_t, size_t> allocs;  // base → size of the live allocations
 size_t in_use = 0;
+std::map<uintptr_t, size_t> pinned;  // base → size of the live page-locked host allocations
+unsigned long long host_waits = 0;
 
 // Fresh device memory holds garbage on a GPU; here it holds NaNs (all bits set), so that a
 // read of memory nothing wrote shows up in results. Larger allocations, which tests make to
@@ -42,6 +44,19 @@ std::map<uintptr_t, size_t>::iterator find(uintptr_t p) {
 }
 
 }  // namespace
+
+bool is_pinned(uintptr_t p, size_t bytes) {
+	auto it = pinned.upper_bound(p);
+	if (it == pinned.begin()) return false;
+	--it;
+	return p >= it->first && bytes <= it->first + it->second - p;
+}
+
+void host_wait(const char* call) {
+	host_waits++;
+	static const bool trace = getenv("GOGAN_EMU_TRACE_WAITS") != nullptr;
+	if (trace) fprintf(stderr, "gogan emulator: host wait %llu: %s\n", host_waits, call);
+}
 
 bool is_device(const void* p) { return find(reinterpret_cast<uintptr_t>(p)) != allocs.end(); }
 
@@ -96,6 +111,35 @@ static bool check_host(const char* call, const char* what, const void* p) {
 using namespace gogan_emu;
 
 // gogan_emu_check_range is check_range for the emulated cuBLAS, which checks its matrices.
+// gogan_emu_host_waits is the number of calls so far that made the host wait (see host_wait).
+extern "C" unsigned long long gogan_emu_host_waits(void) {
+	std::lock_guard<std::recursive_mutex> lock(mu);
+	return host_waits;
+}
+
+// Page-locked host memory is ordinary host memory here; the table only tells the Async copies
+// that need not wait (from or to it) from those that do (pageable memory).
+CUresult cuMemHostAlloc(void** pp, size_t bytes, unsigned flags) {
+	std::lock_guard<std::recursive_mutex> lock(mu);
+	if (pp == nullptr || bytes == 0) return CUDA_ERROR_INVALID_VALUE;
+	if (capture_blocks("cuMemHostAlloc")) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+	void* p = nullptr;
+	if (posix_memalign(&p, 4096, bytes) != 0) return CUDA_ERROR_OUT_OF_MEMORY;
+	pinned[reinterpret_cast<uintptr_t>(p)] = bytes;
+	*pp = p;
+	return CUDA_SUCCESS;
+}
+
+CUresult cuMemAllocHost(void** pp, size_t bytes) { return cuMemHostAlloc(pp, bytes, 0); }
+
+CUresult cuMemFreeHost(void* p) {
+	std::lock_guard<std::recursive_mutex> lock(mu);
+	if (!pinned.erase(reinterpret_cast<uintptr_t>(p)))
+		return report(CUDA_ERROR_INVALID_VALUE, "cuMemFreeHost: %p is not the start of a live page-locked allocation", p);
+	free(p);
+	return CUDA_SUCCESS;
+}
+
 extern "C" int gogan_emu_check_range(const char* call, const char* what, CUdeviceptr p, size_t bytes) {
 	std::lock_guard<std::recursive_mutex> lock(mu);
 	return check_range(call, what, p, bytes);
@@ -158,6 +202,12 @@ static CUresult copy(const char* call, CUstream s, uintptr_t dst, uintptr_t src,
 	if (dst_dev && src_dev && dst < src + bytes && src < dst + bytes)
 		return report(CUDA_ERROR_INVALID_VALUE, "%s: source %#llx and destination %#llx overlap (%zu bytes)", call,
 		              (unsigned long long)src, (unsigned long long)dst, bytes);
+	// Only an Async copy between device memory and page-locked host memory leaves the host
+	// free: the others return once the copy is done (or, from pageable memory, staged).
+	bool async = strstr(call, "Async") != nullptr;
+	if (!async || (!dst_dev && !is_pinned(dst, bytes)) || (!src_dev && !is_pinned(src, bytes))) {
+		if (!(dst_dev && src_dev)) host_wait(call);
+	}
 	Op op(Op::kCopy);
 	op.dst = dst;
 	op.src = src;

@@ -120,6 +120,7 @@ static CUresult wait(const char* call, CUstream s) {
 	LOCK;
 	if (!valid(s)) return report(CUDA_ERROR_INVALID_HANDLE, "%s: %p is not a live stream", call, (void*)s);
 	if (capture_blocks(call)) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+	if (strcmp(call, "cuStreamQuery") != 0) host_wait(call);
 	return CUDA_SUCCESS;
 }
 
@@ -263,7 +264,9 @@ CUresult cuEventRecord(CUevent e, CUstream s) {
 CUresult cuEventSynchronize(CUevent e) {
 	LOCK;
 	if (!events.count(reinterpret_cast<Event*>(e))) return CUDA_ERROR_INVALID_HANDLE;
-	return capture_blocks("cuEventSynchronize") ? CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED : CUDA_SUCCESS;
+	if (capture_blocks("cuEventSynchronize")) return CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED;
+	host_wait("cuEventSynchronize");
+	return CUDA_SUCCESS;
 }
 
 CUresult cuEventQuery(CUevent e) {

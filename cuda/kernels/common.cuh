@@ -32,6 +32,15 @@ __device__ __forceinline__ double block_sum(double v) {
 	return partial[0];
 }
 
+// channel_total is the sum of the P partial sums of channel c, partial[c·P .. c·P+P), added in
+// a fixed order (P at most blockDim.x), returned to every thread of the block: the second
+// stage of the per-channel reductions.
+__device__ __forceinline__ double channel_total(const double* __restrict__ partial, int c, int P) {
+	double v = 0.0;
+	for (int t = threadIdx.x; t < P; t += blockDim.x) v += partial[c * P + t];
+	return block_sum(v);
+}
+
 // channel_at is the index of element e of channel c in an (N, C, S) tensor, counting e over
 // (n, s) in order.
 __device__ __forceinline__ int channel_at(int e, int c, int C, int S) {
