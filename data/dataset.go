@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/disintegration/imaging"
-
 	"gogan/internal/memlimit"
 )
 
@@ -28,6 +26,7 @@ type Spec struct {
 	Split     string    // "train" (the default) or "test"; named datasets only
 	ImageSize int       // side of the square images; 0 keeps the native size (a folder's: its most common shorter side)
 	SizeFrom  string    // what chose ImageSize, such as "dcgan28" or "--image-size", for the folder's report
+	Sizes     []int     // with ImageSize 0, the sides a folder may be made (ascending); nil takes any
 	Channels  int       // 1 or 3; 0 keeps the native count
 	Warn      io.Writer // receives a folder's one-line report and warning about unreadable files; nil means os.Stderr
 }
@@ -283,7 +282,7 @@ func (d *Dataset) adapt(size, channels int) error {
 			convertPlanes(dst, channels, d.Image(i), d.c)
 			return
 		}
-		writePlanes(imaging.Fill(d.asImage(i), w, h, imaging.Center, resample), channels, dst)
+		writePlanes(fill(d.asImage(i), w, h), channels, dst)
 	})
 	d.pixels, d.c, d.h, d.w = out, channels, h, w
 	return nil

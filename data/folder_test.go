@@ -76,7 +76,7 @@ func TestOpenFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := dir + ": 3 images at 4×4 (the size asked for); 3 of other sizes resized on their shorter side and centre-cropped\n"; warn.String() != want {
+	if want := dir + ": 3 images at 4×4 (the size asked for); 3 of 3 resized on their shorter side (most were 8×8) and centre-cropped\n"; warn.String() != want {
 		t.Errorf("report %q, want %q (and no warning for hidden files)", warn.String(), want)
 	}
 	if c, h, w := ds.Shape(); ds.Len() != 3 || c != 1 || h != 4 || w != 4 {

@@ -31,6 +31,7 @@ package models
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"gogan/nn"
 )
@@ -76,6 +77,16 @@ func ArchForImageSize(size int) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no architecture for %d×%d images (they make %s pixels; resize with --image-size)", size, size, ImageSizes)
+}
+
+// SortedImageSizes lists the image sizes of the architectures, ascending.
+func SortedImageSizes() []int {
+	sizes := make([]int, 0, len(Archs))
+	for _, s := range Archs {
+		sizes = append(sizes, s)
+	}
+	slices.Sort(sizes)
+	return sizes
 }
 
 // familyStages is the number of stride-2 stages of a family architecture (32 to 256 pixels):

@@ -88,7 +88,7 @@ func TestBadTrainInput(t *testing.T) {
 		{"keep-0", train("--keep", "0"), []string{"keep 0"}},
 		{"nc-2", train("--nc", "2"), []string{"channels", "2"}},
 		{"image-size-30", train("--image-size", "30"), []string{"30", "dcgan28"}},
-		{"image-size-100000", train("--image-size", "100000"), []string{"--image-size 100000", "give --image-size 28 or 64"}},
+		{"image-size-100000", train("--image-size", "100000"), []string{"--image-size 100000", "make 28, 32, 64, 128 or 256 pixel square images"}},
 		{"out-under-a-file", trainArgs(f.data, filepath.Join(f.file, "run"), "--steps", "2"), []string{f.file, "not a directory"}},
 		{"out-is-a-file", trainArgs(f.data, f.file, "--steps", "2"), []string{f.file}},
 		{"stray-argument", append(train(), "extra"), []string{`"extra"`}},

@@ -51,7 +51,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	var o generateOptions
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint, or a run folder for its latest")
 	fs.StringVar(&o.weights, "weights", "", "instead of --checkpoint: a safetensors file of a generator's state dict in PyTorch's names")
-	fs.StringVar(&o.arch, "arch", "dcgan28", "with --weights: dcgan28 or dcgan64")
+	fs.StringVar(&o.arch, "arch", "dcgan28", "with --weights: "+models.ArchNames)
 	fs.IntVar(&o.nz, "nz", 100, "with --weights: latent size")
 	fs.IntVar(&o.ngf, "ngf", 64, "with --weights: generator width")
 	fs.IntVar(&o.nc, "nc", 1, "with --weights: image channels")
