@@ -44,7 +44,8 @@ type Dataset struct {
 	Unlabelled string
 	Skipped    int // files of a folder that could not be read
 
-	pixels     []uint8 // (N, C, H, W)
+	pixels     []uint8  // (N, C, H, W)
+	mapped     *mapping // a pack's mapped pixels; nil when they are on the heap
 	n, c, h, w int
 }
 
@@ -68,6 +69,9 @@ func Open(spec Spec) (*Dataset, error) {
 	}
 	if spec.ImageSize < 0 || spec.ImageSize > maxImageSize {
 		return nil, fmt.Errorf("image size must be 0 (native) to %d, not %d", maxImageSize, spec.ImageSize)
+	}
+	if spec.Folder != "" && IsPack(spec.Folder) {
+		return openPack(spec)
 	}
 	if spec.Folder != "" {
 		return openFolder(spec)

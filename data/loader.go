@@ -186,6 +186,9 @@ func (d *Dataset) Batch(indices []int) *tensor.Dense {
 			dst[j] = byteToUnit[src[j]]
 		}
 	}
+	if d.mapped != nil {
+		d.mapped.read(len(indices) * size)
+	}
 	return tensor.New(tensor.WithShape(len(indices), d.c, d.h, d.w), tensor.WithBacking(buf))
 }
 
