@@ -43,7 +43,7 @@ func openFolder(spec Spec) (*Dataset, error) {
 		return nil, fmt.Errorf("open image folder: %w", err)
 	}
 	if !st.IsDir() {
-		return nil, fmt.Errorf("open image folder %s: not a directory", root)
+		return nil, fmt.Errorf("%s is neither a folder of images nor a gogan pack (no GOGANPAK header); make a pack with gan data pack", root)
 	}
 	paths, failed := listFiles(root)
 	if len(paths) == 0 && len(failed) == 0 {

@@ -168,7 +168,7 @@ func TestOpenFolderBadFiles(t *testing.T) {
 		{"empty", t.TempDir(), []string{"has no files"}},
 		{"no image", onlyText, []string{"no readable image in " + onlyText, "readme.md (not a PNG, JPEG or GIF image)"}},
 		{"missing", filepath.Join(mixed, "absent"), []string{"absent", "no such file"}},
-		{"a file", notDir, []string{notDir, "not a directory"}},
+		{"a file", notDir, []string{notDir, "neither a folder of images nor a gogan pack"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
