@@ -25,7 +25,5 @@ func mapPixels(f *os.File, offset, length int64) (*mapping, error) {
 	return &mapping{
 		pixels: pixels,
 		unmap:  func() error { return unix.Munmap(mem) },
-		// Errors are ignored: dropping pages only bounds resident memory, it changes no data.
-		drop: func() { unix.Madvise(mem, unix.MADV_DONTNEED) },
 	}, nil
 }

@@ -136,7 +136,10 @@ func TestHostilePacks(t *testing.T) {
 		{"wrong magic", append([]byte("GOGANPAX"), good[8:]...), "nor a gogan pack"},
 		{"corrupt header", func() []byte { b := bytes.Clone(good); b[24]++; return b }(), "checksum"},
 		{"more images than the file", withHeader(good, func(h []byte) { binary.LittleEndian.PutUint64(h[24:], 1<<39) }), "header describes"},
-		{"huge side", withHeader(good, func(h []byte) { binary.LittleEndian.PutUint32(h[16:], 1<<30); binary.LittleEndian.PutUint32(h[20:], 1<<30) }), "not square of 1 to"},
+		{"huge side", withHeader(good, func(h []byte) {
+			binary.LittleEndian.PutUint32(h[16:], 1<<30)
+			binary.LittleEndian.PutUint32(h[20:], 1<<30)
+		}), "not square of 1 to"},
 		{"version", withHeader(good, func(h []byte) { h[8] = 9 }), "version 9"},
 		{"one class", withHeader(good, func(h []byte) { h[32] = 1 }), "1 classes"},
 		{"label out of range", func() []byte { b := bytes.Clone(good); b[packPixels+12] = 7; return b }(), "label 7"},
