@@ -175,3 +175,20 @@ func BenchmarkPackBatches(b *testing.B) {
 	}
 	b.ReportMetric(float64(images)/b.Elapsed().Seconds(), "images/s")
 }
+
+// TestMakeSyntheticPack writes the synthetic pack that the README's memory figure trains
+// from, when GOGAN_SYNTHETIC_PACK names where (GOGAN_SYNTHETIC_PACK_SIZE: "images,side",
+// default 200000,128); it skips otherwise.
+func TestMakeSyntheticPack(t *testing.T) {
+	path := os.Getenv("GOGAN_SYNTHETIC_PACK")
+	if path == "" {
+		t.Skip("GOGAN_SYNTHETIC_PACK is not set: no synthetic pack asked for")
+	}
+	n, side := 200000, 128
+	if s := os.Getenv("GOGAN_SYNTHETIC_PACK_SIZE"); s != "" {
+		a, b, _ := strings.Cut(s, ",")
+		n, _ = strconv.Atoi(a)
+		side, _ = strconv.Atoi(b)
+	}
+	writeSyntheticPack(t, path, n, 3, side)
+}
