@@ -26,7 +26,11 @@ type stepCase struct {
 	width int
 }
 
-var stepCases = []stepCase{{arch: "dcgan28", nc: 1, batch: 16}, {arch: "dcgan64", nc: 3, batch: 8}}
+var stepCases = []stepCase{{arch: "dcgan28", nc: 1, batch: 16}, {arch: "dcgan64", nc: 3, batch: 8}, {arch: "dcgan32", nc: 3, batch: 4}}
+
+// familyCases are the larger sizes of the DCGAN family at width 4 and batch 2: their extra
+// stride-2 stages at 128 and 256 pixels, in grey and colour, kept small for the emulated GPU.
+var familyCases = []stepCase{{arch: "dcgan128", nc: 1, batch: 2, width: 4}, {arch: "dcgan256", nc: 3, batch: 2, width: 4}}
 
 // productionCases are the models at the sizes users train: the defaults nz 100 and
 // ngf = ndf = 64, dcgan28 at batch 64 and dcgan64 at batch 32.
@@ -126,7 +130,7 @@ func host(b nn.Backend, t *nn.Tensor) []float32 {
 // moves each weight by ±lr whatever the gradient's size, so a gradient within rounding of
 // zero may move the other way on the GPU: 1e-5 for the parameters after the step.
 func TestStepParity(t *testing.T) {
-	for _, c := range append(append([]stepCase(nil), stepCases...), productionCases...) {
+	for _, c := range append(append(append([]stepCase(nil), stepCases...), familyCases...), productionCases...) {
 		t.Run(c.name(), func(t *testing.T) {
 			res := make([]map[string][]float32, 2)
 			for i, b := range backends(t) {

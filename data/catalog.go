@@ -158,7 +158,7 @@ func IsFolder(name string) bool {
 		return false
 	}
 	st, err := os.Stat(name)
-	return err == nil && st.IsDir() || strings.ContainsRune(name, os.PathSeparator)
+	return err == nil && st.IsDir() || strings.ContainsRune(name, os.PathSeparator) || IsPack(name)
 }
 
 // lookup finds a named dataset, or says which names exist.

@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/disintegration/imaging"
-
 	"gogan/internal/memlimit"
 )
 
@@ -28,6 +26,7 @@ type Spec struct {
 	Split     string    // "train" (the default) or "test"; named datasets only
 	ImageSize int       // side of the square images; 0 keeps the native size (a folder's: its most common shorter side)
 	SizeFrom  string    // what chose ImageSize, such as "dcgan28" or "--image-size", for the folder's report
+	Sizes     []int     // with ImageSize 0, the sides a folder may be made (ascending); nil takes any
 	Channels  int       // 1 or 3; 0 keeps the native count
 	Warn      io.Writer // receives a folder's one-line report and warning about unreadable files; nil means os.Stderr
 }
@@ -45,7 +44,8 @@ type Dataset struct {
 	Unlabelled string
 	Skipped    int // files of a folder that could not be read
 
-	pixels     []uint8 // (N, C, H, W)
+	pixels     []uint8  // (N, C, H, W)
+	mapped     *mapping // a pack's mapped pixels; nil when they are on the heap
 	n, c, h, w int
 }
 
@@ -69,6 +69,9 @@ func Open(spec Spec) (*Dataset, error) {
 	}
 	if spec.ImageSize < 0 || spec.ImageSize > maxImageSize {
 		return nil, fmt.Errorf("image size must be 0 (native) to %d, not %d", maxImageSize, spec.ImageSize)
+	}
+	if spec.Folder != "" && IsPack(spec.Folder) {
+		return openPack(spec)
 	}
 	if spec.Folder != "" {
 		return openFolder(spec)
@@ -283,7 +286,7 @@ func (d *Dataset) adapt(size, channels int) error {
 			convertPlanes(dst, channels, d.Image(i), d.c)
 			return
 		}
-		writePlanes(imaging.Fill(d.asImage(i), w, h, imaging.Center, resample), channels, dst)
+		writePlanes(fill(d.asImage(i), w, h), channels, dst)
 	})
 	d.pixels, d.c, d.h, d.w = out, channels, h, w
 	return nil

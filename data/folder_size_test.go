@@ -2,10 +2,10 @@ package data
 
 import (
 	"bytes"
+	"image"
 	"image/color"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
 )
 
@@ -28,7 +28,7 @@ func TestOpenFolderTakesTheCommonSize(t *testing.T) {
 	if c, h, w := ds.Shape(); ds.Len() != 41 || c != 3 || h != 1 || w != 1 {
 		t.Errorf("%d images of (%d, %d, %d), want 41 RGB 1×1", ds.Len(), c, h, w)
 	}
-	want := dir + ": 41 images at 1×1 (the most common size, 40 of 41); 1 of other sizes resized on their shorter side and centre-cropped; 1 grey image made RGB\n"
+	want := dir + ": 41 images at 1×1 (their most common shorter side, 40 of 41 images); 1 of 41 resized on their shorter side (most were 1×1) and centre-cropped; 1 grey image made RGB\n"
 	if warn.String() != want {
 		t.Errorf("report %q, want %q", warn.String(), want)
 	}
@@ -39,30 +39,49 @@ func TestOpenFolderTakesTheCommonSize(t *testing.T) {
 	}
 }
 
-// A folder of photos at their own, large, size says which flags train on them.
-func TestOpenFolderOfPhotosSuggestsArch(t *testing.T) {
+// A folder of photos that are not square, between two trainable sizes, is made the largest
+// trainable size not above their shorter side, and says so in one sentence whose counts agree.
+func TestOpenFolderOfPhotosTakesATrainableSize(t *testing.T) {
 	dir := t.TempDir()
 	for _, name := range []string{"a.jpg", "b.jpg", "c.png"} {
-		writeImage(t, filepath.Join(dir, name), solid(96, 128, color.NRGBA{10, 200, 30, 255}))
+		writeImage(t, filepath.Join(dir, name), solid(128, 96, color.NRGBA{10, 200, 30, 255}))
 	}
 	var warn bytes.Buffer
-	ds, err := Open(Spec{Folder: dir, Warn: &warn})
+	ds, err := Open(Spec{Folder: dir, Sizes: []int{28, 32, 64, 128, 256}, Warn: &warn})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, h, _ := ds.Shape(); h != 96 {
-		t.Errorf("images of side %d, want 96", h)
+	if _, h, w := ds.Shape(); h != 64 || w != 64 {
+		t.Errorf("images of %d×%d, want 64×64", h, w)
 	}
-	for _, want := range []string{"3 images at 96×96", "3 of other sizes resized", "--arch dcgan64 or --image-size 64"} {
-		if !strings.Contains(warn.String(), want) {
-			t.Errorf("report %q does not say %q", warn.String(), want)
-		}
+	want := dir + ": 3 images at 64×64 (the largest trainable size not above their most common shorter side, 96); 3 of 3 resized on their shorter side (most were 128×96) and centre-cropped\n"
+	if warn.String() != want {
+		t.Errorf("report %q, want %q", warn.String(), want)
 	}
 	warn.Reset()
 	if _, err := Open(Spec{Folder: dir, ImageSize: 64, SizeFrom: "dcgan64", Warn: &warn}); err != nil {
 		t.Fatal(err)
 	}
-	if want := dir + ": 3 images at 64×64 (dcgan64); 3 of other sizes resized on their shorter side and centre-cropped\n"; warn.String() != want {
+	if want := dir + ": 3 images at 64×64 (dcgan64); 3 of 3 resized on their shorter side (most were 128×96) and centre-cropped\n"; warn.String() != want {
 		t.Errorf("report %q, want %q", warn.String(), want)
+	}
+}
+
+// A photo much larger than the training size is shrunk without aliasing: a one-pixel
+// checkerboard, the worst case, averages to an even grey instead of a moiré of black and white.
+func TestShrinkingDoesNotAlias(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 256, 256))
+	for y := 0; y < 256; y++ {
+		for x := 0; x < 256; x++ {
+			if (x+y)%2 == 0 {
+				img.Pix[y*256+x] = 255
+			}
+		}
+	}
+	small := fill(img, 24, 24)
+	for i := 0; i < len(small.Pix); i += 4 {
+		if v := int(small.Pix[i]); v < 120 || v > 135 {
+			t.Fatalf("pixel %d of the shrunk checkerboard is %d, want about 127", i/4, v)
+		}
 	}
 }

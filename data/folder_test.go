@@ -76,7 +76,7 @@ func TestOpenFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := dir + ": 3 images at 4×4 (the size asked for); 3 of other sizes resized on their shorter side and centre-cropped\n"; warn.String() != want {
+	if want := dir + ": 3 images at 4×4 (the size asked for); 3 of 3 resized on their shorter side (most were 8×8) and centre-cropped\n"; warn.String() != want {
 		t.Errorf("report %q, want %q (and no warning for hidden files)", warn.String(), want)
 	}
 	if c, h, w := ds.Shape(); ds.Len() != 3 || c != 1 || h != 4 || w != 4 {
@@ -168,7 +168,7 @@ func TestOpenFolderBadFiles(t *testing.T) {
 		{"empty", t.TempDir(), []string{"has no files"}},
 		{"no image", onlyText, []string{"no readable image in " + onlyText, "readme.md (not a PNG, JPEG, GIF, WebP or BMP image)"}},
 		{"missing", filepath.Join(mixed, "absent"), []string{"absent", "no such file"}},
-		{"a file", notDir, []string{notDir, "not a directory"}},
+		{"a file", notDir, []string{notDir, "neither a folder of images nor a gogan pack"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -25,6 +25,7 @@ type Loader struct {
 	batchSize int
 	seed      uint64
 	perEpoch  int
+	mirror    bool
 
 	epoch, index int   // of the batch Next returns next
 	last         []int // indices of the images of the batch Next returned last
@@ -41,15 +42,27 @@ type batch struct {
 	indices      []int
 }
 
-// job asks a worker to convert the images at indices and deliver them to out.
+// job asks a worker to convert the images at indices, mirroring those flips marks, and
+// deliver them to out.
 type job struct {
 	indices []int
+	flips   []bool
 	out     chan<- *tensor.Dense
 }
 
+// LoaderOption changes how a Loader prepares batches.
+type LoaderOption func(*Loader)
+
+// Mirror flips each image left to right with probability ½, drawn from the seed, the epoch
+// and the batch, so that a resumed run flips as the uninterrupted one would have.
+func Mirror() LoaderOption { return func(l *Loader) { l.mirror = true } }
+
+// mirrorStream keeps the flips' random stream apart from the shuffle's.
+const mirrorStream = 0x6d6972726f72 // "mirror"
+
 // NewLoader starts a loader at epoch 0. With dropLast, the last partial batch of each epoch
 // is left out; otherwise it is returned smaller.
-func NewLoader(ds *Dataset, batchSize int, seed uint64, dropLast bool) (*Loader, error) {
+func NewLoader(ds *Dataset, batchSize int, seed uint64, dropLast bool, opts ...LoaderOption) (*Loader, error) {
 	if batchSize < 1 {
 		return nil, fmt.Errorf("batch size must be at least 1, got %d", batchSize)
 	}
@@ -62,6 +75,9 @@ func NewLoader(ds *Dataset, batchSize int, seed uint64, dropLast bool) (*Loader,
 			batchSize, ds.Len(), ds.Name)
 	}
 	l := &Loader{ds: ds, batchSize: batchSize, seed: seed, perEpoch: perEpoch}
+	for _, o := range opts {
+		o(l)
+	}
 	l.start()
 	return l, nil
 }
@@ -135,7 +151,7 @@ func (l *Loader) start() {
 		go func() {
 			defer l.wg.Done()
 			for j := range work {
-				j.out <- l.ds.Batch(j.indices)
+				j.out <- l.ds.MirroredBatch(j.indices, j.flips)
 			}
 		}()
 	}
@@ -166,7 +182,7 @@ func (l *Loader) produce(epoch, index int, out chan<- batch, work chan<- job, st
 				return
 			}
 			select {
-			case work <- job{indices: order[lo:hi], out: images}:
+			case work <- job{indices: order[lo:hi], flips: l.flips(epoch, index, hi-lo), out: images}:
 			case <-stop:
 				return
 			}
@@ -174,19 +190,62 @@ func (l *Loader) produce(epoch, index int, out chan<- batch, work chan<- job, st
 	}
 }
 
+// flips draws which of a batch's n images Mirror flips; nil without Mirror.
+func (l *Loader) flips(epoch, index, n int) []bool {
+	if !l.mirror {
+		return nil
+	}
+	src := rand.NewPCG(l.seed^mirrorStream, uint64(epoch)<<32|uint64(index))
+	f := make([]bool, n)
+	for i := range f {
+		f[i] = src.Uint64()&1 == 1
+	}
+	return f
+}
+
 // Batch returns the images at the given indices as an (N, C, H, W) float32 tensor, each
 // byte v mapped to v/127.5 - 1 in [-1, 1].
-func (d *Dataset) Batch(indices []int) *tensor.Dense {
+func (d *Dataset) Batch(indices []int) *tensor.Dense { return d.MirroredBatch(indices, nil) }
+
+// MirroredBatch is Batch with the images i for which flips[i] is true mirrored left to right;
+// flips may be nil.
+func (d *Dataset) MirroredBatch(indices []int, flips []bool) *tensor.Dense {
 	size := d.c * d.h * d.w
 	buf := make([]float32, len(indices)*size)
+	var scratch []uint8
+	if d.mapped != nil {
+		scratch = make([]uint8, size)
+	}
 	for k, i := range indices {
 		dst := buf[k*size : (k+1)*size]
-		src := d.Image(i)[:len(dst)] // equal lengths spare the loop its bounds checks
+		var src []uint8
+		if scratch == nil {
+			src = d.Image(i)[:len(dst)] // equal lengths spare the loop its bounds checks
+		} else if err := d.mapped.readImage(scratch, i, size); err == nil {
+			src = scratch[:len(dst)]
+		} else {
+			// The pack was checked when it was opened; only a file cut short since fails here.
+			panic(fmt.Sprintf("read image %d of %s: %v", i, d.Name, err))
+		}
+		if flips != nil && flips[k] {
+			mirrorRows(dst, src, d.w)
+			continue
+		}
 		for j := range dst {
 			dst[j] = byteToUnit[src[j]]
 		}
 	}
 	return tensor.New(tensor.WithShape(len(indices), d.c, d.h, d.w), tensor.WithBacking(buf))
+}
+
+// mirrorRows converts src's rows of w pixels into dst, each reversed.
+func mirrorRows(dst []float32, src []uint8, w int) {
+	for lo := 0; lo+w <= len(src); lo += w {
+		row, out := src[lo:lo+w:lo+w], dst[lo:lo+w:lo+w]
+		for x := range out {
+			out[x] = byteToUnit[row[w-1-x]]
+		}
+	}
 }
 
 // byteToUnit maps a pixel byte to [-1, 1]; a table is faster than the arithmetic.

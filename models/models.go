@@ -1,7 +1,17 @@
 // Package models defines gogan's networks as layer lists, once, for every backend: the DCGAN
-// generators and discriminators for 28×28 and 64×64 images and the two small MLPs of the
-// one-dimensional experiment. Layer indices, and so the state-dict names, are those of a
-// PyTorch nn.Sequential of the same layers.
+// generators and discriminators for 28×28 images (dcgan28, MNIST's size) and for 32, 64, 128
+// and 256 pixels (dcgan32 to dcgan256), and the two small MLPs of the one-dimensional
+// experiment. Layer indices, and so the state-dict names, are those of a PyTorch
+// nn.Sequential of the same layers.
+//
+// The 32- to 256-pixel networks are one family, built by one definition: G starts from a 4×4
+// map and adds a stride-2 transposed convolution (kernel 4, pad 1) per doubling, halving the
+// width at each, as the DCGAN paper's generator does; D mirrors it with stride-2
+// convolutions. dcgan64 is the paper's network. The widths are capped at 8·ngf (8·ndf): left
+// to double, dcgan256's 4×4 stage would have 32·ngf = 2048 channels at ngf 64 and G 45
+// million parameters, most of them in the two coarsest layers where the image has 16 pixels;
+// the cap keeps 512 channels there, the limit Progressive GAN and StyleGAN use at every
+// resolution, and leaves dcgan32 and dcgan64 exactly the paper's networks.
 //
 // Class-conditional DCGANs (Config.Classes > 0) condition G on a one-hot class concatenated
 // to z and judge with a projection discriminator (Miyato & Koyama 2018):
@@ -21,6 +31,7 @@ package models
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"gogan/nn"
 )
@@ -28,7 +39,7 @@ import (
 // Config sizes a DCGAN: latent size NZ, generator and discriminator widths NGF and NDF,
 // image channels NC.
 type Config struct {
-	Arch         string // dcgan28 or dcgan64
+	Arch         string // dcgan28, dcgan32, dcgan64, dcgan128 or dcgan256
 	NZ, NGF, NDF int
 	NC           int
 	Classes      int // classes of a conditional GAN; 0 for an unconditional one
@@ -46,7 +57,17 @@ type Spec struct {
 }
 
 // Archs lists the DCGAN architectures with their image size.
-var Archs = map[string]int{"dcgan28": 28, "dcgan64": 64}
+var Archs = map[string]int{"dcgan28": 28, "dcgan32": 32, "dcgan64": 64, "dcgan128": 128, "dcgan256": 256}
+
+// ArchNames lists the architectures by image size, for help texts and errors.
+const ArchNames = "dcgan28, dcgan32, dcgan64, dcgan128 or dcgan256"
+
+// ImageSizes lists the image sizes the architectures make, ascending, for help texts.
+const ImageSizes = "28, 32, 64, 128 or 256"
+
+// LargestImageSize is the side of the largest architecture's images: larger data is resized
+// to it when the architecture is chosen from the data.
+const LargestImageSize = 256
 
 // ArchForImageSize picks the architecture for square images of the given size.
 func ArchForImageSize(size int) (string, error) {
@@ -55,8 +76,41 @@ func ArchForImageSize(size int) (string, error) {
 			return name, nil
 		}
 	}
-	return "", fmt.Errorf("no architecture for %d×%d images (dcgan28 takes 28, dcgan64 takes 64; resize with --image-size)", size, size)
+	return "", fmt.Errorf("no architecture for %d×%d images (they make %s pixels; resize with --image-size)", size, size, ImageSizes)
 }
+
+// SortedImageSizes lists the image sizes of the architectures, ascending.
+func SortedImageSizes() []int {
+	sizes := make([]int, 0, len(Archs))
+	for _, s := range Archs {
+		sizes = append(sizes, s)
+	}
+	slices.Sort(sizes)
+	return sizes
+}
+
+// familyStages is the number of stride-2 stages of a family architecture (32 to 256 pixels):
+// its image side is 4·2^stages. It is 0 for dcgan28, which is not of the family.
+func familyStages(arch string) int {
+	switch arch {
+	case "dcgan32":
+		return 3
+	case "dcgan64":
+		return 4
+	case "dcgan128":
+		return 5
+	case "dcgan256":
+		return 6
+	}
+	return 0
+}
+
+// maxWidthFactor caps the family's widths at 8·ngf and 8·ndf; see the package doc.
+const maxWidthFactor = 8
+
+// widthFactor is the width, in ngf or ndf, of the feature maps i stages from the image:
+// 1, 2, 4, 8, 8, ...
+func widthFactor(i int) int { return min(1<<i, maxWidthFactor) }
 
 // Bounds of a configuration: generous beyond any trainable network, they keep the products
 // of sizes in the layer plans far from overflowing; memory estimates refuse what is merely
@@ -69,7 +123,7 @@ const (
 // Validate checks the configuration.
 func (c Config) Validate() error {
 	if _, ok := Archs[c.Arch]; !ok {
-		return fmt.Errorf("unknown architecture %q (want dcgan28 or dcgan64)", c.Arch)
+		return fmt.Errorf("unknown architecture %q (want %s)", c.Arch, ArchNames)
 	}
 	if c.NZ < 1 || c.NGF < 1 || c.NDF < 1 || c.NC < 1 {
 		return fmt.Errorf("nz, ngf, ndf and nc must be positive; got %d, %d, %d, %d", c.NZ, c.NGF, c.NDF, c.NC)
@@ -116,14 +170,15 @@ func Generator(c Config) (Spec, error) {
 			convT(2*g, g, 4, 2, 1), bn(g), nn.NewReLU(), // 14×14
 			convT(g, c.NC, 4, 2, 1), nn.NewTanh(), // 28×28
 		}
-	case "dcgan64":
-		ls = []nn.Layer{
-			convT(c.NZ, 8*g, 4, 1, 0), bn(8 * g), nn.NewReLU(), // 4×4
-			convT(8*g, 4*g, 4, 2, 1), bn(4 * g), nn.NewReLU(), // 8×8
-			convT(4*g, 2*g, 4, 2, 1), bn(2 * g), nn.NewReLU(), // 16×16
-			convT(2*g, g, 4, 2, 1), bn(g), nn.NewReLU(), // 32×32
-			convT(g, c.NC, 4, 2, 1), nn.NewTanh(), // 64×64
+	default:
+		// dcgan64: 8g at 4×4, 4g at 8×8, 2g at 16×16, g at 32×32, NC at 64×64.
+		k := familyStages(c.Arch)
+		ls = []nn.Layer{convT(c.NZ, widthFactor(k-1)*g, 4, 1, 0), bn(widthFactor(k-1) * g), nn.NewReLU()} // 4×4
+		for i := k - 1; i >= 1; i-- {
+			in, out := widthFactor(i)*g, widthFactor(i-1)*g
+			ls = append(ls, convT(in, out, 4, 2, 1), bn(out), nn.NewReLU()) // side doubles
 		}
+		ls = append(ls, convT(g, c.NC, 4, 2, 1), nn.NewTanh()) // the image
 	}
 	ls[0] = convT(c.NZ+c.Classes, ls[0].(*nn.ConvTranspose2d).Out, 4, 1, 0)
 	return Spec{Name: c.Arch + " generator", In: nn.Shape{c.NZ + c.Classes, 1, 1}, Layers: ls}, nil
@@ -145,14 +200,15 @@ func Discriminator(c Config) (Spec, error) {
 			conv(2*d, 4*d, 4, 2, 1), bn(4 * d), lrelu(), // 3×3
 			conv(4*d, 1, 3, 1, 0), // 1×1
 		}
-	case "dcgan64":
-		ls = []nn.Layer{
-			conv(c.NC, d, 4, 2, 1), lrelu(), // 32×32
-			conv(d, 2*d, 4, 2, 1), bn(2 * d), lrelu(), // 16×16
-			conv(2*d, 4*d, 4, 2, 1), bn(4 * d), lrelu(), // 8×8
-			conv(4*d, 8*d, 4, 2, 1), bn(8 * d), lrelu(), // 4×4
-			conv(8*d, 1, 4, 1, 0), // 1×1
+	default:
+		// dcgan64: d at 32×32, 2d at 16×16, 4d at 8×8, 8d at 4×4, then one logit.
+		k := familyStages(c.Arch)
+		ls = []nn.Layer{conv(c.NC, d, 4, 2, 1), lrelu()} // no BatchNorm on the image, as in DCGAN
+		for i := 1; i < k; i++ {
+			in, out := widthFactor(i-1)*d, widthFactor(i)*d
+			ls = append(ls, conv(in, out, 4, 2, 1), bn(out), lrelu()) // side halves
 		}
+		ls = append(ls, conv(widthFactor(k-1)*d, 1, 4, 1, 0)) // 4×4 → 1×1
 	}
 	if c.Classes > 0 {
 		// The last convolution covers its whole input: the projection's unconditional

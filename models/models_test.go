@@ -16,6 +16,10 @@ func TestParameterCounts(t *testing.T) {
 	}{
 		{"dcgan28", 837504, 659456},
 		{"dcgan64", 3574656, 2763520},
+		// The family's other sizes, as scripts/models.py counts them in PyTorch.
+		{"dcgan32", 1066880, 661248},
+		{"dcgan128", 7769984, 6958848},
+		{"dcgan256", 11965312, 11154176},
 	}
 	b := cpu.New()
 	for _, c := range cases {

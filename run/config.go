@@ -134,7 +134,7 @@ func (c Config) Validate() error {
 	if c.ImageSize > 0 {
 		// Checked before the data is resized to it: only an architecture's size can train.
 		if _, err := models.ArchForImageSize(c.ImageSize); err != nil {
-			return fmt.Errorf("--image-size %d: gogan's architectures make 28×28 (dcgan28) or 64×64 (dcgan64) images; give --image-size 28 or 64, and the data is resized to it", c.ImageSize)
+			return fmt.Errorf("--image-size %d: gogan's architectures make %s pixel square images; give one of those, and the data is resized to it", c.ImageSize, models.ImageSizes)
 		}
 	}
 	if m := c.Model(); c.Arch != "auto" {

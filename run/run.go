@@ -170,6 +170,9 @@ func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 		from = "" // the folder's most common size, which the report describes
 	}
 	spec := data.Spec{Name: cfg.Dataset, Dir: cfg.Data, Split: cfg.Split, ImageSize: size, SizeFrom: from, Channels: cfg.NC, Warn: stderr}
+	if size == 0 {
+		spec.Sizes = models.SortedImageSizes() // a folder is made the largest trainable size its images cover
+	}
 	if data.IsFolder(cfg.Dataset) {
 		spec.Folder = cfg.Dataset
 	}
@@ -183,9 +186,6 @@ func openDataset(cfg *Config, stderr io.Writer) (*data.Dataset, error) {
 	}
 	if cfg.Arch == "auto" {
 		if cfg.Arch, err = models.ArchForImageSize(h); err != nil {
-			if h > 64 {
-				return nil, fmt.Errorf("%s has %d×%d images, larger than any architecture makes; give --arch dcgan64 or --image-size 64 to train on them at 64×64", ds.Name, h, h)
-			}
 			return nil, fmt.Errorf("%s: %w", ds.Name, err)
 		}
 	}

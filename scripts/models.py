@@ -11,16 +11,25 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
-ARCHS = ("dcgan28", "dcgan64")
+ARCHS = ("dcgan28", "dcgan32", "dcgan64", "dcgan128", "dcgan256")
 
 # Image side per architecture.
-IMAGE_SIZE = {"dcgan28": 28, "dcgan64": 64}
+IMAGE_SIZE = {"dcgan28": 28, "dcgan32": 32, "dcgan64": 64, "dcgan128": 128, "dcgan256": 256}
+
+# Stride-2 stages of the 32- to 256-pixel family: the image side is 4 * 2**stages.
+STAGES = {"dcgan32": 3, "dcgan64": 4, "dcgan128": 5, "dcgan256": 6}
+
+# The family's widths are capped at 8 ngf (8 ndf), as in gogan's models package.
+MAX_WIDTH_FACTOR = 8
 
 # Parameter counts at nz 100, ngf = ndf = 64, nc 1: a cheap guard that the
 # layer list has not drifted from the Go models.
 PARAM_COUNTS = {
     "dcgan28": (837_504, 659_456),
     "dcgan64": (3_574_656, 2_763_520),
+    "dcgan32": (1_066_880, 661_248),
+    "dcgan128": (7_769_984, 6_958_848),
+    "dcgan256": (11_965_312, 11_154_176),
 }
 
 # Adam settings of the PyTorch DCGAN example, used by gogan too.
@@ -46,6 +55,11 @@ def _down(cin, cout, k, s, p, bn=True):
     return layers
 
 
+def _width(i):
+    """Width, in ngf or ndf, of the feature maps i stages from the image: 1, 2, 4, 8, 8, ..."""
+    return min(2**i, MAX_WIDTH_FACTOR)
+
+
 def generator(arch, nz, ngf, nc):
     """Build G for ``arch``: z (N, nz, 1, 1) -> image (N, nc, S, S) in [-1, 1]."""
     if arch == "dcgan28":
@@ -55,14 +69,13 @@ def generator(arch, nz, ngf, nc):
             + _up(2 * ngf, ngf, 4, 2, 1)  # (N, ngf, 14, 14)
             + _up(ngf, nc, 4, 2, 1, last=True)  # (N, nc, 28, 28)
         )
-    elif arch == "dcgan64":
-        layers = (
-            _up(nz, 8 * ngf, 4, 1, 0)  # (N, 8ngf, 4, 4)
-            + _up(8 * ngf, 4 * ngf, 4, 2, 1)  # (N, 4ngf, 8, 8)
-            + _up(4 * ngf, 2 * ngf, 4, 2, 1)  # (N, 2ngf, 16, 16)
-            + _up(2 * ngf, ngf, 4, 2, 1)  # (N, ngf, 32, 32)
-            + _up(ngf, nc, 4, 2, 1, last=True)  # (N, nc, 64, 64)
-        )
+    elif arch in STAGES:
+        # dcgan64: 8ngf at 4x4, 4ngf at 8x8, 2ngf at 16x16, ngf at 32x32, nc at 64x64.
+        k = STAGES[arch]
+        layers = _up(nz, _width(k - 1) * ngf, 4, 1, 0)  # (N, ., 4, 4)
+        for i in range(k - 1, 0, -1):
+            layers += _up(_width(i) * ngf, _width(i - 1) * ngf, 4, 2, 1)  # the side doubles
+        layers += _up(ngf, nc, 4, 2, 1, last=True)  # (N, nc, S, S)
     else:
         raise ValueError(f"unknown architecture {arch!r} (want one of {', '.join(ARCHS)})")
     return nn.Sequential(*layers)
@@ -80,14 +93,13 @@ def discriminator(arch, ndf, nc):
             + _down(2 * ndf, 4 * ndf, 4, 2, 1)  # (N, 4ndf, 3, 3)
             + [nn.Conv2d(4 * ndf, 1, 3, 1, 0, bias=False)]  # (N, 1, 1, 1)
         )
-    elif arch == "dcgan64":
-        layers = (
-            _down(nc, ndf, 4, 2, 1, bn=False)  # (N, ndf, 32, 32)
-            + _down(ndf, 2 * ndf, 4, 2, 1)  # (N, 2ndf, 16, 16)
-            + _down(2 * ndf, 4 * ndf, 4, 2, 1)  # (N, 4ndf, 8, 8)
-            + _down(4 * ndf, 8 * ndf, 4, 2, 1)  # (N, 8ndf, 4, 4)
-            + [nn.Conv2d(8 * ndf, 1, 4, 1, 0, bias=False)]  # (N, 1, 1, 1)
-        )
+    elif arch in STAGES:
+        # dcgan64: ndf at 32x32, 2ndf at 16x16, 4ndf at 8x8, 8ndf at 4x4, then one logit.
+        k = STAGES[arch]
+        layers = _down(nc, ndf, 4, 2, 1, bn=False)  # (N, ndf, S/2, S/2)
+        for i in range(1, k):
+            layers += _down(_width(i - 1) * ndf, _width(i) * ndf, 4, 2, 1)  # the side halves
+        layers += [nn.Conv2d(_width(k - 1) * ndf, 1, 4, 1, 0, bias=False)]  # (N, 1, 1, 1)
     else:
         raise ValueError(f"unknown architecture {arch!r} (want one of {', '.join(ARCHS)})")
     return nn.Sequential(*layers)
@@ -129,7 +141,7 @@ def conditional_discriminator(arch, ndf, nc, classes):
     """D of a conditional DCGAN: the DCGAN discriminator with a Projection for its last convolution."""
     layers = list(discriminator(arch, ndf, nc))
     last = layers[-1]
-    side = {"dcgan28": 3, "dcgan64": 4}[arch]
+    side = 3 if arch == "dcgan28" else 4
     layers[-1] = Projection(last.in_channels, side, classes)
     return ConditionalD(*layers)
 

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"gogan/bench"
+	"gogan/models"
 )
 
 func init() {
@@ -14,7 +15,7 @@ func init() {
 
 func runBench(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench", stderr)
-	arch := fs.String("arch", "dcgan28", "dcgan28 or dcgan64")
+	arch := fs.String("arch", "dcgan28", models.ArchNames)
 	batch := fs.Int("batch-size", 64, "images per batch")
 	steps := fs.Int("steps", 20, "timed steps")
 	warmup := fs.Int("warmup", 3, "untimed steps first")

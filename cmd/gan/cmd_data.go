@@ -17,7 +17,7 @@ import (
 )
 
 func init() {
-	register("data", "summarise a dataset and write a grid of its first images", runData)
+	register("data", "summarise a dataset and write a grid of its first images; data pack: pack a folder for training", runData)
 	register("download", "fetch a named dataset from its mirrors and verify it", runDownload)
 }
 
@@ -25,8 +25,11 @@ func init() {
 const gridImages = 64
 
 func runData(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "pack" {
+		return runDataPack(args[1:], stdout, stderr)
+	}
 	fs := newFlagSet("data", stderr)
-	name := fs.String("dataset", "fashion-mnist", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
+	name := fs.String("dataset", "fashion-mnist", "dataset name ("+strings.Join(data.Names(), ", ")+"), a folder of images or a pack")
 	dir := fs.String("data", "", "folder holding the dataset's files (searched before $GOGAN_DATA/<name> and ./data/<name>)")
 	split := fs.String("split", "train", "train or test")
 	grid := fs.String("grid", "", "PNG grid of the first 64 images to write (default <dataset>-<split>.png)")

@@ -40,7 +40,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	var o generateOptions
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint, or a run folder for its latest")
 	fs.StringVar(&o.weights, "weights", "", "instead of --checkpoint: a generator's state dict in PyTorch's names, a .pth/.pt file of torch.save or safetensors")
-	fs.StringVar(&o.arch, "arch", "", "with --weights: dcgan28 or dcgan64 (default: read from the weights' shapes, as are nz, ngf and nc)")
+	fs.StringVar(&o.arch, "arch", "", "with --weights: "+models.ArchNames+" (default: read from the weights' shapes, as are nz, ngf and nc)")
 	fs.IntVar(&o.nz, "nz", 0, "with --weights: latent size, checked against the weights")
 	fs.IntVar(&o.ngf, "ngf", 0, "with --weights: generator width, checked against the weights")
 	fs.IntVar(&o.nc, "nc", 0, "with --weights: image channels, checked against the weights")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gogan/data"
+	"gogan/models"
 	"gogan/run"
 	"gogan/train"
 )
@@ -25,7 +26,7 @@ func bindTrainFlags(fs *flag.FlagSet, c *run.Config, resume *string) {
 	fs.StringVar(&c.Data, "data", "", "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)")
 	fs.StringVar(&c.Split, "split", "train", "which split of a named dataset to train on: train or test")
 	fs.IntVar(&c.ImageSize, "image-size", 0, "side of the square training images; 0 keeps the dataset's (or the architecture's)")
-	fs.StringVar(&c.Arch, "arch", "auto", "architecture: auto (from the image size), dcgan28 or dcgan64")
+	fs.StringVar(&c.Arch, "arch", "auto", "architecture: auto (from the image size), "+models.ArchNames)
 	fs.IntVar(&c.NZ, "nz", 100, "size of the latent vector z")
 	fs.IntVar(&c.NGF, "ngf", 64, "generator width")
 	fs.IntVar(&c.NDF, "ndf", 64, "discriminator width")
