@@ -39,6 +39,8 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	stderr, flush := newMessageWriter(stderr)
+	defer flush()
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "gan: unknown command %q; run 'gan help' for the list\n", args[0])
