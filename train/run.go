@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -87,6 +88,16 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	if err := checkMemory(cfg, 0); err != nil {
 		return nil, err
 	}
+	// A resume with nothing left to train is refused before the run folder is touched:
+	// opening it moves a later line aside.
+	if total := cfg.Steps; resume != nil {
+		if total == 0 {
+			total = cfg.Epochs * (ds.Len() / cfg.BatchSize)
+		}
+		if total <= resume.Progress.Step {
+			return nil, fmt.Errorf("checkpoint %s is at step %d already; ask for more with --steps or --epochs (%d steps)", resume.Path, resume.Progress.Step, total)
+		}
+	}
 	r := &run{cfg: cfg, b: b, ds: ds, ckDir: filepath.Join(cfg.Out, "checkpoints")}
 	defer func() {
 		if err != nil {
@@ -120,9 +131,6 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 			return nil, fmt.Errorf("%d epochs of %d steps are more than the %d steps a run may take", cfg.Epochs, r.loader.BatchesPerEpoch(), MaxSteps)
 		}
 		r.total = cfg.Epochs * r.loader.BatchesPerEpoch()
-	}
-	if resume != nil && r.total <= r.prog.Step {
-		return nil, fmt.Errorf("checkpoint %s is at step %d already; ask for more with --steps or --epochs (%d steps)", resume.Path, r.prog.Step, r.total)
 	}
 	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step, stderr); err != nil {
 		return nil, err
@@ -349,6 +357,9 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 
 func (r *run) checkpoint() error {
 	path := filepath.Join(r.ckDir, fmt.Sprintf("step_%d.safetensors", r.prog.Step))
+	if err := os.MkdirAll(r.ckDir, 0o755); err != nil { // checkpoints/ may have been deleted
+		return err
+	}
 	if err := SaveCheckpoint(path, r.gan, r.prog, r.cfg); err != nil {
 		if errors.Is(err, ErrNotFinite) {
 			return r.diverged(err)
@@ -381,6 +392,9 @@ func (r *run) writeReal() error {
 func (r *run) writeSamples() error {
 	out := nn.ToDense(r.b, r.gan.Sampler().Forward(r.zFixed, false))
 	path := filepath.Join(r.cfg.Out, "samples", fmt.Sprintf("step_%d.png", r.prog.Step))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // samples/ may have been deleted
+		return err
+	}
 	if r.gan.Classes > 0 {
 		return data.WriteLabelledGrid(path, out, sampleRow, 2, 0, r.cfg.ClassNames)
 	}

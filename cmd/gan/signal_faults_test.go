@@ -34,7 +34,7 @@ type signalRun struct {
 
 // startSignalRun starts a long training run with stderr on a new pipe; with read the test
 // copies what the run writes there until it closes the read end.
-func startSignalRun(t *testing.T, read bool) *signalRun {
+func startSignalRun(t *testing.T, read bool, extra ...string) *signalRun {
 	t.Helper()
 	dir := t.TempDir()
 	data := writeIDXDataset(t, dir, synthImages)
@@ -45,7 +45,7 @@ func startSignalRun(t *testing.T, read bool) *signalRun {
 	}
 	r.readEnd = readEnd
 	r.cmd = exec.Command(os.Args[0], append([]string{"-test.run=^TestGanProcess$", "--"},
-		trainArgs(data, r.out, "--steps", "1000000", "--checkpoint-every", "0", "--sample-every", "0")...)...)
+		trainArgs(data, r.out, append([]string{"--steps", "1000000", "--checkpoint-every", "0", "--sample-every", "0"}, extra...)...)...)...)
 	r.cmd.Env = append(os.Environ(), childEnv+"=1")
 	r.cmd.Stdout, r.cmd.Stderr = &r.stdout, writeEnd
 	if err := r.cmd.Start(); err != nil {
