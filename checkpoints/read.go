@@ -7,8 +7,9 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
+
+	"gogan/internal/plainfile"
 )
 
 // FormatError reports a file that breaks the safetensors format.
@@ -48,7 +49,7 @@ type Info struct {
 // in memory (the file is closed on return); the header is validated before that memory is
 // allocated.
 func Read(path string) (*File, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read checkpoint: %w", err)
 	}

@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/disintegration/imaging"
+
+	"gogan/internal/plainfile"
 )
 
 // warnNames is how many unreadable files the warning names before it only counts them.
@@ -262,7 +264,7 @@ const maxImageSize = 4096
 
 // imageSize reads an image's header and checks that its size is plausible.
 func imageSize(path string) (image.Point, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return image.Point{}, err
 	}
@@ -285,7 +287,7 @@ func checkHeader(r io.Reader) (image.Point, error) {
 // decodeImage decodes a PNG, JPEG (turned upright by its EXIF orientation) or GIF (its first
 // frame), checking its header again since the file may have changed since the first pass.
 func decodeImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

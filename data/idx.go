@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"gogan/internal/memlimit"
+	"gogan/internal/plainfile"
 )
 
 // IDX is the content of one IDX file of unsigned bytes, the format of MNIST and its kin.
@@ -33,7 +33,7 @@ const maxIDXDims = 4
 // ReadIDX reads an IDX file of unsigned bytes, gzip-compressed or raw (told apart by the
 // first bytes, not the name).
 func ReadIDX(path string) (*IDX, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %w", err) // the PathError already names the file
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"gogan/internal/atomicfile"
+	"gogan/internal/plainfile"
 	"gogan/metrics"
 )
 
@@ -241,7 +242,7 @@ func gifFrames(dir string) ([]image.Image, error) {
 	}
 	frames := make([]image.Image, 0, len(files))
 	for _, p := range files {
-		f, err := os.Open(p)
+		f, err := plainfile.Open(p)
 		if err != nil {
 			return nil, err
 		}

@@ -15,6 +15,7 @@ import (
 
 	"gogan/checkpoints"
 	"gogan/internal/atomicfile"
+	"gogan/internal/plainfile"
 )
 
 // A run folder belongs to one run: a lock held for the run's whole life keeps a second
@@ -241,7 +242,7 @@ func fileStep(path string) int {
 // checkpointRunID reads the run identity from a checkpoint's header alone; "?" when the file
 // is not a readable gogan checkpoint, which then matches no run.
 func checkpointRunID(path string) string {
-	fh, err := os.Open(path)
+	fh, err := plainfile.Open(path)
 	if err != nil {
 		return "?"
 	}
