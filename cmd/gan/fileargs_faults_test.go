@@ -68,12 +68,16 @@ func TestFileArgumentsOfEveryKind(t *testing.T) {
 	special := specialFiles(t, t.TempDir())
 	out := f.path("out")
 	commands := map[string]func(file string) []string{
-		"train --resume":       func(p string) []string { return []string{"train", "--resume", p, "--steps", "9", "--out", out} },
+		"train --resume":        func(p string) []string { return []string{"train", "--resume", p, "--steps", "9", "--out", out} },
 		"generate --checkpoint": func(p string) []string { return []string{"generate", "--checkpoint", p, "--out", f.path("g.png")} },
 		"generate --weights":    func(p string) []string { return []string{"generate", "--weights", p, "--out", f.path("g.png")} },
-		"generate --latents":    func(p string) []string { return []string{"generate", "--checkpoint", f.ck, "--latents", p, "--out", f.path("g.png")} },
-		"eval --checkpoint":     func(p string) []string { return []string{"eval", "--checkpoint", p, "--data", f.data} },
-		"eval --samples":        func(p string) []string { return []string{"eval", "--samples", p, "--dataset", "mnist", "--data", f.data} },
+		"generate --latents": func(p string) []string {
+			return []string{"generate", "--checkpoint", f.ck, "--latents", p, "--out", f.path("g.png")}
+		},
+		"eval --checkpoint": func(p string) []string { return []string{"eval", "--checkpoint", p, "--data", f.data} },
+		"eval --samples": func(p string) []string {
+			return []string{"eval", "--samples", p, "--dataset", "mnist", "--data", f.data}
+		},
 	}
 	for name, args := range commands {
 		for kind, file := range special {
