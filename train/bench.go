@@ -35,6 +35,13 @@ func Bench(b nn.Backend, arch string, batch, steps, warmup int, graphs bool) (Be
 	if err := cfg.Model().Validate(); err != nil {
 		return BenchResult{}, err
 	}
+	if batch > MaxBatchSize {
+		return BenchResult{}, fmt.Errorf("batch size %d must be at most %d", batch, MaxBatchSize)
+	}
+	cfg.ImageSize = models.Archs[arch]
+	if err := checkMemory(cfg, 0); err != nil {
+		return BenchResult{}, err
+	}
 	gan, err := buildGAN(cfg, b)
 	if err != nil {
 		return BenchResult{}, err

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 
 	"gogan/internal/atomicfile"
+	"gogan/internal/memlimit"
 	"gogan/models"
 	"gogan/nn"
 )
@@ -58,6 +59,18 @@ func toyX() []float64 {
 func RunToy(b nn.Backend, o ToyOptions, w io.Writer) (*ToyResult, error) {
 	if o.Steps < 1 || o.BatchSize < 2 || !(o.LR > 0) || o.Every < 1 {
 		return nil, fmt.Errorf("need steps ≥ 1, batch size ≥ 2 and lr > 0; got steps %d, batch size %d, lr %g", o.Steps, o.BatchSize, o.LR)
+	}
+	if o.BatchSize > MaxBatchSize {
+		return nil, fmt.Errorf("batch size %d must be at most %d", o.BatchSize, MaxBatchSize)
+	}
+	// Checked before the networks are built at the batch size, as gan train's estimate is.
+	need := 4 * 2 * float64(o.BatchSize) * ToyPoints // the real and the fake batch
+	for _, s := range []models.Spec{models.ToyGenerator(), models.ToyDiscriminator()} {
+		params, buffers, perSample := planSizes(s)
+		need += 4 * (4*params + buffers + activationFactor*perSample*float64(o.BatchSize))
+	}
+	if err := memlimit.Check(need, fmt.Sprintf("the toy experiment with batch size %d", o.BatchSize), "lower --batch-size"); err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, streamInit))
 	g, err := models.Build(b, models.ToyGenerator(), o.BatchSize, rng)
