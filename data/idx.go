@@ -127,6 +127,11 @@ func readIDXHeader(r io.Reader, limit int64) (dims []int, headerLen, payload int
 			payload *= d
 		}
 	}
+	// Images are resized one per core through 4-byte colour copies: a side beyond what a
+	// dataset may have costs gigabytes each even where the file itself fits.
+	if len(dims) == 3 && (dims[1] > maxImageSize || dims[2] > maxImageSize) {
+		return nil, 0, 0, fmt.Errorf("the header declares images of %d×%d pixels, more than the %d a side a dataset's images may have", dims[1], dims[2], maxImageSize)
+	}
 	return dims, int64(4 + 4*n), payload, nil
 }
 
