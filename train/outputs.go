@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -230,6 +231,9 @@ const maxGIFFrames = 120
 // always included.
 func gifFrames(dir string) ([]image.Image, error) {
 	files, err := stepFiles(dir, "png")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // samples/ was deleted: no frames to animate
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -243,6 +247,9 @@ func gifFrames(dir string) ([]image.Image, error) {
 	frames := make([]image.Image, 0, len(files))
 	for _, p := range files {
 		f, err := plainfile.Open(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // deleted since the folder was listed
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -357,10 +357,17 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 
 func (r *run) checkpoint() error {
 	path := filepath.Join(r.ckDir, fmt.Sprintf("step_%d.safetensors", r.prog.Step))
-	if err := os.MkdirAll(r.ckDir, 0o755); err != nil { // checkpoints/ may have been deleted
-		return err
+	save := func() error {
+		if err := os.MkdirAll(r.ckDir, 0o755); err != nil { // checkpoints/ may have been deleted
+			return err
+		}
+		return SaveCheckpoint(path, r.gan, r.prog, r.cfg)
 	}
-	if err := SaveCheckpoint(path, r.gan, r.prog, r.cfg); err != nil {
+	err := save()
+	if errors.Is(err, os.ErrNotExist) {
+		err = save() // the folder went away during the write
+	}
+	if err != nil {
 		if errors.Is(err, ErrNotFinite) {
 			return r.diverged(err)
 		}
@@ -392,13 +399,20 @@ func (r *run) writeReal() error {
 func (r *run) writeSamples() error {
 	out := nn.ToDense(r.b, r.gan.Sampler().Forward(r.zFixed, false))
 	path := filepath.Join(r.cfg.Out, "samples", fmt.Sprintf("step_%d.png", r.prog.Step))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // samples/ may have been deleted
-		return err
+	write := func() error {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // samples/ may have been deleted
+			return err
+		}
+		if r.gan.Classes > 0 {
+			return data.WriteLabelledGrid(path, out, sampleRow, 2, 0, r.cfg.ClassNames)
+		}
+		return data.WriteGrid(path, out, sampleRow, 2, 0)
 	}
-	if r.gan.Classes > 0 {
-		return data.WriteLabelledGrid(path, out, sampleRow, 2, 0, r.cfg.ClassNames)
+	err := write()
+	if errors.Is(err, os.ErrNotExist) {
+		err = write() // the folder went away during the write
 	}
-	return data.WriteGrid(path, out, sampleRow, 2, 0)
+	return err
 }
 
 // writeFigures refreshes loss.png and progress.gif.

@@ -114,7 +114,11 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if !inline && i+1 < len(args) {
 			value = args[i+1]
 		}
-		switch v := fs.Lookup(name).Value.(flag.Getter).Get().(type) {
+		getter, ok := fs.Lookup(name).Value.(flag.Getter)
+		if !ok {
+			continue // a flag of its own type parses its own values
+		}
+		switch v := getter.Get().(type) {
 		case int, int64, uint, uint64:
 			if (inline || i+1 < len(args)) && !decimal.MatchString(value) {
 				return usageError{fmt.Errorf("-%s %s: write counts in decimal digits, without a leading zero or a base prefix", name, value)}

@@ -129,7 +129,9 @@ func TestOutputFoldersDeletedDuringRun(t *testing.T) {
 	os.RemoveAll(filepath.Join(r.out, "checkpoints"))
 	steps := len(metricLines(t, filepath.Join(r.out, "metrics.jsonl")))
 	if !r.waitSteps(steps + 2) {
-		t.Fatalf("the run stopped after its folders were deleted: %s", r.stderr.String())
+		r.cmd.Wait()
+		<-r.copied
+		t.Fatalf("the run stopped after its folders were deleted:\n%s", r.stderr.String())
 	}
 	r.cmd.Process.Signal(syscall.SIGINT)
 	if code := r.wait(t); code != 130 {
