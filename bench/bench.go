@@ -42,6 +42,13 @@ func Run(b nn.Backend, arch string, batch, steps, warmup int, graphs bool) (Resu
 	if err := cfg.Model().Validate(); err != nil {
 		return Result{}, err
 	}
+	if batch > run.MaxBatchSize {
+		return Result{}, fmt.Errorf("batch size %d must be at most %d", batch, run.MaxBatchSize)
+	}
+	cfg.ImageSize = models.Archs[arch]
+	if err := run.CheckMemory(cfg); err != nil {
+		return Result{}, err
+	}
 	gan, err := run.BuildGAN(cfg, b)
 	if err != nil {
 		return Result{}, err

@@ -9,6 +9,8 @@ import (
 	"maps"
 	"os"
 	"slices"
+
+	"gogan/internal/plainfile"
 )
 
 // FormatError reports a file that breaks the safetensors format.
@@ -48,7 +50,11 @@ type Info struct {
 // in memory (the file is closed on return); the header is validated before that memory is
 // allocated.
 func Read(path string) (*File, error) {
-	f, err := os.Open(path)
+	// Told before opening: opening a FIFO waits for a writer, maybe for ever.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, &FormatError{path, plainfile.Kind(st.Mode()) + ", not a regular file"}
+	}
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read checkpoint: %w", err)
 	}

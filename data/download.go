@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"gogan/internal/atomicfile"
+	"gogan/internal/plainfile"
 )
 
 // DownloadOptions tune Download. The zero value fetches both splits from the catalog's
@@ -274,7 +275,7 @@ func stalled(ctx context.Context, err error) error {
 
 // fileSHA256 is the hex SHA-256 of a file's content.
 func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return "", err
 	}

@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	"github.com/disintegration/imaging"
+
+	"gogan/internal/plainfile"
 )
 
 // warnNames is how many unreadable files the warning names before it only counts them.
@@ -224,12 +226,14 @@ func (d *Dataset) decodeAll(paths []string) (colored int, failed []fileError) {
 	pixels := make([]uint8, len(paths)*stride)
 	errs := make([]error, len(paths))
 	color := make([]bool, len(paths))
+	budget := newDecodeBudget()
 	parallel(len(paths), func(i int) {
-		img, err := decodeImage(paths[i])
+		img, share, err := decodeImage(paths[i], budget)
 		if err != nil {
 			errs[i] = describeDecodeError(err)
 			return
 		}
+		defer budget.release(share)
 		fit := fill(img, d.w, d.h)
 		color[i] = writePlanes(fit, d.c, pixels[i*stride:(i+1)*stride])
 	})
@@ -312,7 +316,7 @@ const maxImageSize = 4096
 
 // imageSize reads an image's header and checks that its size is plausible.
 func imageSize(path string) (image.Point, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return image.Point{}, err
 	}
@@ -334,19 +338,31 @@ func checkHeader(r io.Reader) (image.Point, error) {
 
 // decodeImage decodes a PNG, WebP, BMP, JPEG (turned upright by its EXIF orientation) or GIF (its first
 // frame), checking its header again since the file may have changed since the first pass.
-func decodeImage(path string) (image.Image, error) {
-	f, err := os.Open(path)
+// It first takes the image's share of budget, which the caller releases once done with the
+// image (on an error there is nothing to release).
+func decodeImage(path string, budget *decodeBudget) (image.Image, float64, error) {
+	f, err := plainfile.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
-	if _, err := checkHeader(f); err != nil {
-		return nil, err
+	px, err := checkHeader(f)
+	if err != nil {
+		return nil, 0, err
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return imaging.Decode(f, imaging.AutoOrientation(true))
+	share, err := budget.acquire(px)
+	if err != nil {
+		return nil, 0, err
+	}
+	img, err := imaging.Decode(f, imaging.AutoOrientation(true))
+	if err != nil {
+		budget.release(share)
+		return nil, 0, err
+	}
+	return img, share, nil
 }
 
 // parallel runs f(0..n-1) on as many goroutines as there are processors.

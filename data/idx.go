@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"gogan/internal/memlimit"
+	"gogan/internal/plainfile"
 )
 
 // IDX is the content of one IDX file of unsigned bytes, the format of MNIST and its kin.
@@ -33,7 +33,7 @@ const maxIDXDims = 4
 // ReadIDX reads an IDX file of unsigned bytes, gzip-compressed or raw (told apart by the
 // first bytes, not the name).
 func ReadIDX(path string) (*IDX, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %w", err) // the PathError already names the file
 	}
@@ -126,6 +126,11 @@ func readIDXHeader(r io.Reader, limit int64) (dims []int, headerLen, payload int
 		} else {
 			payload *= d
 		}
+	}
+	// Images are resized one per core through 4-byte colour copies: a side beyond what a
+	// dataset may have costs gigabytes each even where the file itself fits.
+	if len(dims) == 3 && (dims[1] > maxImageSize || dims[2] > maxImageSize) {
+		return nil, 0, 0, fmt.Errorf("the header declares images of %d×%d pixels, more than the %d a side a dataset's images may have", dims[1], dims[2], maxImageSize)
 	}
 	return dims, int64(4 + 4*n), payload, nil
 }

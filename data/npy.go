@@ -8,10 +8,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"gogan/internal/plainfile"
 )
 
 // NPY is an array read from a NumPy .npy file: its shape and its values in C order, either
@@ -26,7 +27,7 @@ type NPY struct {
 // The file is untrusted: the shape is checked against the file's size before the values
 // are allocated, and every failure is one error naming the file.
 func ReadNPY(path string) (*NPY, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read .npy: %w", err) // the error names the file
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"gorgonia.org/tensor"
+
+	"gogan/internal/plainfile"
 )
 
 // ReadSamples reads images from disk as an (N, C, H, W) float32 tensor in [-1, 1]: a folder
@@ -24,7 +26,7 @@ func ReadSamples(path string) (*tensor.Dense, error) {
 		}
 		return ds.all(), nil
 	}
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read samples: %w", err)
 	}

@@ -88,3 +88,15 @@ func checkMemory(cfg Config, datasetBytes int) error {
 	what := fmt.Sprintf("training %s with ngf %d, ndf %d, nz %d and batch size %d", cfg.Arch, cfg.NGF, cfg.NDF, cfg.NZ, cfg.BatchSize)
 	return memlimit.Check(need+float64(datasetBytes), what, "lower --batch-size, --ngf or --ndf")
 }
+
+// CheckMemory refuses a configuration whose networks and buffers would not fit the memory
+// the process may use, as gan train does before it builds anything: for the commands that
+// build a GAN beside gan train (gan bench).
+func CheckMemory(cfg Config) error { return checkMemory(cfg, 0) }
+
+// TrainingBytes estimates the bytes of training the network s at batch size batch with Adam:
+// parameters, their gradients and moments, fixed buffers and the activations of a step.
+func TrainingBytes(s models.Spec, batch int) float64 {
+	params, buffers, perSample := planSizes(s)
+	return 4 * (4*params + buffers + activationFactor*perSample*float64(batch))
+}

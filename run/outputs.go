@@ -3,6 +3,7 @@ package run
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
@@ -16,6 +17,7 @@ import (
 	"strings"
 
 	"gogan/internal/atomicfile"
+	"gogan/internal/plainfile"
 	"gogan/metrics"
 	"gogan/train"
 )
@@ -230,6 +232,9 @@ const maxGIFFrames = 120
 // always included.
 func gifFrames(dir string) ([]image.Image, error) {
 	files, err := stepFiles(dir, "png")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // samples/ was deleted: no frames to animate
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +247,10 @@ func gifFrames(dir string) ([]image.Image, error) {
 	}
 	frames := make([]image.Image, 0, len(files))
 	for _, p := range files {
-		f, err := os.Open(p)
+		f, err := plainfile.Open(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // deleted since the folder was listed
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -76,6 +77,16 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	if err := checkMemory(cfg, 0); err != nil {
 		return nil, err
 	}
+	// A resume with nothing left to train is refused before the run folder is touched:
+	// opening it moves a later line aside.
+	if total := cfg.Steps; resume != nil {
+		if total == 0 {
+			total = cfg.Epochs * (ds.Len() / cfg.BatchSize)
+		}
+		if total <= resume.Progress.Step {
+			return nil, fmt.Errorf("checkpoint %s is at step %d already; ask for more with --steps or --epochs (%d steps)", resume.Path, resume.Progress.Step, total)
+		}
+	}
 	r := &run{cfg: cfg, b: b, ds: ds, ckDir: filepath.Join(cfg.Out, "checkpoints")}
 	defer func() {
 		if err != nil {
@@ -114,9 +125,6 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 			return nil, fmt.Errorf("%d epochs of %d steps are more than the %d steps a run may take", cfg.Epochs, r.loader.BatchesPerEpoch(), MaxSteps)
 		}
 		r.total = cfg.Epochs * r.loader.BatchesPerEpoch()
-	}
-	if resume != nil && r.total <= r.prog.Step {
-		return nil, fmt.Errorf("checkpoint %s is at step %d already; ask for more with --steps or --epochs (%d steps)", resume.Path, r.prog.Step, r.total)
 	}
 	if r.metrics, r.history, err = openMetrics(filepath.Join(cfg.Out, "metrics.jsonl"), r.prog.Step, stderr); err != nil {
 		return nil, err
@@ -334,7 +342,17 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 
 func (r *run) checkpoint() error {
 	path := filepath.Join(r.ckDir, fmt.Sprintf("step_%d.safetensors", r.prog.Step))
-	if err := SaveCheckpoint(path, r.gan, r.prog, r.cfg); err != nil {
+	save := func() error {
+		if err := os.MkdirAll(r.ckDir, 0o755); err != nil { // checkpoints/ may have been deleted
+			return err
+		}
+		return SaveCheckpoint(path, r.gan, r.prog, r.cfg)
+	}
+	err := save()
+	if errors.Is(err, os.ErrNotExist) {
+		err = save() // the folder went away during the write
+	}
+	if err != nil {
 		if errors.Is(err, train.ErrNotFinite) {
 			return r.diverged(err)
 		}
@@ -370,7 +388,17 @@ func (r *run) writeSamples() error {
 	if r.gan.Classes > 0 {
 		rowNames = r.cfg.ClassNames
 	}
-	if err := generate.WriteGrid(path, out, sampleRow, rowNames); err != nil {
+	write := func() error {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // samples/ may have been deleted
+			return err
+		}
+		return generate.WriteGrid(path, out, sampleRow, rowNames)
+	}
+	err := write()
+	if errors.Is(err, os.ErrNotExist) {
+		err = write() // the folder went away during the write
+	}
+	if err != nil {
 		return err
 	}
 	r.tb.grid(path, r.prog.Step)

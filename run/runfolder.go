@@ -15,6 +15,7 @@ import (
 
 	"gogan/checkpoints"
 	"gogan/internal/atomicfile"
+	"gogan/internal/plainfile"
 )
 
 // A run folder belongs to one run: a lock held for the run's whole life keeps a second
@@ -116,6 +117,9 @@ func (f *runFolder) prepare(cfg *Config, resume *Checkpoint, log io.Writer) erro
 			if !cfg.Overwrite {
 				how := fmt.Sprintf("continue it with --resume %s, choose another --out, or give --overwrite to move it aside",
 					filepath.Join(f.dir, "checkpoints", "latest.safetensors"))
+				if _, err := os.Stat(filepath.Join(f.dir, "checkpoints", "latest.safetensors")); err != nil {
+					how = "it has no checkpoint to continue from (it stopped before its first); choose another --out, or give --overwrite to move it aside"
+				}
 				if resume != nil {
 					how = "choose a new --out to continue this checkpoint in, or give --overwrite to move that run aside"
 				}
@@ -151,7 +155,15 @@ func (f *runFolder) heldOutputs() string {
 
 // moveAside moves everything in the folder but its lock to a new folder beside it.
 func (f *runFolder) moveAside(log io.Writer) error {
-	aside := fmt.Sprintf("%s.replaced-%s", filepath.Clean(f.dir), time.Now().Format("20060102-150405"))
+	abs, err := filepath.Abs(f.dir)
+	if err != nil {
+		return fmt.Errorf("--overwrite: %w", err)
+	}
+	// Moving the folder that holds the working directory would move it into its own copy.
+	if wd, err := os.Getwd(); err != nil || wd == abs || strings.HasPrefix(wd, abs+string(filepath.Separator)) || abs == filepath.Dir(abs) {
+		return fmt.Errorf("--overwrite would move the run in %s, which holds the working directory, into a folder beside it; give --out a folder of its own", f.dir)
+	}
+	aside := fmt.Sprintf("%s.replaced-%s", abs, time.Now().Format("20060102-150405"))
 	if err := os.Mkdir(aside, 0o755); err != nil {
 		return fmt.Errorf("--overwrite: %w", err)
 	}
@@ -230,7 +242,7 @@ func fileStep(path string) int {
 // checkpointRunID reads the run identity from a checkpoint's header alone; "?" when the file
 // is not a readable gogan checkpoint, which then matches no run.
 func checkpointRunID(path string) string {
-	fh, err := os.Open(path)
+	fh, err := plainfile.Open(path)
 	if err != nil {
 		return "?"
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 
+	"gogan/internal/memlimit"
 	"gogan/models"
 	"gogan/nn"
 	"gogan/run"
@@ -55,6 +56,17 @@ func toyX() []float64 {
 func Run(b nn.Backend, o Options, w io.Writer) (*Result, error) {
 	if o.Steps < 1 || o.BatchSize < 2 || !(o.LR > 0) || o.Every < 1 {
 		return nil, fmt.Errorf("need steps ≥ 1, batch size ≥ 2 and lr > 0; got steps %d, batch size %d, lr %g", o.Steps, o.BatchSize, o.LR)
+	}
+	if o.BatchSize > run.MaxBatchSize {
+		return nil, fmt.Errorf("batch size %d must be at most %d", o.BatchSize, run.MaxBatchSize)
+	}
+	// Checked before the networks are built at the batch size, as gan train's estimate is.
+	need := 4 * 2 * float64(o.BatchSize) * Points // the real and the fake batch
+	for _, s := range []models.Spec{models.ToyGenerator(), models.ToyDiscriminator()} {
+		need += run.TrainingBytes(s, o.BatchSize)
+	}
+	if err := memlimit.Check(need, fmt.Sprintf("the toy experiment with batch size %d", o.BatchSize), "lower --batch-size"); err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(o.Seed, train.StreamInit))
 	g, err := models.Build(b, models.ToyGenerator(), o.BatchSize, rng)

@@ -42,14 +42,14 @@ func (h Hyper) Validate() error {
 	if !(h.LR > 0) || math.IsInf(float64(h.LR), 0) {
 		return fmt.Errorf("learning rate %g must be positive", h.LR)
 	}
-	if h.Beta1 < 0 || h.Beta1 >= 1 || h.Beta2 < 0 || h.Beta2 >= 1 {
+	if !(h.Beta1 >= 0 && h.Beta1 < 1 && h.Beta2 >= 0 && h.Beta2 < 1) { // NaN fails too
 		return fmt.Errorf("betas %g, %g must lie in [0, 1)", h.Beta1, h.Beta2)
 	}
 	if h.DSteps < 1 {
 		return fmt.Errorf("d-steps %d must be at least 1", h.DSteps)
 	}
-	if h.Clip < 0 {
-		return fmt.Errorf("clip %g must not be negative", h.Clip)
+	if !(h.Clip >= 0) || math.IsInf(float64(h.Clip), 0) {
+		return fmt.Errorf("clip %g must be a finite number, not negative", h.Clip)
 	}
 	return nil
 }

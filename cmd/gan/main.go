@@ -8,8 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"regexp"
 	"sort"
+	"strings"
 )
 
 // command is one subcommand: run parses its own flags from args.
@@ -42,6 +45,8 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 	if args[0] == "--version" || args[0] == "-version" {
 		args = append([]string{"version"}, args[1:]...)
 	}
+	stderr, flush := newMessageWriter(stderr)
+	defer flush()
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "gan: unknown command %q; run 'gan help' for the list\n", args[0])
@@ -99,8 +104,39 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	// The flag package reads 016 as octal 14 and takes NaN and Inf as numbers: a count is
+	// written in decimal, and no setting of gan's is infinite or not a number.
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		name, value, inline := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || fs.Lookup(name) == nil {
+			continue
+		}
+		if !inline && i+1 < len(args) {
+			value = args[i+1]
+		}
+		getter, ok := fs.Lookup(name).Value.(flag.Getter)
+		if !ok {
+			continue // a flag of its own type parses its own values
+		}
+		switch v := getter.Get().(type) {
+		case int, int64, uint, uint64:
+			if (inline || i+1 < len(args)) && !decimal.MatchString(value) {
+				return usageError{fmt.Errorf("-%s %s: write counts in decimal digits, without a leading zero or a base prefix", name, value)}
+			}
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return usageError{fmt.Errorf("-%s %v: must be a finite number", name, v)}
+			}
+		}
+	}
 	return nil
 }
+
+// decimal matches a count as a user means it: no leading zero, no base prefix.
+var decimal = regexp.MustCompile(`^[+-]?(0|[1-9][0-9]*)$`)
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "gan: train DCGAN generators, make sample grids, measure them")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // signalCause is why a command was asked to stop, with the status a shell gives a process
@@ -14,8 +15,13 @@ import (
 type signalCause struct{ sig os.Signal }
 
 func (s signalCause) Error() string {
-	if s.sig == syscall.SIGTERM {
+	switch s.sig {
+	case syscall.SIGTERM:
 		return "terminated (SIGTERM)"
+	case syscall.SIGHUP:
+		return "hung up (SIGHUP)"
+	case syscall.SIGPIPE:
+		return "output pipe closed (SIGPIPE)"
 	}
 	return "interrupted (SIGINT)"
 }
@@ -34,7 +40,10 @@ func (s signalCause) ExitCode() int {
 func stopOnSignal(stderr io.Writer, first, second, abort string) (ctx context.Context, stop func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sigs := make(chan os.Signal, 3)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	// SIGHUP (a closed terminal or ssh session) saves as SIGTERM does. Asking for SIGPIPE
+	// also makes a write to a closed stdout or stderr fail with EPIPE instead of killing the
+	// process before it saves: `gan train | tee log` and Ctrl-C kill tee first.
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	done := make(chan struct{})
 	go func() {
 		count := 0
@@ -43,15 +52,26 @@ func stopOnSignal(stderr io.Writer, first, second, abort string) (ctx context.Co
 			case <-done:
 				return
 			case sig := <-sigs:
+				if sig == syscall.SIGPIPE && count > 0 {
+					continue // every write to a closed pipe raises one: it stops once, never aborts
+				}
 				count++
-				switch count {
-				case 1:
-					fmt.Fprintf(stderr, "\n%s\n", first)
+				// The handler acts before it prints, and waits on a print for a second at
+				// most: stderr may be a pipe that nobody reads, which must not delay the stop.
+				msg := map[int]string{1: first, 2: second}[min(count, 3)]
+				if count == 1 {
 					cancel(signalCause{sig})
-				case 2:
-					fmt.Fprintf(stderr, "\n%s\n", second)
-				default:
-					fmt.Fprintf(stderr, "\n%s\n", abort)
+				}
+				if count >= 3 {
+					msg = abort
+				}
+				printed := make(chan struct{})
+				go func() { fmt.Fprintf(stderr, "\n%s\n", msg); close(printed) }()
+				select {
+				case <-printed:
+				case <-time.After(time.Second):
+				}
+				if count >= 3 {
 					os.Exit(signalCause{sig}.ExitCode())
 				}
 			}

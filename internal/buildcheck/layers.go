@@ -7,7 +7,7 @@ package buildcheck
 // README's development section shows the same table.
 //
 //	cmd/gan                      anything
-//	toy, bench                   run, train, models, nn
+//	toy, bench                   run, train, models, nn (toy: internal/memlimit)
 //	run                          generate, train, metrics, models, data, checkpoints, tensorboard, nn, internal/...
 //	generate                     train, metrics, models, data, checkpoints, pth, nn, internal/...
 //	onnx                         models, nn, onnx/onnxpb
@@ -18,11 +18,11 @@ package buildcheck
 //	cpu                          nn, gemm, internal/workers
 //	cuda                         nn, cuda/kernels, cuda/internal/..., internal/atomicfile
 //	gemm                         internal/workers
-//	data, checkpoints            internal/atomicfile, internal/memlimit
+//	data, checkpoints            internal/atomicfile, internal/memlimit, internal/plainfile
 //	nn, pth                      nothing of gogan's
 var Layers = map[string][]string{
 	"cmd/gan":         {"*"},
-	"toy":             {"run", "train", "models", "nn"},
+	"toy":             {"run", "train", "models", "nn", "internal/memlimit"},
 	"bench":           {"run", "train", "models", "nn"},
 	"run":             {"generate", "train", "metrics", "models", "data", "checkpoints", "tensorboard", "nn", "internal/..."},
 	"generate":        {"train", "metrics", "models", "data", "checkpoints", "pth", "nn", "internal/..."},
@@ -39,8 +39,8 @@ var Layers = map[string][]string{
 	"cuda":            {"nn", "cuda/kernels", "cuda/internal/...", "internal/atomicfile"},
 	"cuda/...":        {"cuda/internal/...", "internal/atomicfile"},
 	"gemm":            {"internal/workers"},
-	"data":            {"internal/atomicfile", "internal/memlimit"},
-	"checkpoints":     {"internal/atomicfile"},
+	"data":            {"internal/atomicfile", "internal/memlimit", "internal/plainfile"},
+	"checkpoints":     {"internal/atomicfile", "internal/plainfile"},
 	"internal/nntest": {"nn", "checkpoints"},
 	"internal/...":    {"internal/..."},
 }

@@ -36,14 +36,24 @@ func Available() Limit {
 	return best
 }
 
+// runtimeHeadroom is the memory a check keeps free beside what it is asked about.
+const runtimeHeadroom = 192 << 20
+
 // Check refuses need bytes of what when they exceed Available, with a one-line error that
 // gives both figures and says what to change.
 func Check(need float64, what, change string) error {
 	avail := Available()
-	if need <= avail.Bytes {
+	// The headroom is what the Go runtime maps beside the figures estimated (heap metadata,
+	// goroutine and thread stacks, the GC's work buffers): without it a run that fits the
+	// estimate by a few megabytes dies with a runtime out-of-memory error instead of a refusal.
+	if need+runtimeHeadroom <= avail.Bytes {
 		return nil
 	}
 	msg := fmt.Sprintf("%s needs about %s of memory, more than the %s this process may use (%s)", what, Format(need), Format(avail.Bytes), avail.Source)
+	if need <= avail.Bytes {
+		msg = fmt.Sprintf("%s needs about %s of memory and the Go runtime about %s more, more than the %s this process may use (%s)",
+			what, Format(need), Format(runtimeHeadroom), Format(avail.Bytes), avail.Source)
+	}
 	if change != "" {
 		msg += "; " + change
 	}
