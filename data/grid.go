@@ -114,6 +114,12 @@ func WriteGrid(path string, images *tensor.Dense, nrow, padding int, padValue fl
 	if err != nil {
 		return fmt.Errorf("write grid %s: %w", path, err)
 	}
+	return writeGridImage(path, img)
+}
+
+// writeGridImage writes img atomically as a JPEG when the name ends in .jpg or .jpeg, otherwise
+// as a PNG.
+func writeGridImage(path string, img image.Image) error {
 	if isJPEG(path) {
 		return atomicfile.Write(path, 0o644, func(w io.Writer) error {
 			return jpeg.Encode(w, img, &jpeg.Options{Quality: 95})
