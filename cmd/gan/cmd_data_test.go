@@ -77,7 +77,13 @@ func TestClassLines(t *testing.T) {
 // writeSolidPNG writes an 8×8 PNG of one colour, making its folder.
 func writeSolidPNG(t *testing.T, path string, c color.NRGBA) {
 	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	writeSolidPNGSized(t, path, c, 8)
+}
+
+// writeSolidPNGSized writes a size×size PNG of one colour, making its folder.
+func writeSolidPNGSized(t *testing.T, path string, c color.NRGBA, size int) {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
 	for p := 0; p < len(img.Pix); p += 4 {
 		img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = c.R, c.G, c.B, c.A
 	}
