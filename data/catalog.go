@@ -106,6 +106,9 @@ var Catalog = map[string]*Source{
 	},
 	"kmnist": {
 		Name: "kmnist", Title: "Kuzushiji-MNIST", Classes: 10, Files: kmnistFiles, TestWord: "t10k",
+		// kmnist_classmap.csv's hiragana お き す つ な は ま や れ を, romanised: the grids'
+		// font draws ASCII only.
+		ClassNames: []string{"o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo"},
 		Mirrors: []string{
 			"https://codh.rois.ac.jp/kmnist/dataset/kmnist/",
 			"http://codh.rois.ac.jp/kmnist/dataset/kmnist/",
@@ -125,7 +128,26 @@ func emnist(split string, classes int) *Source {
 		Name: "emnist-" + split, Title: "EMNIST " + split, Classes: classes,
 		Files: emnistArchive, Mirrors: emnistMirrors,
 		Prefix: "emnist-" + split + "-", TestWord: "test", Transposed: true,
+		ClassNames: emnistNames(split),
 	}
+}
+
+// emnistNames are the characters of an EMNIST split's labels, as its mapping files give them
+// (and torchvision's EMNIST.classes): the digits, then the capitals, then the small letters
+// that the split keeps apart from their capitals. The letters split merges the cases into
+// labels 1 to 26 and leaves 0 unused.
+func emnistNames(split string) []string {
+	const digits, capitals, smalls = "0123456789", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz"
+	chars := digits
+	switch split {
+	case "byclass":
+		chars = digits + capitals + smalls
+	case "balanced", "bymerge":
+		chars = digits + capitals + "abdefghnqrt" // the small letters unlike their capitals
+	case "letters":
+		return append([]string{"N/A"}, strings.Split(smalls, "")...)
+	}
+	return strings.Split(chars, "")
 }
 
 // Names gives the names of the label values: ClassNames, or the numbers.

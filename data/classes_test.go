@@ -87,3 +87,31 @@ func TestFashionMNISTClassNames(t *testing.T) {
 		t.Errorf("MNIST classes %v, want the digits", got)
 	}
 }
+
+// TestCatalogClassNames: every named dataset names each of its classes; EMNIST's are the
+// characters of its mapping files, KMNIST's the romanised hiragana.
+func TestCatalogClassNames(t *testing.T) {
+	for name, src := range Catalog {
+		if names := src.Names(); len(names) != src.Classes {
+			t.Errorf("%s: %d names for %d classes", name, len(names), src.Classes)
+		}
+	}
+	for _, c := range []struct {
+		dataset string
+		at      map[int]string
+	}{
+		{"emnist-balanced", map[int]string{9: "9", 10: "A", 35: "Z", 36: "a", 38: "d", 46: "t"}},
+		{"emnist-bymerge", map[int]string{36: "a", 46: "t"}},
+		{"emnist-byclass", map[int]string{10: "A", 36: "a", 61: "z"}},
+		{"emnist-letters", map[int]string{0: "N/A", 1: "a", 26: "z"}},
+		{"emnist-digits", map[int]string{0: "0", 9: "9"}},
+		{"kmnist", map[int]string{0: "o", 3: "tsu", 9: "wo"}},
+	} {
+		names := Catalog[c.dataset].Names()
+		for i, want := range c.at {
+			if names[i] != want {
+				t.Errorf("%s class %d is %q, want %q", c.dataset, i, names[i], want)
+			}
+		}
+	}
+}

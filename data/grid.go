@@ -114,6 +114,12 @@ func WriteGrid(path string, images *tensor.Dense, nrow, padding int, padValue fl
 	if err != nil {
 		return fmt.Errorf("write grid %s: %w", path, err)
 	}
+	return writeGridImage(path, img)
+}
+
+// writeGridImage writes img atomically as a JPEG when the name ends in .jpg or .jpeg, otherwise
+// as a PNG.
+func writeGridImage(path string, img image.Image) error {
 	if isJPEG(path) {
 		return atomicfile.Write(path, 0o644, func(w io.Writer) error {
 			return jpeg.Encode(w, img, &jpeg.Options{Quality: 95})
@@ -143,17 +149,37 @@ func PNGName(prefix string, i int) string { return fmt.Sprintf("%s%06d.png", pre
 // WritePNGs writes each image as its own PNG in dir, named by PNGName; dir is created if
 // needed.
 func WritePNGs(dir, prefix string, images *tensor.Dense) error {
+	if images == nil || len(images.Shape()) == 0 {
+		return fmt.Errorf("write images to %s: no images", dir)
+	}
+	s := images.Shape()
+	paths := make([]string, s[0])
+	for i := range paths {
+		paths[i] = filepath.Join(dir, PNGName(prefix, i))
+	}
+	return WritePNGsTo(paths, images)
+}
+
+// WritePNGsTo writes image i as a PNG at paths[i], creating the folders needed.
+func WritePNGsTo(paths []string, images *tensor.Dense) error {
 	data, n, c, h, w, err := imageTensor(images)
 	if err != nil {
-		return fmt.Errorf("write images to %s: %w", dir, err)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write images: %w", err)
 	}
+	if len(paths) != n {
+		return fmt.Errorf("write images: %d paths for %d images", len(paths), n)
+	}
 	size := c * h * w
-	for i := 0; i < n; i++ {
+	made := map[string]bool{}
+	for i, path := range paths {
+		if dir := filepath.Dir(path); !made[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return fmt.Errorf("write images: %w", err)
+			}
+			made[dir] = true
+		}
 		img := gridImage(data[i*size:(i+1)*size], 1, c, h, w, 1, 0, 0)
-		if err := writePNG(filepath.Join(dir, PNGName(prefix, i)), img); err != nil {
+		if err := writePNG(path, img); err != nil {
 			return err
 		}
 	}

@@ -45,11 +45,15 @@ func LabelledGridImage(images *tensor.Dense, nrow, padding int, padValue float32
 	return out, nil
 }
 
-// WriteLabelledGrid writes LabelledGridImage as a PNG, atomically.
+// WriteLabelledGrid writes LabelledGridImage atomically, PNG or JPEG by the path's name as
+// WriteGrid does.
 func WriteLabelledGrid(path string, images *tensor.Dense, nrow, padding int, padValue float32, names []string) error {
+	if err := CheckImageName(path); err != nil {
+		return err
+	}
 	img, err := LabelledGridImage(images, nrow, padding, padValue, names)
 	if err != nil {
 		return fmt.Errorf("write grid %s: %w", path, err)
 	}
-	return writePNG(path, img)
+	return writeGridImage(path, img)
 }

@@ -42,7 +42,7 @@ func settleClasses(cfg *Config, ds *data.Dataset) error {
 		}
 		return fmt.Errorf("--conditional needs labelled data; %s is not: %s", ds.Name, why)
 	}
-	if cfg.Classes != 0 && !slices.Equal(cfg.ClassNames, ds.ClassNames) {
+	if cfg.Classes != 0 && !slices.Equal(cfg.ClassNames, ds.ClassNames) && !numberedAs(cfg.ClassNames, ds.Classes) {
 		return fmt.Errorf("the checkpoint's classes (%s) are not the data's (%s)",
 			strings.Join(cfg.ClassNames, ", "), strings.Join(ds.ClassNames, ", "))
 	}
@@ -50,8 +50,27 @@ func settleClasses(cfg *Config, ds *data.Dataset) error {
 	return nil
 }
 
-// ParseClass finds a class by name (case-insensitive) or index among names.
+// numberedAs reports whether names are the numbers 0 to classes-1: the names that
+// checkpoints of KMNIST and EMNIST recorded before the catalog named their classes, which
+// resume with the names of today.
+func numberedAs(names []string, classes int) bool {
+	if len(names) != classes {
+		return false
+	}
+	for i, n := range names {
+		if n != strconv.Itoa(i) {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseClass finds a class by name (exactly, then in any case, since EMNIST has both "A" and
+// "a") or index among names.
 func ParseClass(s string, names []string) (int, error) {
+	if i := slices.Index(names, strings.TrimSpace(s)); i >= 0 {
+		return i, nil
+	}
 	for i, n := range names {
 		if strings.EqualFold(strings.TrimSpace(s), n) {
 			return i, nil

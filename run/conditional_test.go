@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"gogan/cpu"
+	"gogan/data"
 	"gogan/models"
 	"gogan/train"
 )
@@ -26,6 +27,13 @@ func TestJoinClassesAndParseClass(t *testing.T) {
 	for in, want := range map[string]int{"sneaker": 1, " Ankle boot": 2, "0": 0, "2": 2} {
 		if got, err := ParseClass(in, names); err != nil || got != want {
 			t.Errorf("ParseClass(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	// EMNIST has both cases: the exact name wins over a match in another case.
+	cases := []string{"9", "A", "a"}
+	for in, want := range map[string]int{"a": 2, "A": 1, " A": 1} {
+		if got, err := ParseClass(in, cases); err != nil || got != want {
+			t.Errorf("ParseClass(%q) among %q = %d, %v; want %d", in, cases, got, err, want)
 		}
 	}
 	for _, bad := range []string{"3", "-1", "boot", ""} {
@@ -58,5 +66,21 @@ func TestRecomputeEMAStats(t *testing.T) {
 	RecomputeEMAStats(later, cfg)
 	if !equal(download(b, later.Buffers), want) {
 		t.Error("recomputed statistics differ from the run's")
+	}
+}
+
+// TestSettleClassesOnResume: a checkpoint's classes must be the data's, except that the plain
+// numbers recorded before KMNIST and EMNIST were named resume with today's names.
+func TestSettleClassesOnResume(t *testing.T) {
+	ds := &data.Dataset{Name: "EMNIST digits", Labels: []uint8{0, 1, 2}, Classes: 3, ClassNames: []string{"x", "y", "z"}}
+	cfg := Config{Conditional: true, Classes: 3, ClassNames: []string{"0", "1", "2"}}
+	if err := settleClasses(&cfg, ds); err != nil || !slices.Equal(cfg.ClassNames, ds.ClassNames) {
+		t.Errorf("numbered classes: err %v, names %v; want today's %v", err, cfg.ClassNames, ds.ClassNames)
+	}
+	for _, names := range [][]string{{"0", "2", "1"}, {"0", "1"}, {"x", "y", "w"}} {
+		cfg := Config{Conditional: true, Classes: len(names), ClassNames: names}
+		if err := settleClasses(&cfg, ds); err == nil {
+			t.Errorf("checkpoint classes %v resumed on data of %v", names, ds.ClassNames)
+		}
 	}
 }

@@ -10,8 +10,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"gorgonia.org/tensor"
-
 	"gogan/data"
 	"gogan/generate"
 	"gogan/internal/atomicfile"
@@ -23,6 +21,9 @@ import (
 
 // sampleCount is the number of fixed latents in each sample grid, 8×8.
 const sampleCount, sampleRow = 64, 8
+
+// headerClasses is how many classes the training header lists by name before it only counts.
+const headerClasses = 10
 
 // Run trains a GAN as cfg says, on backend b, writing its outputs under cfg.Out; resume, when
 // not nil, is the checkpoint to continue from (cfg then comes from it). Cancelling ctx stops
@@ -270,6 +271,9 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "%s %s (nz %d, ngf %d, ndf %d) on %s, %d images of %d×%d×%d from %s; device %s; outputs in %s\n",
 		start, r.cfg.Arch, r.cfg.NZ, r.cfg.NGF, r.cfg.NDF, r.ds.Name, r.ds.Len(), c, h, w, r.ds.Source, r.cfg.Device, r.cfg.Out)
+	if counts := r.ds.ClassCounts(); counts != nil {
+		fmt.Fprintf(stderr, "classes: %s\n", data.ClassSummary(r.ds.Names(), counts, headerClasses))
+	}
 	var floor *metrics.Scores
 	if r.eval != nil {
 		b := r.eval.Baseline()
@@ -365,18 +369,11 @@ func (r *run) checkpoint() error {
 	return pruneCheckpoints(r.ckDir, r.cfg.Keep, r.cfg.RunID, r.prog.Step)
 }
 
-// writeReal writes real_samples.png, the first images of the dataset.
+// writeReal writes real_samples.png: a row of real images per class for labelled data, as
+// the conditional sample grids have, otherwise the first images.
 func (r *run) writeReal() error {
-	c, h, w := r.ds.Shape()
-	n := min(sampleCount, r.ds.Len())
-	host := make([]float32, 0, n*c*h*w)
-	for i := 0; i < n; i++ {
-		for _, v := range r.ds.Image(i) {
-			host = append(host, float32(v)/127.5-1)
-		}
-	}
-	t := tensor.New(tensor.WithShape(n, c, h, w), tensor.WithBacking(host))
-	return data.WriteGrid(filepath.Join(r.cfg.Out, "real_samples.png"), t, sampleRow, 2, 0)
+	_, err := data.WritePreview(filepath.Join(r.cfg.Out, "real_samples.png"), r.ds, sampleCount, sampleRow)
+	return err
 }
 
 // writeSamples writes G's output (the averaged G's when there is one) on the fixed latents,

@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -21,7 +23,8 @@ func init() {
 	register("download", "fetch a named dataset from its mirrors and verify it", runDownload)
 }
 
-// gridImages is how many images gan data puts in its grid.
+// gridImages is how many images gan data puts in its grid of unlabelled data; labelled data
+// gets a row per class.
 const gridImages = 64
 
 func runData(args []string, stdout, stderr io.Writer) error {
@@ -32,7 +35,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 	name := fs.String("dataset", "fashion-mnist", "dataset name ("+strings.Join(data.Names(), ", ")+"), a folder of images or a pack")
 	dir := fs.String("data", "", "folder holding the dataset's files (searched before $GOGAN_DATA/<name> and ./data/<name>)")
 	split := fs.String("split", "train", "train or test")
-	grid := fs.String("grid", "", "PNG grid of the first 64 images to write (default <dataset>-<split>.png)")
+	grid := fs.String("grid", "", "grid to write, PNG or JPEG by its name: a named row of images per class for labelled data, else the first 64 images (default <dataset>-<split>.png)")
 	size := fs.Int("image-size", 0, "resize to this square size; 0 keeps the native size")
 	channels := fs.Int("channels", 0, "1 or 3 channels; 0 keeps the native count")
 	if err := parseFlags(fs, args); err != nil {
@@ -54,15 +57,15 @@ func runData(args []string, stdout, stderr io.Writer) error {
 	if out == "" {
 		out = defaultGridName(spec)
 	}
-	n := min(gridImages, ds.Len())
-	first := make([]int, n)
-	for i := range first {
-		first[i] = i
-	}
-	if err := data.WriteGrid(out, ds.Batch(first), 8, 2, 0); err != nil {
+	p, err := data.WritePreview(out, ds, gridImages, 8)
+	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "grid:   %s (first %d images)\n", out, n)
+	if p.RowNames != nil {
+		fmt.Fprintf(stdout, "grid:   %s (a row of up to %d images per class)\n", out, p.Row)
+	} else {
+		fmt.Fprintf(stdout, "grid:   %s (first %d images)\n", out, p.Images.Shape()[0])
+	}
 	return nil
 }
 
@@ -87,14 +90,44 @@ func printSummary(w io.Writer, ds *data.Dataset) {
 		return
 	}
 	fmt.Fprintf(w, "labels: %d classes\n", len(st.Histogram))
-	const perLine = 8
-	for i := 0; i < len(st.Histogram); i += perLine {
-		var cells []string
-		for l := i; l < min(i+perLine, len(st.Histogram)); l++ {
-			cells = append(cells, fmt.Sprintf("%3d: %-6d", l, st.Histogram[l]))
-		}
-		fmt.Fprintf(w, "  %s\n", strings.TrimRight(strings.Join(cells, " "), " "))
+	for _, line := range classLines(ds.Names(), st.Histogram, 96) {
+		fmt.Fprintf(w, "  %s\n", line)
 	}
+}
+
+// classLines lays out each class's image count in columns of equal cells, as many a line as
+// fit in width: "index: count" where the classes are named by their numbers, otherwise
+// "index name: count", the index being what --class also accepts.
+func classLines(names []string, counts []int, width int) []string {
+	numbered := true
+	for i, name := range names {
+		numbered = numbered && name == strconv.Itoa(i)
+	}
+	cells := make([]string, len(names))
+	for i, name := range names {
+		if numbered {
+			cells[i] = fmt.Sprintf("%3d: %d", i, counts[i])
+		} else {
+			cells[i] = fmt.Sprintf("%3d %s: %d", i, name, counts[i])
+		}
+	}
+	cellWidth := 0
+	for _, c := range cells {
+		cellWidth = max(cellWidth, utf8.RuneCountInString(c))
+	}
+	perLine := max(1, (width+1)/(cellWidth+1))
+	var lines []string
+	for i := 0; i < len(cells); i += perLine {
+		var line strings.Builder
+		for j, c := range cells[i:min(i+perLine, len(cells))] {
+			if j > 0 {
+				line.WriteString(strings.Repeat(" ", 1+cellWidth-utf8.RuneCountInString(cells[i+j-1])))
+			}
+			line.WriteString(c)
+		}
+		lines = append(lines, line.String())
+	}
+	return lines
 }
 
 // mirrorList collects repeated --mirror flags.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -8,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -32,8 +35,67 @@ func TestDataSummaryAndGrid(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, res.stdout)
 		}
 	}
-	if got, want := decodePNG(t, grid).Bounds().Size(), gridSize(64, 8, 28); got != want {
-		t.Errorf("grid is %v, want %v", got, want)
+	if got, plain := decodePNG(t, grid).Bounds().Size(), gridSize(80, 8, 28); got.Y != plain.Y || got.X <= plain.X {
+		t.Errorf("grid is %v, want %d high (a row per class) and wider than %d (the names)", got, plain.Y, plain.X)
+	}
+}
+
+// TestDataClassFolder: a class folder's summary lists its classes by name with their counts,
+// and its grid has a named row per class.
+func TestDataClassFolder(t *testing.T) {
+	dir := t.TempDir()
+	for class, n := range map[string]int{"cat": 2, "dog": 3, "emu": 1} {
+		for i := range n {
+			writeSolidPNG(t, filepath.Join(dir, class, fmt.Sprintf("%d.png", i)), color.NRGBA{uint8(40 * i), 90, 200, 255})
+		}
+	}
+	grid := filepath.Join(t.TempDir(), "classes.png")
+	res := mustGan(t, "data", "--dataset", dir, "--image-size", "8", "--grid", grid)
+	for _, want := range []string{"labels: 3 classes", "0 cat: 2", "1 dog: 3", "2 emu: 1", "a row of up to 8 images per class"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, res.stdout)
+		}
+	}
+	if got, plain := decodePNG(t, grid).Bounds().Size(), gridSize(24, 8, 8); got.Y != plain.Y || got.X <= plain.X {
+		t.Errorf("grid is %v, want %d high (3 rows) and wider than %d (the names)", got, plain.Y, plain.X)
+	}
+}
+
+// TestClassLines: named classes line up in equal columns within the width, numbered ones
+// keep the short "index: count" form.
+func TestClassLines(t *testing.T) {
+	got := classLines([]string{"T-shirt/top", "Bag", "Ankle boot"}, []int{6000, 12, 300}, 44)
+	want := []string{"  0 T-shirt/top: 6000   1 Bag: 12", "  2 Ankle boot: 300"}
+	if !slices.Equal(got, want) {
+		t.Errorf("named classes laid out as %q, want %q", got, want)
+	}
+	if got := classLines([]string{"0", "1"}, []int{5, 7}, 96); !slices.Equal(got, []string{"  0: 5   1: 7"}) {
+		t.Errorf("numbered classes laid out as %q", got)
+	}
+}
+
+// writeSolidPNG writes an 8×8 PNG of one colour, making its folder.
+func writeSolidPNG(t *testing.T, path string, c color.NRGBA) {
+	t.Helper()
+	writeSolidPNGSized(t, path, c, 8)
+}
+
+// writeSolidPNGSized writes a size×size PNG of one colour, making its folder.
+func writeSolidPNGSized(t *testing.T, path string, c color.NRGBA, size int) {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, size, size))
+	for p := 0; p < len(img.Pix); p += 4 {
+		img.Pix[p], img.Pix[p+1], img.Pix[p+2], img.Pix[p+3] = c.R, c.G, c.B, c.A
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

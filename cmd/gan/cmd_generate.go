@@ -7,6 +7,8 @@ import (
 	"io"
 	"path/filepath"
 
+	"gorgonia.org/tensor"
+
 	"gogan/data"
 	"gogan/generate"
 	"gogan/models"
@@ -48,7 +50,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the latents (a run's seed reproduces its sample grids)")
 	fs.IntVar(&o.nrow, "nrow", 8, "images per row of the grid")
 	fs.StringVar(&o.out, "out", "", "grid to write, PNG or JPEG by its name (default grid.png unless --out-dir or --out-npy is given)")
-	fs.StringVar(&o.outDir, "out-dir", "", "folder for one PNG per image")
+	fs.StringVar(&o.outDir, "out-dir", "", "folder for one PNG per image; a conditional checkpoint's go in a subfolder per class, so the folder trains as a class folder")
 	fs.IntVar(&o.interpolate, "interpolate", 0, "make this many images on the path between the latents of --seed and --seed+1")
 	fs.StringVar(&o.latents, "latents", "", "an .npy of latents, N×nz or N×nz×1×1 float32, instead of drawing them")
 	fs.StringVar(&o.npy, "out-npy", "", "write the raw generator output, N×C×H×W float32, to this .npy")
@@ -152,7 +154,13 @@ func generateWith(g *nn.Network, cfg models.Config, classNames []string, o gener
 	if err != nil {
 		return err
 	}
-	if err := checkOutputs(o, plan.n); err != nil {
+	var folders []string // a conditional generator's class folders under --out-dir
+	if cfg.Classes > 0 {
+		if folders, err = classFolders(o, plan, classNames); err != nil {
+			return err
+		}
+	}
+	if err := checkOutputs(o, outDirPaths(o, plan, folders)); err != nil {
 		return err
 	}
 	dense, err := generate.Images(g, plan.z, plan.n, "ask for fewer with --n")
@@ -167,14 +175,8 @@ func generateWith(g *nn.Network, cfg models.Config, classNames []string, o gener
 		fmt.Fprintf(stdout, "wrote a grid of %d images to %s\n", n, o.out)
 	}
 	if o.outDir != "" {
-		if err := generate.WriteFolder(o.outDir, dense); err != nil {
+		if err := writeOutDir(o, dense, plan, folders, stdout); err != nil {
 			return err
-		}
-		paths := generate.FolderPaths(o.outDir, n)
-		if n == 1 {
-			fmt.Fprintf(stdout, "wrote 1 image to %s\n", paths[0])
-		} else {
-			fmt.Fprintf(stdout, "wrote %d images to %s … %s\n", n, paths[0], filepath.Base(paths[n-1]))
 		}
 	}
 	if o.npy != "" {
@@ -186,15 +188,51 @@ func generateWith(g *nn.Network, cfg models.Config, classNames []string, o gener
 	return nil
 }
 
+// outDirPaths are the files --out-dir writes: DIR/<class>/imageNNNNNN.png for a conditional
+// generator (folders not nil), so that the output is a class folder, else DIR/imageNNNNNN.png.
+func outDirPaths(o generateOptions, plan classPlan, folders []string) []string {
+	switch {
+	case o.outDir == "":
+		return nil
+	case folders != nil:
+		return generate.ClassPaths(o.outDir, plan.labels, folders)
+	}
+	return generate.FolderPaths(o.outDir, plan.n)
+}
+
+// writeOutDir writes --out-dir's images and says where they went.
+func writeOutDir(o generateOptions, images *tensor.Dense, plan classPlan, folders []string, stdout io.Writer) error {
+	paths := outDirPaths(o, plan, folders)
+	var err error
+	if folders != nil {
+		err = generate.WriteClassFolders(o.outDir, images, plan.labels, folders)
+	} else {
+		err = generate.WriteFolder(o.outDir, images)
+	}
+	if err != nil {
+		return err
+	}
+	n := len(paths)
+	switch {
+	case folders != nil:
+		used := map[int]bool{}
+		for _, l := range plan.labels {
+			used[l] = true
+		}
+		fmt.Fprintf(stdout, "wrote %d images to %s in %d class folders: %s … %s\n", n, o.outDir, len(used), paths[0], paths[n-1])
+	case n == 1:
+		fmt.Fprintf(stdout, "wrote 1 image to %s\n", paths[0])
+	default:
+		fmt.Fprintf(stdout, "wrote %d images to %s … %s\n", n, paths[0], filepath.Base(paths[n-1]))
+	}
+	return nil
+}
+
 // checkOutputs refuses, before any image is made, to replace a file that exists, unless
 // --force says so.
-func checkOutputs(o generateOptions, n int) error {
+func checkOutputs(o generateOptions, outDir []string) error {
 	if o.force {
 		return nil
 	}
-	paths := []string{o.out, o.npy}
-	if o.outDir != "" {
-		paths = append(paths, generate.FolderPaths(o.outDir, n)...)
-	}
-	return generate.CheckFree(paths)
+	return generate.CheckFree(append([]string{o.out, o.npy}, outDir...))
 }

@@ -38,6 +38,7 @@ type classPlan struct {
 	z        []float32 // (n, nz+classes)
 	n, nrow  int
 	rowNames []string // one per grid row when the rows are classes; nil otherwise
+	labels   []int    // each image's class, for --out-dir's class folders; nil for a blend of two
 }
 
 // planClasses turns the class flags into a conditional generator's inputs; without any, a
@@ -71,7 +72,7 @@ func planClasses(o generateOptions, nz int, names []string) (classPlan, error) {
 		for i := range labels {
 			labels[i] = c
 		}
-		return classPlan{z: train.Conditioned(train.FixedLatents(o.seed, o.n, nz), labels, k), n: o.n, nrow: o.nrow}, nil
+		return classPlan{z: train.Conditioned(train.FixedLatents(o.seed, o.n, nz), labels, k), n: o.n, nrow: o.nrow, labels: labels}, nil
 	case list != nil:
 		if len(list) > maxImages/o.nrow {
 			return classPlan{}, fmt.Errorf("--classes and --nrow ask for more than %d images", maxImages)
@@ -87,20 +88,24 @@ func planClasses(o generateOptions, nz int, names []string) (classPlan, error) {
 		for i, c := range list {
 			rows[i] = names[c]
 		}
-		return classPlan{z: train.Conditioned(noise, labels, k), n: n, nrow: o.nrow, rowNames: rows}, nil
+		return classPlan{z: train.Conditioned(noise, labels, k), n: n, nrow: o.nrow, rowNames: rows, labels: labels}, nil
 	case o.nGiven && o.cls.perClass == 0:
 		labels := make([]int, o.n)
 		for i := range labels {
 			labels[i] = i % k
 		}
-		return classPlan{z: train.Conditioned(train.FixedLatents(o.seed, o.n, nz), labels, k), n: o.n, nrow: o.nrow}, nil
+		return classPlan{z: train.Conditioned(train.FixedLatents(o.seed, o.n, nz), labels, k), n: o.n, nrow: o.nrow, labels: labels}, nil
 	default:
 		cols := o.nrow
 		if o.cls.perClass > 0 {
 			cols = o.cls.perClass
 		}
 		z, n := train.GridLatents(o.seed, 0, nz, k, cols)
-		return classPlan{z: z, n: n, nrow: cols, rowNames: names}, nil
+		labels := make([]int, n)
+		for i := range labels {
+			labels[i] = i / cols // GridLatents' rows are the classes
+		}
+		return classPlan{z: z, n: n, nrow: cols, rowNames: names, labels: labels}, nil
 	}
 }
 
@@ -130,7 +135,7 @@ func planInterpolation(o generateOptions, nz int, names []string, list []int) (c
 		for i := range labels {
 			labels[i] = c
 		}
-		return classPlan{z: train.Conditioned(noise, labels, k), n: steps, nrow: steps, rowNames: []string{names[c]}}, nil
+		return classPlan{z: train.Conditioned(noise, labels, k), n: steps, nrow: steps, rowNames: []string{names[c]}, labels: labels}, nil
 	}
 	return classPlan{}, errors.New("--interpolate on a conditional checkpoint needs --classes A,B (blend two classes at one z) or --class C (move between two z within C)")
 }
@@ -149,4 +154,20 @@ func parseClassList(s string, names []string) ([]int, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// classFolders names the class folders of --out-dir for a conditional generator, refusing a
+// blend of two classes, whose images belong to neither.
+func classFolders(o generateOptions, plan classPlan, names []string) ([]string, error) {
+	if o.outDir == "" {
+		return nil, nil
+	}
+	if plan.labels == nil {
+		return nil, errors.New("--out-dir puts each image in its class's folder, and a blend of two classes belongs to neither; write it with --out or --out-npy")
+	}
+	folders, err := generate.ClassFolders(names)
+	if err != nil {
+		return nil, fmt.Errorf("--out-dir: %w", err)
+	}
+	return folders, nil
 }
