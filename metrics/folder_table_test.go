@@ -17,9 +17,11 @@ import (
 	"gogan/data"
 )
 
-// blurSigma is the blur of the "blurred real images" row, in pixels of the extractor's
-// 32×32 input: fixed before any measurement, so that it is not tuned to an ordering.
-const blurSigma = 1.0
+// blurSigmas are the blurs of the "blurred real images" rungs, in pixels of the extractor's
+// 32×32 input, mildest first: σ = 1 was fixed before any measurement; 2 and 4 were fixed
+// before measuring them, as a ladder of degradations on which a generator's stage can be
+// read, so that none of them is tuned to an ordering.
+var blurSigmas = []float64{1, 2, 4}
 
 // blurImages returns images (N, C, S, S) in [-1, 1] blurred with a Gaussian of sigma pixels.
 func blurImages(x []float32, in Input, sigma float64) []float32 {
