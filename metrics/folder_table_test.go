@@ -224,3 +224,34 @@ func tableRows(t *testing.T, o Options, sets []*tensor.Dense) {
 	}
 	fmt.Println(" | |")
 }
+
+// TestLadderOrderAndPlace checks the table's verdicts on made-up distances: a generator worse
+// than mild blur is placed on the ladder but is no fault; a generator chain or a blur chain
+// out of order is.
+func TestLadderOrderAndPlace(t *testing.T) {
+	gens := []string{"trained G", "early G"}
+	// real, trained, early, σ=1, σ=2, σ=4, noise
+	l := ladder{generated: gens, fd: []float64{1, 10, 30, 20, 40, 80, 200}}
+	if m := l.misordered(); m != "" {
+		t.Errorf("early G between σ=1 and σ=2 was called misordered: %s", m)
+	}
+	if p0, p1 := l.place(l.gen(0)), l.place(l.gen(1)); p0 != "< blur σ=1" || p1 != "σ=1…2" {
+		t.Errorf("placed trained G %q and early G %q, want < blur σ=1 and σ=1…2", p0, p1)
+	}
+	if p := l.place(100); p != "> blur σ=4" {
+		t.Errorf("placed 100 %q, want > blur σ=4", p)
+	}
+	for _, c := range []struct {
+		fd   []float64
+		want string
+	}{
+		{[]float64{1, 30, 10, 20, 40, 80, 200}, "trained G (30.000) is not below early G"},
+		{[]float64{1, 10, 300, 20, 40, 80, 200}, "early G (300.000) is not below noise"},
+		{[]float64{1, 10, 30, 20, 90, 80, 200}, "blur σ=2 (90.000) is not below blur σ=4"},
+		{[]float64{50, 60, 70, 20, 40, 80, 200}, "real held-out (50.000) is not below blur σ=1"},
+	} {
+		if m := (ladder{generated: gens, fd: c.fd}).misordered(); !strings.Contains(m, c.want) {
+			t.Errorf("%v: misordered() = %q, want it to say %q", c.fd, m, c.want)
+		}
+	}
+}
