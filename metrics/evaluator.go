@@ -29,10 +29,11 @@ type Options struct {
 	Backend  nn.Backend // runs the extractor; nil means the CPU backend (training is always on the CPU)
 	Log      io.Writer  // progress lines; nil discards them
 
-	// For an image folder: IgnoreLabels trains the unlabelled extractor even where the folder
-	// has class subfolders, and ExtractorSeed (0: FolderRecipe's) trains another extractor,
-	// cached apart, to see how much the numbers depend on it.
-	IgnoreLabels  bool
+	// For an image folder: Task picks its extractor, TaskClasses (which needs class
+	// subfolders) or TaskRotation (which any folder has), "" the first the folder has; and
+	// ExtractorSeed (0: FolderRecipe's) trains another extractor, cached apart, to see how
+	// much the numbers depend on it. A catalog dataset has only its classifier.
+	Task          string
 	ExtractorSeed uint64
 
 	folderRecipe *Recipe // FolderRecipe unless set (by tests, to train in seconds)
@@ -82,8 +83,17 @@ func NewEvaluator(o Options) (*Evaluator, error) {
 		}
 		o.CacheDir = dir
 	}
+	if o.Task != "" && o.Task != TaskClasses && o.Task != TaskRotation {
+		return nil, fmt.Errorf("extractor %q: want %s or %s", o.Task, TaskClasses, TaskRotation)
+	}
 	if data.IsFolder(o.Dataset) {
 		return newFolderEvaluator(o)
+	}
+	if o.Task != "" && o.Task != TaskClasses {
+		return nil, fmt.Errorf("%s is scored only by its classifier; the %s extractor is for image folders", o.Dataset, o.Task)
+	}
+	if o.ExtractorSeed != 0 {
+		return nil, fmt.Errorf("%s is scored by its one cached classifier; another extractor seed is for image folders", o.Dataset)
 	}
 	ex, err := Obtain(o.Backend, o.Dataset, o.Dir, o.CacheDir, o.Retrain, o.Log)
 	if err != nil {

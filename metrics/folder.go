@@ -76,7 +76,14 @@ func newFolderEvaluator(o Options) (*Evaluator, error) {
 	if o.ExtractorSeed != 0 {
 		r.Seed = o.ExtractorSeed
 	}
-	ex, err := obtainFolder(o.Backend, ds, fp, folderTask(ds, o.IgnoreLabels), r, o.CacheDir, o.Retrain, o.Log)
+	task := o.Task
+	switch {
+	case task == "":
+		task = folderTask(ds, false)
+	case task == TaskClasses && ds.Labels == nil:
+		return nil, fmt.Errorf("image folder %s has no class subfolders to train a classifier on; its extractor is %s", o.Dataset, TaskRotation)
+	}
+	ex, err := obtainFolder(o.Backend, ds, fp, task, r, o.CacheDir, o.Retrain, o.Log)
 	if err != nil {
 		return nil, err
 	}

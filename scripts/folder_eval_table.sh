@@ -3,8 +3,9 @@
 # trains a small generator (1000 steps, dcgan28 at --image-size 28, widths 32), writes 1000
 # images of its last checkpoint and of its step-$EARLY checkpoint (default 500; at step 100
 # the images are still worse than noise), and runs TestFolderTable,
-# which scores real held-out images, both generators, blurred real images and noise with the
-# folder's labelled and unlabelled extractors, three extractor seeds each.
+# which scores real held-out images, both generators, real images blurred by σ = 1, 2 and 4
+# pixels and noise with the folder's labelled and unlabelled extractors, three extractor
+# seeds each (GOGAN_FOLDER_TABLE_TASKS=rotation, say, runs one extractor only).
 #
 # usage: scripts/folder_eval_table.sh WORKDIR FOLDER...
 # e.g.   scripts/folder_eval_table.sh /tmp/evaltable /work/datasets/fm2000-32 /work/datasets/mnist2000-32

@@ -28,6 +28,8 @@ type evalOptions struct {
 	cache, device            string
 	noEMA                    bool
 	emaStats                 string
+	extractor                string
+	extractorSeed            uint64
 	datasetGiven, splitGiven bool
 }
 
@@ -47,6 +49,8 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.device, "device", defaultDevice, "cpu or cuda: where the generator and the classifier run (the classifier is trained on the CPU)")
 	fs.BoolVar(&o.noEMA, "no-ema", false, "use the trained generator rather than the moving average of its weights that the checkpoint holds")
 	fs.StringVar(&o.emaStats, "ema-stats", "stored", "BatchNorm statistics of the averaged generator: stored (as the checkpoint holds them, the way its run kept them), recomputed (from the average's own batches, as a run with --ema-stats recomputed keeps them) or generator (the trained generator's); to see what each is worth")
+	fs.StringVar(&o.extractor, "extractor", "", "for an image folder: classes (a classifier of its class subfolders) or rotation (a rotation predictor, trained without labels); default classes where it has class subfolders")
+	fs.Uint64Var(&o.extractorSeed, "extractor-seed", 0, "for an image folder: train (and cache apart) the extractor with this seed, to see how much the scores depend on it (default the recipe's, 1)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -66,7 +70,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts := metrics.Options{Dataset: o.dataset, Dir: o.dataDir, Split: o.split, N: o.n, Seed: evalRealSeed,
-		CacheDir: o.cache, Retrain: o.retrain, Backend: b, Log: stderr}
+		CacheDir: o.cache, Retrain: o.retrain, Backend: b, Log: stderr, Task: o.extractor, ExtractorSeed: o.extractorSeed}
 	var report metrics.Report
 	switch {
 	case o.checkpoint != "":
@@ -136,6 +140,8 @@ func checkEvalOptions(o evalOptions) error {
 		return fmt.Errorf("--n %d is too few; the metrics need at least %d images per set", o.n, metrics.Neighbours+1)
 	case o.emaStats != "stored" && o.emaStats != "recomputed" && o.emaStats != "generator":
 		return fmt.Errorf("--ema-stats must be stored, recomputed or generator, not %q", o.emaStats)
+	case o.extractor != "" && o.extractor != metrics.TaskClasses && o.extractor != metrics.TaskRotation:
+		return fmt.Errorf("--extractor must be %s or %s, not %q", metrics.TaskClasses, metrics.TaskRotation, o.extractor)
 	case o.split != "" && o.split != "train" && o.split != "test":
 		return fmt.Errorf("--split must be train or test, not %q", o.split)
 	}
