@@ -101,6 +101,9 @@ func (c Config) Hyper() (train.Hyper, error) {
 
 // Validate checks the settings that do not depend on the data.
 func (c Config) Validate() error {
+	if err := train.CheckEMADecay(c.EMADecay); err != nil {
+		return err
+	}
 	switch {
 	case c.BatchSize < 1:
 		return fmt.Errorf("batch size %d must be at least 1", c.BatchSize)
@@ -124,8 +127,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("epochs %d must be at most %d", c.Epochs, MaxSteps)
 	case c.ImageSize < 0:
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
-	case !(c.EMADecay >= 0 && c.EMADecay < 1):
-		return fmt.Errorf("ema decay %g must lie in [0, 1) (0 turns the average off)", c.EMADecay)
 	case c.EMAStats != "" && c.EMAStats != train.EMAStatsRecomputed && c.EMAStats != train.EMAStatsAveraged:
 		return fmt.Errorf("ema stats %q must be %s or %s", c.EMAStats, train.EMAStatsRecomputed, train.EMAStatsAveraged)
 	case c.Conditional && c.Classes != 0 && len(c.ClassNames) != c.Classes:
