@@ -13,26 +13,37 @@ import (
 // every checkpoint, so that a run can be resumed and its generator rebuilt from a checkpoint
 // alone.
 type Config struct {
-	Dataset   string  `json:"dataset"`
-	Data      string  `json:"data,omitempty"`
-	Split     string  `json:"split"`
-	ImageSize int     `json:"image_size"`
-	Arch      string  `json:"arch"`
-	NZ        int     `json:"nz"`
-	NGF       int     `json:"ngf"`
-	NDF       int     `json:"ndf"`
-	NC        int     `json:"nc"`
-	BatchSize int     `json:"batch_size"`
-	Epochs    int     `json:"epochs,omitempty"`
-	Steps     int     `json:"steps,omitempty"`
-	LR        float32 `json:"lr"`
-	Beta1     float32 `json:"beta1"`
-	Beta2     float32 `json:"beta2"`
-	Loss      string  `json:"loss"`
-	DSteps    int     `json:"d_steps"`
-	Clip      float32 `json:"clip,omitempty"`
-	Seed      uint64  `json:"seed"`
-	Device    string  `json:"device"`
+	Dataset   string `json:"dataset"`
+	Data      string `json:"data,omitempty"`
+	Split     string `json:"split"`
+	ImageSize int    `json:"image_size"`
+	Arch      string `json:"arch"`
+	NZ        int    `json:"nz"`
+	NGF       int    `json:"ngf"`
+	NDF       int    `json:"ndf"`
+	NC        int    `json:"nc"`
+	BatchSize int    `json:"batch_size"`
+	Epochs    int    `json:"epochs,omitempty"`
+	Steps     int    `json:"steps,omitempty"`
+	// LR, Beta1 and Beta2 are Adam's settings for both networks, but where a network has its
+	// own (LRG…Beta2D, absent from checkpoints written before they could differ).
+	LR     float32  `json:"lr"`
+	Beta1  float32  `json:"beta1"`
+	Beta2  float32  `json:"beta2"`
+	LRG    *float32 `json:"lr_g,omitempty"`
+	LRD    *float32 `json:"lr_d,omitempty"`
+	Beta1G *float32 `json:"beta1_g,omitempty"`
+	Beta1D *float32 `json:"beta1_d,omitempty"`
+	Beta2G *float32 `json:"beta2_g,omitempty"`
+	Beta2D *float32 `json:"beta2_d,omitempty"`
+	// OptimiserHistory says which optimiser settings held from which step, once a resume
+	// changed them (optimiser.go); empty while they never changed.
+	OptimiserHistory []OptimiserSpan `json:"optimiser_history,omitempty"`
+	Loss             string          `json:"loss"`
+	DSteps           int             `json:"d_steps"`
+	Clip             float32         `json:"clip,omitempty"`
+	Seed             uint64          `json:"seed"`
+	Device           string          `json:"device"`
 	// TF32 lets the GPU's matrix products use TensorFloat-32 tensor cores.
 	TF32 bool   `json:"tf32,omitempty"`
 	Out  string `json:"out"`
@@ -92,7 +103,8 @@ func (c Config) Hyper() (train.Hyper, error) {
 	if err != nil {
 		return train.Hyper{}, err
 	}
-	h := train.Hyper{Objective: obj, LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, DSteps: c.DSteps, Clip: c.Clip}
+	g, d := c.Optimisers()
+	h := train.Hyper{Objective: obj, G: g, D: d, DSteps: c.DSteps, Clip: c.Clip}
 	if obj == nn.Wasserstein && h.Clip == 0 {
 		h.Clip = 0.01 // the WGAN paper's value
 	}

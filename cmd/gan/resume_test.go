@@ -38,8 +38,11 @@ func TestResumeRulesCoverTrainFlags(t *testing.T) {
 
 // formatDefault spells a row's default as its flag does.
 func formatDefault(f trainFlag) string {
-	if f, ok := f.def.(float32); ok {
-		return float32Value{&f}.String()
+	switch def := f.def.(type) {
+	case float32:
+		return float32Value{&def}.String()
+	case nil:
+		return ""
 	}
 	return fmt.Sprint(f.def)
 }
@@ -49,7 +52,7 @@ func formatDefault(f trainFlag) string {
 var changedValues = map[string]string{
 	"dataset": "mnist", "split": "test", "arch": "dcgan64", "image-size": "64", "nc": "3", "nz": "16",
 	"ngf": "32", "ndf": "32", "batch-size": "32", "d-steps": "2", "loss": "hinge", "conditional": "true",
-	"seed": "2", "lr": "0.001", "beta1": "0.9", "beta2": "0.99", "clip": "0.02", "ema-decay": "0.5",
+	"seed": "2", "clip": "0.02", "ema-decay": "0.5",
 	"ema-stats": train.EMAStatsAveraged,
 }
 
@@ -103,6 +106,16 @@ func TestResumeConfig(t *testing.T) {
 	if err != nil || !got.ReplaySteps || !got.TensorBoard || got.Steps != 7 || got.Out != "o" || got.Keep != 9 || got.NZ != 100 || got.Arch != "dcgan28" || got.ImageSize != 28 {
 		t.Errorf("resumable and repeated flags: %+v, %v", got, err)
 	}
+	// A network's own rate overrides --lr for it alone; --lr alone sets both again.
+	lrG := float32(1e-4)
+	ck.Config.LRG = &lrG
+	if got, err := resume(t, "--lr-d", "3e-4"); err != nil || got.LRG == nil || *got.LRG != 1e-4 || got.LRD == nil || *got.LRD != 3e-4 || got.LR != 2e-4 {
+		t.Errorf("--lr-d over a checkpoint with its own lr-g: %+v, %v", got, err)
+	}
+	if got, err := resume(t, "--lr", "1e-3"); err != nil || got.LRG != nil || got.LRD != nil || got.LR != 1e-3 {
+		t.Errorf("--lr over a checkpoint with its own lr-g: %+v, %v", got, err)
+	}
+	ck.Config.LRG = nil
 	// --epochs lifts the checkpoint's step limit unless --steps is given too, in any order.
 	for _, args := range [][]string{{"--epochs", "3"}, {"--epochs", "3", "--steps", "5"}, {"--steps", "5", "--epochs", "3"}} {
 		want := 0

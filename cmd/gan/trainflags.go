@@ -36,7 +36,7 @@ type trainFlag struct {
 	// *float32 or **float32 (a setting that may be left unset). nil only for --resume, which
 	// names the checkpoint rather than a setting.
 	field func(c *run.Config) any
-	def   any // the default, of the field's type (float32(2e-4), uint64(1), …)
+	def   any // the default, of the field's type (float32(2e-4), uint64(1), …); nil for **float32
 	help  string
 	kind  resumeKind
 	// same compares a fixed flag's given setting with the checkpoint's, as the flag means it,
@@ -82,9 +82,6 @@ var trainFlagTable = []trainFlag{
 		help: "objective: nonsaturating, minimax, lsgan, hinge or wgan"},
 	{name: "d-steps", field: func(c *run.Config) any { return &c.DSteps }, def: 1,
 		help: "discriminator updates per generator update (k of the GAN paper)"},
-	{name: "lr", field: func(c *run.Config) any { return &c.LR }, def: float32(2e-4), help: "Adam learning rate of both networks"},
-	{name: "beta1", field: func(c *run.Config) any { return &c.Beta1 }, def: float32(0.5), help: "Adam β1"},
-	{name: "beta2", field: func(c *run.Config) any { return &c.Beta2 }, def: float32(0.999), help: "Adam β2"},
 	{name: "clip", field: func(c *run.Config) any { return &c.Clip }, def: float32(0),
 		help: "WGAN weight clipping of the critic (0: 0.01 with --loss wgan, none otherwise)"},
 	{name: "ema-decay", field: func(c *run.Config) any { return &c.EMADecay }, def: float32(train.DefaultEMADecay),
@@ -96,6 +93,23 @@ var trainFlagTable = []trainFlag{
 			return was, given.EMAStats == was
 		}},
 	{name: "seed", field: func(c *run.Config) any { return &c.Seed }, def: uint64(1), help: "random seed: the same seed gives the same run"},
+
+	// The optimisers. Resumable, for fine-tuning: a change is recorded in the configuration's
+	// optimiser_history and each step's record in metrics.jsonl has the rates in force; Adam's
+	// moments carry over. --lr, --beta1 and --beta2 set both networks', unless a network's own
+	// flag is given too.
+	{name: "lr", field: func(c *run.Config) any { return &c.LR }, def: float32(2e-4), kind: resumable,
+		help: "Adam learning rate of both networks", apply: func(b *run.Config, c run.Config) { b.LR, b.LRG, b.LRD = c.LR, c.LRG, c.LRD }},
+	{name: "beta1", field: func(c *run.Config) any { return &c.Beta1 }, def: float32(0.5), kind: resumable,
+		help: "Adam β1", apply: func(b *run.Config, c run.Config) { b.Beta1, b.Beta1G, b.Beta1D = c.Beta1, c.Beta1G, c.Beta1D }},
+	{name: "beta2", field: func(c *run.Config) any { return &c.Beta2 }, def: float32(0.999), kind: resumable,
+		help: "Adam β2", apply: func(b *run.Config, c run.Config) { b.Beta2, b.Beta2G, b.Beta2D = c.Beta2, c.Beta2G, c.Beta2D }},
+	{name: "lr-g", field: func(c *run.Config) any { return &c.LRG }, kind: resumable, help: "Adam learning rate of G (default: --lr)"},
+	{name: "lr-d", field: func(c *run.Config) any { return &c.LRD }, kind: resumable, help: "Adam learning rate of D (default: --lr)"},
+	{name: "beta1-g", field: func(c *run.Config) any { return &c.Beta1G }, kind: resumable, help: "Adam β1 of G (default: --beta1)"},
+	{name: "beta1-d", field: func(c *run.Config) any { return &c.Beta1D }, kind: resumable, help: "Adam β1 of D (default: --beta1)"},
+	{name: "beta2-g", field: func(c *run.Config) any { return &c.Beta2G }, kind: resumable, help: "Adam β2 of G (default: --beta2)"},
+	{name: "beta2-d", field: func(c *run.Config) any { return &c.Beta2D }, kind: resumable, help: "Adam β2 of D (default: --beta2)"},
 
 	// How long, where, how often. Resumable.
 	{name: "epochs", field: func(c *run.Config) any { return &c.Epochs }, def: 25, help: "passes over the training set", kind: resumable,
