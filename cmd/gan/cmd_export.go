@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"gogan/cpu"
+	"gogan/generate"
 	"gogan/internal/atomicfile"
 	"gogan/onnx"
 )
@@ -54,11 +55,8 @@ func exportONNX(o exportOptions, stdout io.Writer) error {
 		return err
 	}
 	cfg := ck.Config.Model()
-	g, err := buildGenerator(cpu.New(), cfg)
+	g, err := generate.Load(cpu.New(), ck.Generator(!o.noEMA))
 	if err != nil {
-		return err
-	}
-	if err := ck.LoadGenerator(g, !o.noEMA); err != nil {
 		return err
 	}
 	weights := "trained"

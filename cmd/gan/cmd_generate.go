@@ -114,16 +114,15 @@ func makeImages(o generateOptions, stdout, stderr io.Writer) error {
 	if err := checkUnconditional(o, o.weights); err != nil {
 		return err
 	}
-	g, cfg, err := loadWeights(b, cfg, o.weights)
+	w, err := generate.OpenWeights(o.weights, cfg)
 	if err != nil {
 		return err
 	}
-	return generateWith(g, cfg, nil, o, stdout)
-}
-
-// buildGenerator builds an untrained generator of cfg for batches of one.
-func buildGenerator(b nn.Backend, cfg models.Config) (*nn.Network, error) {
-	return generate.Build(b, cfg, 1)
+	g, err := generate.Load(b, w)
+	if err != nil {
+		return err
+	}
+	return generateWith(g, w.Config, nil, o, stdout)
 }
 
 // latentsFor returns the latents to draw, (N, nz) in a flat slice.
