@@ -38,7 +38,7 @@ type generateOptions struct {
 func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("generate", stderr)
 	var o generateOptions
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint, or a run folder for its latest")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", checkpointFlagHelp)
 	fs.StringVar(&o.weights, "weights", "", "instead of --checkpoint: a generator's state dict in PyTorch's names, a .pth/.pt file of torch.save or safetensors")
 	fs.StringVar(&o.arch, "arch", "", "with --weights: dcgan28 or dcgan64 (default: read from the weights' shapes, as are nz, ngf and nc)")
 	fs.IntVar(&o.nz, "nz", 0, "with --weights: latent size, checked against the weights")

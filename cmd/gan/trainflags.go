@@ -119,7 +119,7 @@ var trainFlagTable = []trainFlag{
 	{name: "steps", field: func(c *run.Config) any { return &c.Steps }, def: 0, kind: resumable,
 		help: "stop after this many generator steps, overriding --epochs (0: use --epochs)"},
 	{name: "data", field: func(c *run.Config) any { return &c.Data }, def: "", kind: resumable,
-		help: "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)"},
+		help: dataFlagHelp},
 	{name: "device", field: func(c *run.Config) any { return &c.Device }, def: defaultDevice, help: "cpu or cuda", kind: resumable},
 	{name: "tf32", field: func(c *run.Config) any { return &c.TF32 }, def: false, kind: resumable,
 		help: "on the GPU, let matrix products use TensorFloat-32 tensor cores: faster, with a 10-bit mantissa in the products"},
@@ -144,6 +144,12 @@ var trainFlagTable = []trainFlag{
 	{name: "cuda-graph", field: func(c *run.Config) any { return &c.ReplaySteps }, def: true, kind: notRecorded,
 		help: "on the GPU, record the training step once as a CUDA graph and replay it (same results, fewer launches)"},
 }
+
+// The help of flags that several commands share, said once.
+const (
+	dataFlagHelp       = "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)"
+	checkpointFlagHelp = "a gogan training checkpoint, or a run folder for its latest"
+)
 
 // trainFlagByName indexes trainFlagTable.
 var trainFlagByName = func() map[string]*trainFlag {
