@@ -2,6 +2,8 @@ package generate
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"strings"
 
 	"gorgonia.org/tensor"
@@ -9,43 +11,92 @@ import (
 	"gogan/checkpoints"
 	"gogan/models"
 	"gogan/nn"
+	"gogan/pth"
 	"gogan/train"
 )
 
-// Weights is a generator's state dict in a safetensors file, in PyTorch's names ("0.weight",
-// ...), for the architecture Config says; num_batches_tracked, which generating does not use,
-// is skipped.
+// Weights is a generator's state dict in a file of its own, a PyTorch .pth or a safetensors
+// file, in PyTorch's names ("0.weight", ..., or under a prefix such as "module."), for the
+// architecture and sizes its tensors' shapes imply; num_batches_tracked, which generating does
+// not use, is skipped.
 type Weights struct {
 	Path   string
 	Config models.Config
-	file   *checkpoints.File
+	file   stateFile
+	prefix string
+	shapes map[string][]int // by name without the prefix
 }
 
-// OpenWeights reads path's header and checks its tensors' shapes against cfg, so that flags
-// of absurd sizes are refused before the network is allocated.
-func OpenWeights(path string, cfg models.Config) (*Weights, error) {
-	f, err := checkpoints.Read(path)
+// stateFile is a state dict as a file holds it.
+type stateFile interface {
+	Names() []string
+	Shape(name string) ([]int, bool)
+	F32(name string) ([]float32, error)
+}
+
+// safetensorsState adapts a safetensors file to stateFile.
+type safetensorsState struct{ *checkpoints.File }
+
+func (s safetensorsState) Shape(name string) ([]int, bool) {
+	info, ok := s.Info(name)
+	return info.Shape, ok
+}
+
+func (s safetensorsState) F32(name string) ([]float32, error) { return s.File.F32(name) }
+
+// readStateFile reads a state dict, telling the formats apart by their first bytes: a zip
+// (PyTorch's format), a pickle (PyTorch's legacy format, which pth refuses by name), or
+// safetensors.
+func readStateFile(path string) (stateFile, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := f.Info("generator.0.weight"); ok {
-		return nil, fmt.Errorf("%s is a gogan training checkpoint, not a generator's state dict: give it with --checkpoint", path)
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if string(head[:n]) == "PK\x03\x04" || n > 0 && head[0] == 0x80 {
+		return pth.Read(path)
 	}
-	spec, err := models.Generator(cfg)
+	file, err := checkpoints.Read(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s with --%w", path, err) // the error begins with the flag's name
+		return nil, err
 	}
-	info := func(name string) (nn.Shape, bool) {
-		i, ok := f.Info(name)
-		return nn.Shape(i.Shape), ok
-	}
-	if err := CheckShapes(spec, "", info); err != nil {
-		return nil, fmt.Errorf("%s: %w, not a %s generator with --nz %d, --ngf %d and --nc %d", path, err, cfg.Arch, cfg.NZ, cfg.NGF, cfg.NC)
-	}
-	return &Weights{Path: path, Config: cfg, file: f}, nil
+	return safetensorsState{file}, nil
 }
 
-// Model is the architecture the weights were opened for.
+// OpenWeights reads path's state dict, infers the generator's architecture and sizes from its
+// tensors' shapes and checks them against the sizes asked for (zero, or an empty Arch, for any).
+// Only the file's header is read into tensors' shapes: nothing sized by what was asked for is
+// allocated before it agrees with the file.
+func OpenWeights(path string, asked models.Config) (*Weights, error) {
+	f, err := readStateFile(path)
+	if err != nil {
+		return nil, err
+	}
+	names := f.Names()
+	prefix, err := models.StatePrefix(names)
+	if err != nil {
+		return nil, fmt.Errorf("%s is %w", path, err)
+	}
+	shapes := map[string][]int{}
+	for _, name := range names {
+		shapes[strings.TrimPrefix(name, prefix)], _ = f.Shape(name)
+	}
+	cfg, err := models.InferGenerator(shapes)
+	if err != nil {
+		return nil, fmt.Errorf("%s is %w", path, err)
+	}
+	if err := checkAskedSizes(asked, cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := models.Generator(cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &Weights{Path: path, Config: cfg, file: f, prefix: prefix, shapes: shapes}, nil
+}
+
+// Model is the architecture the weights are for.
 func (w *Weights) Model() models.Config { return w.Config }
 
 // ClassNames is nil: a state dict names no classes.
@@ -55,10 +106,10 @@ func (w *Weights) ClassNames() []string { return nil }
 func (w *Weights) Load(g *nn.Network) error {
 	state := map[string]*tensor.Dense{}
 	for _, name := range w.file.Names() {
-		if strings.HasSuffix(name, ".num_batches_tracked") {
+		short := strings.TrimPrefix(name, w.prefix)
+		if strings.HasSuffix(short, ".num_batches_tracked") {
 			continue
 		}
-		info, _ := w.file.Info(name)
 		values, err := w.file.F32(name)
 		if err != nil {
 			return err
@@ -66,10 +117,27 @@ func (w *Weights) Load(g *nn.Network) error {
 		if err := train.CheckTensor(name, values); err != nil {
 			return fmt.Errorf("%s: %w", w.Path, err)
 		}
-		state[name] = tensor.New(tensor.WithShape(info.Shape...), tensor.WithBacking(values))
+		state[short] = tensor.New(tensor.WithShape(w.shapes[short]...), tensor.WithBacking(values))
 	}
 	if err := g.LoadState(state); err != nil {
 		return fmt.Errorf("%s: %w", w.Path, err)
+	}
+	return nil
+}
+
+// checkAskedSizes compares the sizes asked for (gan generate's flags) with those the weights hold.
+func checkAskedSizes(asked, got models.Config) error {
+	holds := fmt.Sprintf("a %s generator with nz %d, ngf %d and nc %d", got.Arch, got.NZ, got.NGF, got.NC)
+	if asked.Arch != "" && asked.Arch != got.Arch {
+		return fmt.Errorf("--arch %s, but the weights are %s", asked.Arch, holds)
+	}
+	for _, f := range []struct {
+		name       string
+		flag, file int
+	}{{"nz", asked.NZ, got.NZ}, {"ngf", asked.NGF, got.NGF}, {"nc", asked.NC, got.NC}} {
+		if f.flag != 0 && f.flag != f.file {
+			return fmt.Errorf("--%s %d, but the weights are %s", f.name, f.flag, holds)
+		}
 	}
 	return nil
 }

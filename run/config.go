@@ -13,26 +13,37 @@ import (
 // every checkpoint, so that a run can be resumed and its generator rebuilt from a checkpoint
 // alone.
 type Config struct {
-	Dataset   string  `json:"dataset"`
-	Data      string  `json:"data,omitempty"`
-	Split     string  `json:"split"`
-	ImageSize int     `json:"image_size"`
-	Arch      string  `json:"arch"`
-	NZ        int     `json:"nz"`
-	NGF       int     `json:"ngf"`
-	NDF       int     `json:"ndf"`
-	NC        int     `json:"nc"`
-	BatchSize int     `json:"batch_size"`
-	Epochs    int     `json:"epochs,omitempty"`
-	Steps     int     `json:"steps,omitempty"`
-	LR        float32 `json:"lr"`
-	Beta1     float32 `json:"beta1"`
-	Beta2     float32 `json:"beta2"`
-	Loss      string  `json:"loss"`
-	DSteps    int     `json:"d_steps"`
-	Clip      float32 `json:"clip,omitempty"`
-	Seed      uint64  `json:"seed"`
-	Device    string  `json:"device"`
+	Dataset   string `json:"dataset"`
+	Data      string `json:"data,omitempty"`
+	Split     string `json:"split"`
+	ImageSize int    `json:"image_size"`
+	Arch      string `json:"arch"`
+	NZ        int    `json:"nz"`
+	NGF       int    `json:"ngf"`
+	NDF       int    `json:"ndf"`
+	NC        int    `json:"nc"`
+	BatchSize int    `json:"batch_size"`
+	Epochs    int    `json:"epochs,omitempty"`
+	Steps     int    `json:"steps,omitempty"`
+	// LR, Beta1 and Beta2 are Adam's settings for both networks, but where a network has its
+	// own (LRG…Beta2D, absent from checkpoints written before they could differ).
+	LR     float32  `json:"lr"`
+	Beta1  float32  `json:"beta1"`
+	Beta2  float32  `json:"beta2"`
+	LRG    *float32 `json:"lr_g,omitempty"`
+	LRD    *float32 `json:"lr_d,omitempty"`
+	Beta1G *float32 `json:"beta1_g,omitempty"`
+	Beta1D *float32 `json:"beta1_d,omitempty"`
+	Beta2G *float32 `json:"beta2_g,omitempty"`
+	Beta2D *float32 `json:"beta2_d,omitempty"`
+	// OptimiserHistory says which optimiser settings held from which step, once a resume
+	// changed them (optimiser.go); empty while they never changed.
+	OptimiserHistory []OptimiserSpan `json:"optimiser_history,omitempty"`
+	Loss             string          `json:"loss"`
+	DSteps           int             `json:"d_steps"`
+	Clip             float32         `json:"clip,omitempty"`
+	Seed             uint64          `json:"seed"`
+	Device           string          `json:"device"`
 	// TF32 lets the GPU's matrix products use TensorFloat-32 tensor cores.
 	TF32 bool   `json:"tf32,omitempty"`
 	Out  string `json:"out"`
@@ -92,7 +103,8 @@ func (c Config) Hyper() (train.Hyper, error) {
 	if err != nil {
 		return train.Hyper{}, err
 	}
-	h := train.Hyper{Objective: obj, LR: c.LR, Beta1: c.Beta1, Beta2: c.Beta2, DSteps: c.DSteps, Clip: c.Clip}
+	g, d := c.Optimisers()
+	h := train.Hyper{Objective: obj, G: g, D: d, DSteps: c.DSteps, Clip: c.Clip}
 	if obj == nn.Wasserstein && h.Clip == 0 {
 		h.Clip = 0.01 // the WGAN paper's value
 	}
@@ -101,6 +113,9 @@ func (c Config) Hyper() (train.Hyper, error) {
 
 // Validate checks the settings that do not depend on the data.
 func (c Config) Validate() error {
+	if err := train.CheckEMADecay(c.EMADecay); err != nil {
+		return err
+	}
 	switch {
 	case c.BatchSize < 1:
 		return fmt.Errorf("batch size %d must be at least 1", c.BatchSize)
@@ -124,8 +139,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("epochs %d must be at most %d", c.Epochs, MaxSteps)
 	case c.ImageSize < 0:
 		return fmt.Errorf("image size %d must not be negative", c.ImageSize)
-	case !(c.EMADecay >= 0 && c.EMADecay < 1):
-		return fmt.Errorf("ema decay %g must lie in [0, 1) (0 turns the average off)", c.EMADecay)
 	case c.EMAStats != "" && c.EMAStats != train.EMAStatsRecomputed && c.EMAStats != train.EMAStatsAveraged:
 		return fmt.Errorf("ema stats %q must be %s or %s", c.EMAStats, train.EMAStatsRecomputed, train.EMAStatsAveraged)
 	case c.Conditional && c.Classes != 0 && len(c.ClassNames) != c.Classes:

@@ -28,6 +28,9 @@ type Record struct {
 	Epoch   int     `json:"epoch"`
 	Seconds float64 `json:"seconds"` // wall time since the run (or its first resume) started
 	train.Stats
+	// LRG and LRD are the learning rates in force at the step, which a resume may change.
+	LRG float32 `json:"lr_g"`
+	LRD float32 `json:"lr_d"`
 	// Quality holds the metrics of gan eval at the steps where --eval-every measured them.
 	Quality *metrics.Scores `json:"quality,omitempty"`
 	// QualityEMA holds the same metrics of the averaged generator, when the run keeps one.

@@ -60,6 +60,9 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if resume != nil {
+		cfg.recordOptimiserChange(resume.Config, resume.Progress.Step)
+	}
 	if cfg.EvalEvery > 0 {
 		if err := metrics.CheckDataset(cfg.Dataset); err != nil {
 			return nil, fmt.Errorf("--eval-every: %w", err)
@@ -303,7 +306,8 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 		}
 		r.prog.Step++
 		r.prog.Epoch, r.prog.BatchIndex = r.loader.Position()
-		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(began).Seconds(), Stats: s}
+		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(began).Seconds(), Stats: s,
+			LRG: r.gan.OptG.Adam.LR, LRD: r.gan.OptD.Adam.LR}
 		if r.eval != nil && (r.prog.Step%r.cfg.EvalEvery == 0 || r.prog.Step == r.total) {
 			if err = r.evaluate(&rec); err != nil {
 				return err

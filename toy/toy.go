@@ -78,7 +78,8 @@ func Run(b nn.Backend, o Options, w io.Writer) (*Result, error) {
 		return nil, err
 	}
 	// The tutorial's Adam keeps PyTorch's default betas.
-	h := train.Hyper{Objective: o.Loss, LR: o.LR, Beta1: 0.9, Beta2: 0.999, DSteps: 1}
+	adam := train.Adam{LR: o.LR, Beta1: 0.9, Beta2: 0.999}
+	h := train.Hyper{Objective: o.Loss, G: adam, D: adam, DSteps: 1}
 	if o.Loss == nn.Wasserstein {
 		h.Clip = 0.01
 	}

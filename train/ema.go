@@ -66,11 +66,22 @@ type EMA struct {
 	averageStats bool
 }
 
+// CheckEMADecay is the one check of a decay setting: [0, 1), where 0 keeps no average.
+func CheckEMADecay(decay float32) error {
+	if !(decay >= 0 && decay < 1) {
+		return fmt.Errorf("ema decay %g must lie in [0, 1) (0 turns the average off)", decay)
+	}
+	return nil
+}
+
 // NewEMA starts an average of src's weights in avg, a network of the same layers; statZ holds
 // the host latents of the statistics' batches, whole batches of batch.
 func NewEMA(avg, src *nn.Network, decay float32, statZ []float32, batch int) (*EMA, error) {
-	if !(decay > 0 && decay < 1) {
-		return nil, fmt.Errorf("ema decay %g must lie in (0, 1)", decay)
+	if err := CheckEMADecay(decay); err != nil {
+		return nil, err
+	}
+	if decay == 0 {
+		return nil, fmt.Errorf("ema decay 0 keeps no average; build none")
 	}
 	if avg.Params.Len() != src.Params.Len() || !avg.InShape().Equal(src.InShape()) {
 		return nil, fmt.Errorf("ema: the averaged network does not match the generator")

@@ -176,7 +176,7 @@ func TestGoldenStep(t *testing.T) {
 // compareAfterAdam checks parameters after an Adam step element by element against lr.
 func compareAfterAdam(t *testing.T, what string, got, want []float32) {
 	t.Helper()
-	lr := float64(DefaultHyper().LR)
+	lr := float64(DefaultHyper().G.LR)
 	var worst float64
 	for i := range want {
 		worst = max(worst, math.Abs(float64(got[i])-float64(want[i]))/lr)

@@ -39,7 +39,7 @@ func runEval(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.checkpoint, "checkpoint", "", "score the generator of this gogan checkpoint (or a run folder's latest), on the dataset it trained on")
 	fs.StringVar(&o.samples, "samples", "", "score these images: a folder of PNGs, an IDX file (gzip or raw), or an .npy N×C×H×W float32 in [-1, 1]")
 	fs.StringVar(&o.dataset, "dataset", "", "with --samples, or alone for the real-vs-real baseline: the dataset to compare with (mnist, fashion-mnist, ...)")
-	fs.StringVar(&o.dataDir, "data", "", "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)")
+	fs.StringVar(&o.dataDir, "data", "", dataFlagHelp)
 	fs.StringVar(&o.split, "split", "", "with --dataset: the split the generator learnt from, train or test (default train, or test where there is no train split)")
 	fs.IntVar(&o.n, "n", metrics.DefaultN, "images per set, generated and real (fewer when the data holds fewer)")
 	fs.Uint64Var(&o.seed, "seed", 1, "with --checkpoint: seed of the latents")

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"gogan/cpu"
+	"gogan/generate"
 	"gogan/internal/atomicfile"
 	"gogan/onnx"
 )
@@ -25,7 +26,7 @@ type exportOptions struct {
 func runExport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("export", stderr)
 	var o exportOptions
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint, or a run folder for its latest")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", checkpointFlagHelp)
 	fs.StringVar(&o.onnxPath, "onnx", "", "the ONNX model to write, e.g. G.onnx")
 	fs.BoolVar(&o.noEMA, "no-ema", false, "export the trained generator rather than the moving average of its weights that the checkpoint holds")
 	fs.BoolVar(&o.force, "force", false, "overwrite the ONNX file if it exists")
@@ -54,11 +55,8 @@ func exportONNX(o exportOptions, stdout io.Writer) error {
 		return err
 	}
 	cfg := ck.Config.Model()
-	g, err := buildGenerator(cpu.New(), cfg)
+	g, err := generate.Load(cpu.New(), ck.Generator(!o.noEMA))
 	if err != nil {
-		return err
-	}
-	if err := ck.LoadGenerator(g, !o.noEMA); err != nil {
 		return err
 	}
 	weights := "trained"

@@ -40,7 +40,7 @@ type generateOptions struct {
 func runGenerate(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("generate", stderr)
 	var o generateOptions
-	fs.StringVar(&o.checkpoint, "checkpoint", "", "a gogan training checkpoint, or a run folder for its latest")
+	fs.StringVar(&o.checkpoint, "checkpoint", "", checkpointFlagHelp)
 	fs.StringVar(&o.weights, "weights", "", "instead of --checkpoint: a generator's state dict in PyTorch's names, a .pth/.pt file of torch.save or safetensors")
 	fs.StringVar(&o.arch, "arch", "", "with --weights: "+models.ArchNames+" (default: read from the weights' shapes, as are nz, ngf and nc)")
 	fs.IntVar(&o.nz, "nz", 0, "with --weights: latent size, checked against the weights")
@@ -116,16 +116,15 @@ func makeImages(o generateOptions, stdout, stderr io.Writer) error {
 	if err := checkUnconditional(o, o.weights); err != nil {
 		return err
 	}
-	g, cfg, err := loadWeights(b, cfg, o.weights)
+	w, err := generate.OpenWeights(o.weights, cfg)
 	if err != nil {
 		return err
 	}
-	return generateWith(g, cfg, nil, o, stdout)
-}
-
-// buildGenerator builds an untrained generator of cfg for batches of one.
-func buildGenerator(b nn.Backend, cfg models.Config) (*nn.Network, error) {
-	return generate.Build(b, cfg, 1)
+	g, err := generate.Load(b, w)
+	if err != nil {
+		return err
+	}
+	return generateWith(g, w.Config, nil, o, stdout)
 }
 
 // latentsFor returns the latents to draw, (N, nz) in a flat slice.

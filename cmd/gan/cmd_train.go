@@ -9,79 +9,27 @@ import (
 	"strings"
 	"time"
 
-	"gogan/data"
-	"gogan/models"
 	"gogan/run"
-	"gogan/train"
 )
 
 func init() {
 	register("train", "train a DCGAN on a dataset or an image folder", runTrain)
 }
 
-// bindTrainFlags binds the flags of gan train, but for the float ones, to a configuration,
-// with the defaults of Radford et al.
-func bindTrainFlags(fs *flag.FlagSet, c *run.Config, resume *string) {
-	fs.StringVar(&c.Dataset, "dataset", "fashion-mnist", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
-	fs.StringVar(&c.Data, "data", "", "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)")
-	fs.StringVar(&c.Split, "split", "train", "which split of a named dataset to train on: train or test")
-	fs.IntVar(&c.ImageSize, "image-size", 0, "side of the square training images; 0 keeps the dataset's (or the architecture's)")
-	fs.StringVar(&c.Arch, "arch", "auto", "architecture: auto (from the image size), "+models.ArchNames)
-	fs.IntVar(&c.NZ, "nz", 100, "size of the latent vector z")
-	fs.IntVar(&c.NGF, "ngf", 64, "generator width")
-	fs.IntVar(&c.NDF, "ndf", 64, "discriminator width")
-	fs.IntVar(&c.NC, "nc", 0, "image channels, 1 or 3; 0 takes the dataset's")
-	fs.IntVar(&c.BatchSize, "batch-size", 64, "images per batch")
-	fs.IntVar(&c.Epochs, "epochs", 25, "passes over the training set")
-	fs.IntVar(&c.Steps, "steps", 0, "stop after this many generator steps, overriding --epochs (0: use --epochs)")
-	fs.StringVar(&c.Loss, "loss", "nonsaturating", "objective: nonsaturating, minimax, lsgan, hinge or wgan")
-	fs.IntVar(&c.DSteps, "d-steps", 1, "discriminator updates per generator update (k of the GAN paper)")
-	fs.BoolVar(&c.Conditional, "conditional", false, "train class-conditional G and D on the data's labels (a named dataset's, or a folder's class subfolders)")
-	fs.Uint64Var(&c.Seed, "seed", 1, "random seed: the same seed gives the same run")
-	fs.StringVar(&c.Device, "device", defaultDevice, "cpu or cuda")
-	fs.BoolVar(&c.TF32, "tf32", false, "on the GPU, let matrix products use TensorFloat-32 tensor cores: faster, with a 10-bit mantissa in the products")
-	fs.StringVar(&c.Out, "out", "", "output folder (default runs/<dataset>-<timestamp>)")
-	fs.IntVar(&c.EvalEvery, "eval-every", 0, "score G with gan eval's metrics every N steps into metrics.jsonl and loss.png (0: never)")
-	fs.IntVar(&c.EvalN, "eval-n", 2000, "images per --eval-every evaluation")
-	fs.IntVar(&c.SampleEvery, "sample-every", 500, "write a sample grid every N steps, at the end of each epoch of at least N steps, and at the last step (0: never)")
-	fs.IntVar(&c.CheckpointEvery, "checkpoint-every", 1000, "write a checkpoint every N steps (0: only at the end)")
-	fs.IntVar(&c.Keep, "keep", 3, "step checkpoints to keep")
-	fs.StringVar(resume, "resume", "", "continue from this checkpoint, or from a run folder's latest (its configuration is used)")
-	fs.BoolVar(&c.Overwrite, "overwrite", false, "train into an --out that holds another run, moving that run to <out>.replaced-<time>")
-}
-
 // trainFlags are the values of gan train's flags once parsed.
 type trainFlags struct {
-	cfg                    run.Config
-	resume                 string
-	lr, beta1, beta2, clip *float64
-	emaDecay               *float64
-	cudaGraph              *bool
-	tensorBoard            *bool
+	cfg    run.Config
+	resume string
 }
 
-// newTrainFlags defines every flag of gan train on a new flag set.
+// newTrainFlags defines every flag of gan train (trainFlagTable) on a new flag set.
 func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
 	fs := newFlagSet("train", stderr)
 	f := &trainFlags{}
-	f.lr = fs.Float64("lr", 2e-4, "Adam learning rate of both networks")
-	f.beta1 = fs.Float64("beta1", 0.5, "Adam β1")
-	f.beta2 = fs.Float64("beta2", 0.999, "Adam β2")
-	f.clip = fs.Float64("clip", 0, "WGAN weight clipping of the critic (0: 0.01 with --loss wgan, none otherwise)")
-	f.emaDecay = fs.Float64("ema-decay", train.DefaultEMADecay, "decay of the moving average of G's weights that samples, evaluations and checkpoints use (0: none)")
-	fs.StringVar(&f.cfg.EMAStats, "ema-stats", train.EMAStatsRecomputed, "BatchNorm statistics of the averaged generator: recomputed from its own batches before each use, or averaged from the trained generator's with its weights")
-	f.tensorBoard = fs.Bool("tensorboard", true, "write TensorBoard event files into <out>/tb as the run goes (losses, D's outputs, evaluations, sample grids, configuration)")
-	f.cudaGraph = fs.Bool("cuda-graph", true, "on the GPU, record the training step once as a CUDA graph and replay it (same results, fewer launches)")
-	bindTrainFlags(fs, &f.cfg, &f.resume)
+	for i := range trainFlagTable {
+		trainFlagTable[i].bind(fs, &f.cfg, &f.resume)
+	}
 	return fs, f
-}
-
-// config is the configuration the parsed flags give, the float ones at float32.
-func (f *trainFlags) config() run.Config {
-	cfg := f.cfg
-	cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Clip = float32(*f.lr), float32(*f.beta1), float32(*f.beta2), float32(*f.clip)
-	cfg.EMADecay = float32(*f.emaDecay)
-	return cfg
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -89,7 +37,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cfg, resumePath := flags.config(), flags.resume
+	cfg, resumePath := flags.cfg, flags.resume
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
@@ -111,8 +59,6 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		cfg, resume = base, ck
 	}
-	cfg.ReplaySteps = *flags.cudaGraph
-	cfg.TensorBoard = *flags.tensorBoard
 	if cfg.Out == "" {
 		cfg.Out = filepath.Join("runs", fmt.Sprintf("%s-%s", sanitize(cfg.Dataset), time.Now().Format("20060102-150405")))
 	}

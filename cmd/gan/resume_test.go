@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -10,30 +11,40 @@ import (
 	"gogan/train"
 )
 
-// TestResumeRulesCoverTrainFlags: every flag of gan train says what it does on resume, by
-// exactly one of apply and same, and every rule is a flag's.
+// TestResumeRulesCoverTrainFlags: the flag set is the table, one flag a row; every row
+// binds a setting of its default's type, and only a fixed row compares while only a resumable
+// one applies.
 func TestResumeRulesCoverTrainFlags(t *testing.T) {
 	fs, _ := newTrainFlags(io.Discard)
-	n := 0
-	for name, rule := range resumeRules {
-		if fs.Lookup(name) == nil {
-			t.Errorf("resume rule for %q, which is no flag of gan train", name)
-		}
-		if (rule.apply == nil) == (rule.same == nil) {
-			t.Errorf("--%s: a rule needs exactly one of apply (resumable) and same (fixed)", name)
-		}
-		n++
-	}
 	count := 0
 	fs.VisitAll(func(f *flag.Flag) {
 		count++
-		if _, ok := resumeRules[f.Name]; !ok {
-			t.Errorf("--%s has no resume rule", f.Name)
+		if _, ok := trainFlagByName[f.Name]; !ok {
+			t.Errorf("--%s is in no row of trainFlagTable", f.Name)
 		}
 	})
-	if count != n {
-		t.Errorf("%d flags, %d rules", count, n)
+	if count != len(trainFlagTable) || len(trainFlagByName) != len(trainFlagTable) {
+		t.Errorf("%d flags, %d rows, %d names", count, len(trainFlagTable), len(trainFlagByName))
 	}
+	for _, f := range trainFlagTable {
+		if f.same != nil && f.kind != fixed || f.apply != nil && f.kind != resumable {
+			t.Errorf("--%s: same is for fixed rows, apply for resumable ones", f.name)
+		}
+		if got := fs.Lookup(f.name); got != nil && got.DefValue != formatDefault(f) {
+			t.Errorf("--%s: default %q, the row says %v", f.name, got.DefValue, f.def)
+		}
+	}
+}
+
+// formatDefault spells a row's default as its flag does.
+func formatDefault(f trainFlag) string {
+	switch def := f.def.(type) {
+	case float32:
+		return float32Value{&def}.String()
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(f.def)
 }
 
 // changedValues gives each fixed flag a value other than its default, which stands for the
@@ -41,7 +52,7 @@ func TestResumeRulesCoverTrainFlags(t *testing.T) {
 var changedValues = map[string]string{
 	"dataset": "mnist", "split": "test", "arch": "dcgan64", "image-size": "64", "nc": "3", "nz": "16",
 	"ngf": "32", "ndf": "32", "batch-size": "32", "d-steps": "2", "loss": "hinge", "conditional": "true",
-	"seed": "2", "lr": "0.001", "beta1": "0.9", "beta2": "0.99", "clip": "0.02", "ema-decay": "0.5",
+	"seed": "2", "clip": "0.02", "ema-decay": "0.5",
 	"ema-stats": train.EMAStatsAveraged,
 }
 
@@ -58,10 +69,11 @@ func TestResumeConfig(t *testing.T) {
 		}
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		return f.config(), fs, set
+		return f.cfg, fs, set
 	}
 	ckCfg, _, _ := parse(t)
 	ckCfg.Arch, ckCfg.NC, ckCfg.ImageSize, ckCfg.Steps = "dcgan28", 1, 28, 10
+	ckCfg.ReplaySteps, ckCfg.TensorBoard = false, false // as a checkpoint reads: not recorded
 	ck := &run.Checkpoint{Config: ckCfg}
 	resume := func(t *testing.T, args ...string) (run.Config, error) {
 		t.Helper()
@@ -69,10 +81,11 @@ func TestResumeConfig(t *testing.T) {
 		return resumeConfig(fs, set, cfg, ck)
 	}
 
-	for name, rule := range resumeRules {
-		if rule.same == nil {
+	for _, row := range trainFlagTable {
+		if row.kind != fixed {
 			continue
 		}
+		name := row.name
 		t.Run(name, func(t *testing.T) {
 			def := flagDefault(t, name)
 			if _, err := resume(t, "--"+name+"="+def); err != nil {
@@ -90,9 +103,19 @@ func TestResumeConfig(t *testing.T) {
 	}
 
 	got, err := resume(t, "--steps", "7", "--out", "o", "--keep", "9", "--nz", "100", "--arch", "auto", "--image-size", "0")
-	if err != nil || got.Steps != 7 || got.Out != "o" || got.Keep != 9 || got.NZ != 100 || got.Arch != "dcgan28" || got.ImageSize != 28 {
+	if err != nil || !got.ReplaySteps || !got.TensorBoard || got.Steps != 7 || got.Out != "o" || got.Keep != 9 || got.NZ != 100 || got.Arch != "dcgan28" || got.ImageSize != 28 {
 		t.Errorf("resumable and repeated flags: %+v, %v", got, err)
 	}
+	// A network's own rate overrides --lr for it alone; --lr alone sets both again.
+	lrG := float32(1e-4)
+	ck.Config.LRG = &lrG
+	if got, err := resume(t, "--lr-d", "3e-4"); err != nil || got.LRG == nil || *got.LRG != 1e-4 || got.LRD == nil || *got.LRD != 3e-4 || got.LR != 2e-4 {
+		t.Errorf("--lr-d over a checkpoint with its own lr-g: %+v, %v", got, err)
+	}
+	if got, err := resume(t, "--lr", "1e-3"); err != nil || got.LRG != nil || got.LRD != nil || got.LR != 1e-3 {
+		t.Errorf("--lr over a checkpoint with its own lr-g: %+v, %v", got, err)
+	}
+	ck.Config.LRG = nil
 	// --epochs lifts the checkpoint's step limit unless --steps is given too, in any order.
 	for _, args := range [][]string{{"--epochs", "3"}, {"--epochs", "3", "--steps", "5"}, {"--steps", "5", "--epochs", "3"}} {
 		want := 0
