@@ -11,8 +11,9 @@
 // cuda/internal/cublas), so a binary built against one toolkit runs on machines with another.
 // cu compiles against CUDA 13's headers through the cuda.h wrapper in cuda/include, which the
 // Makefile puts first on cgo's include path. The driver must support CUDA 11.8 (R520 or newer). A cuda
-// binary stops before main, with one line that says why, where there is no driver or GPU
-// (package cuda/internal/guard); its test binaries report the reason and run no tests, or
+// binary opens the driver at run time and starts without one (package cuda/internal/guard):
+// where there is no driver library, no GPU or too old a driver, New and Info say which and
+// the CPU backend still works; its test binaries report the reason and run no tests, or
 // fail with GOGAN_CUDA_REQUIRE=1.
 //
 // The kernels (cuda/kernels/*.cu) are compiled by go generate to PTX for a fixed virtual

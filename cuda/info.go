@@ -3,6 +3,7 @@
 package cuda
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -15,13 +16,16 @@ import (
 )
 
 // Available reports whether New can find a GPU and a driver new enough for the kernels.
-// A cuda build that finds no driver or GPU stops before main (see package guard), so in a
-// running program this is false only for an old driver.
+// False where package guard found no driver library, no device or a driver that cannot
+// start, and for a driver too old for the kernels.
 func Available() bool { return guard.Problem == "" && cu.Version() >= minDriverVersion }
 
 // Info describes the driver, the GPUs and the cuBLAS that New would load, one per line. The
 // text goes as far as it can when err is not nil.
 func Info() (string, error) {
+	if guard.Problem != "" {
+		return "", errors.New("cuda: " + guard.Problem)
+	}
 	var sb strings.Builder
 	v := cu.Version()
 	fmt.Fprintf(&sb, "CUDA driver: supports CUDA %d.%d", v/1000, v%1000/10)
