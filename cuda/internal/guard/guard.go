@@ -75,6 +75,7 @@ func probe() string {
 	}
 	return ""
 }
+
 // describe names a driver error and says what it usually means.
 func describe(r C.CUresult) string {
 	var name, text *C.char
