@@ -17,8 +17,9 @@
 // fail with GOGAN_CUDA_REQUIRE=1.
 //
 // The kernels (cuda/kernels/*.cu) are compiled by go generate to PTX for a fixed virtual
-// architecture, committed, embedded, and compiled for the GPU at hand by the driver when the
-// backend starts. Each op family has one file stem, as in package cpu: the launchers of
+// architecture and from it to SASS for sm_80 and sm_90, committed and embedded; the backend
+// loads the SASS where the GPU runs it and otherwise has the driver compile the PTX
+// (images.go; gan info says which). Each op family has one file stem, as in package cpu: the launchers of
 // <stem>.go queue the kernels of kernels/<stem>.cu, and the ops with no kernels of their own
 // (linear.go, conv.go, convtranspose.go) use cuBLAS and those of im2col.cu and bias.cu.
 // Package nn's documentation maps every layer to its files. backend.go holds the Backend type, device.go its context and thread, launch.go

@@ -12,7 +12,6 @@ import (
 	"gorgonia.org/cu"
 
 	"gogan/cuda/internal/guard"
-	"gogan/cuda/kernels"
 )
 
 // Available reports whether New can find a GPU and a driver new enough for the kernels.
@@ -44,20 +43,18 @@ func Info() (string, error) {
 		}
 		sb.WriteString(line + "\n")
 	}
-	fmt.Fprintf(&sb, "kernels: PTX for %s, compiled by the driver for each GPU\n", kernels.Arch)
-	line, err := blasLine()
-	sb.WriteString(line + "\n")
-	if err != nil {
-		return sb.String(), err
-	}
+	// Before the kernels are loaded: an old driver cannot take their PTX.
 	if v < minDriverVersion {
 		return sb.String(), fmt.Errorf("cuda: the driver supports CUDA %d.%d, but gogan's kernels need %d.%d or newer: update the driver (R520 or later)",
 			v/1000, v%1000/10, minDriverVersion/1000, minDriverVersion%1000/10)
 	}
-	return sb.String(), nil
+	line, err := blasLine()
+	sb.WriteString(line + "\n")
+	return sb.String(), err
 }
 
-// blasLine names the cuBLAS that New would use on GPU 0, its version and where it was found.
+// blasLine says which image of the kernels New would load on GPU 0 (imagesLine), and names
+// the cuBLAS that New would use there, its version and where it was found.
 // It makes GPU 0's primary context on a thread of its own, as New's choice depends on
 // whether the library can make a handle there with this driver.
 func blasLine() (string, error) {
@@ -82,17 +79,23 @@ func blasLine() (string, error) {
 			if err := cu.SetCurrentContext(ctx); err != nil {
 				return "cuBLAS: not checked", fmt.Errorf("cuda: GPU 0: make context current: %w", driverError(err))
 			}
+			// The kernels as New loads them, while GPU 0's context is current.
+			images, err := imagesLine(dev)
+			if err != nil {
+				return images, err
+			}
+			images += "\n"
 			lib, h, err := openBLAS()
 			if err != nil {
-				return "cuBLAS: not found", err
+				return images + "cuBLAS: not found", err
 			}
 			defer lib.Close()
 			defer h.Destroy()
 			major, minor, patch, err := lib.Version()
 			if err != nil {
-				return fmt.Sprintf("cuBLAS: %s (found in %s), version unknown", lib.Path, lib.Where), fmt.Errorf("cuda: %s: %w", lib.Path, err)
+				return images + fmt.Sprintf("cuBLAS: %s (found in %s), version unknown", lib.Path, lib.Where), fmt.Errorf("cuda: %s: %w", lib.Path, err)
 			}
-			return fmt.Sprintf("cuBLAS: %d.%d.%d, %s (found in %s)", major, minor, patch, lib.Path, lib.Where), nil
+			return images + fmt.Sprintf("cuBLAS: %d.%d.%d, %s (found in %s)", major, minor, patch, lib.Path, lib.Where), nil
 		}()
 		done <- result{line, err}
 	}()
