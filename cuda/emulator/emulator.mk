@@ -42,6 +42,8 @@ test-cuda-emu: emulator
 	scripts/cuda-nogpu.sh $(EMU)/gan $(EMU)
 	@echo "== gan on the emulated GPU, end to end"
 	$(EMU_RUN) scripts/cuda-emu-e2e.sh $(EMU)/gan
+	@echo "== scripts/gpu-check.sh rehearsed: a step that hangs, the deadline, kills at random points"
+	$(EMU_RUN) scripts/gpu-check-rehearsal.sh $(EMU)/gan $(EMU)/cuda.test
 	@echo "== every kernel under AddressSanitizer"
 	cd cuda && $(EMU_ASAN_RUN) $(EMU)/cuda.test -test.run '$(EMU_ASAN_TESTS)' -test.skip '$(EMU_ASAN_SKIP)'
 	@echo "== a planted out-of-bounds launch must end in AddressSanitizer's report"
