@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The CUDA checks of CI, on a machine without a GPU: install Debian's CUDA toolkit, vet the
 # cuda build, build the cuda gan and compile the cuda test binaries (checking that they link
-# no cuBLAS), run the cuda tests that need no GPU, regenerate the PTX and fail if it differs
-# from what is committed, and print what ptxas makes of it for sm_80 and sm_90.
+# no cuBLAS), run the cuda tests that need no GPU, regenerate the PTX and SASS and fail if
+# they differ from what is committed, check the SASS with cuobjdump, and print what ptxas
+# makes of the PTX for sm_80 and sm_90.
 #
 # Every step is idempotent: a second run installs nothing. Run as root (for apt-get) from
 # anywhere in the repository: bash .ci/cuda.sh
@@ -50,8 +51,9 @@ go vet -tags cuda $(echo "$listing" | awk '$1 == "vet" {print $2}')
 step "the plain build stays pure Go"
 CGO_ENABLED=0 go build ./cuda/... ./cmd/gan
 
-# nvidia_libs lists the NVIDIA libraries a binary needs; only the driver's is allowed, as
-# cuBLAS is loaded at run time over the sonames of CUDA 11, 12 and 13.
+# check_links lists the NVIDIA libraries a binary needs: none since the driver is opened at run
+# time (cuda/internal/guard), and cuBLAS is loaded at run time over the sonames of CUDA 11,
+# 12 and 13; libcuda.so.1 alone is tolerated here, and refused by check-emulator-symbols.sh.
 check_links() {
 	local bin=$1 libs
 	libs=$(ldd "$bin" | awk '{print $1}' | grep -E '^lib(cuda|cublas|cudart|nv)' || true)
@@ -82,13 +84,17 @@ go test -tags cuda ./cuda/...
 step "CUDA 13's cuda.h: a stand-in made from this toolkit's"
 CGO_CPPFLAGS= scripts/check-cuda13-header.sh
 
-step "the committed PTX is what the sources give"
+step "the committed PTX, SASS and driver trampolines are what the sources give"
 go generate ./cuda
-if ! git diff --exit-code --stat -- cuda/kernels || [ -n "$(git status --porcelain -- cuda/kernels)" ]; then
-	git status --short -- cuda/kernels
-	echo "FAIL: cuda/kernels/*.ptx differ from the .cu sources: run go generate ./cuda and commit the PTX" >&2
+go generate -tags cuda ./cuda/internal/guard
+if ! git diff --exit-code --stat -- cuda/kernels cuda/internal/guard || [ -n "$(git status --porcelain -- cuda/kernels cuda/internal/guard)" ]; then
+	git status --short -- cuda/kernels cuda/internal/guard
+	echo "FAIL: cuda/kernels/*.ptx or *.cubin differ from the .cu sources: run go generate ./cuda and commit them" >&2
 	exit 1
 fi
+
+step "cuobjdump: the embedded SASS"
+scripts/check-sass.sh cuda/kernels
 
 step "ptxas: registers and spills"
 for arch in sm_80 sm_90; do

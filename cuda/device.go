@@ -76,17 +76,18 @@ func (b *Backend) start() error {
 	return nil
 }
 
-// loadKernels has the driver compile the embedded PTX for this GPU.
+// loadKernels loads the embedded modules for this GPU: their SASS where it runs here, else
+// their PTX, compiled by the driver (moduleImage; gan info says which).
 func (b *Backend) loadKernels() error {
+	major, minor, err := computeCapability(b.dev)
+	if err != nil {
+		return fmt.Errorf("cuda: %s: %w", b.desc, err)
+	}
 	mods := map[string]cu.Module{}
 	for _, name := range kernels.Modules() {
-		src, err := kernels.PTX(name)
+		m, _, err := moduleImage(name, major, minor)
 		if err != nil {
-			return err
-		}
-		m, err := loadModule(src)
-		if err != nil {
-			return fmt.Errorf("cuda: %s: compile the %s kernels (PTX for %s): %w", b.desc, name, kernels.Arch, err)
+			return fmt.Errorf("cuda: %s: %w", b.desc, err)
 		}
 		mods[name] = m
 		b.modules = append(b.modules, m)

@@ -11,13 +11,15 @@
 // cuda/internal/cublas), so a binary built against one toolkit runs on machines with another.
 // cu compiles against CUDA 13's headers through the cuda.h wrapper in cuda/include, which the
 // Makefile puts first on cgo's include path. The driver must support CUDA 11.8 (R520 or newer). A cuda
-// binary stops before main, with one line that says why, where there is no driver or GPU
-// (package cuda/internal/guard); its test binaries report the reason and run no tests, or
+// binary opens the driver at run time and starts without one (package cuda/internal/guard):
+// where there is no driver library, no GPU or too old a driver, New and Info say which and
+// the CPU backend still works; its test binaries report the reason and run no tests, or
 // fail with GOGAN_CUDA_REQUIRE=1.
 //
 // The kernels (cuda/kernels/*.cu) are compiled by go generate to PTX for a fixed virtual
-// architecture, committed, embedded, and compiled for the GPU at hand by the driver when the
-// backend starts. Each op family has one file stem, as in package cpu: the launchers of
+// architecture and from it to SASS for sm_80 and sm_90, committed and embedded; the backend
+// loads the SASS where the GPU runs it and otherwise has the driver compile the PTX
+// (images.go; gan info says which). Each op family has one file stem, as in package cpu: the launchers of
 // <stem>.go queue the kernels of kernels/<stem>.cu, and the ops with no kernels of their own
 // (linear.go, conv.go, convtranspose.go) use cuBLAS and those of im2col.cu and bias.cu.
 // Package nn's documentation maps every layer to its files. backend.go holds the Backend type, device.go its context and thread, launch.go

@@ -3,6 +3,7 @@
 package cuda
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -11,17 +12,19 @@ import (
 	"gorgonia.org/cu"
 
 	"gogan/cuda/internal/guard"
-	"gogan/cuda/kernels"
 )
 
 // Available reports whether New can find a GPU and a driver new enough for the kernels.
-// A cuda build that finds no driver or GPU stops before main (see package guard), so in a
-// running program this is false only for an old driver.
+// False where package guard found no driver library, no device or a driver that cannot
+// start, and for a driver too old for the kernels.
 func Available() bool { return guard.Problem == "" && cu.Version() >= minDriverVersion }
 
 // Info describes the driver, the GPUs and the cuBLAS that New would load, one per line. The
 // text goes as far as it can when err is not nil.
 func Info() (string, error) {
+	if guard.Problem != "" {
+		return "", errors.New("cuda: " + guard.Problem)
+	}
 	var sb strings.Builder
 	v := cu.Version()
 	fmt.Fprintf(&sb, "CUDA driver: supports CUDA %d.%d", v/1000, v%1000/10)
@@ -40,20 +43,18 @@ func Info() (string, error) {
 		}
 		sb.WriteString(line + "\n")
 	}
-	fmt.Fprintf(&sb, "kernels: PTX for %s, compiled by the driver for each GPU\n", kernels.Arch)
-	line, err := blasLine()
-	sb.WriteString(line + "\n")
-	if err != nil {
-		return sb.String(), err
-	}
+	// Before the kernels are loaded: an old driver cannot take their PTX.
 	if v < minDriverVersion {
 		return sb.String(), fmt.Errorf("cuda: the driver supports CUDA %d.%d, but gogan's kernels need %d.%d or newer: update the driver (R520 or later)",
 			v/1000, v%1000/10, minDriverVersion/1000, minDriverVersion%1000/10)
 	}
-	return sb.String(), nil
+	line, err := blasLine()
+	sb.WriteString(line + "\n")
+	return sb.String(), err
 }
 
-// blasLine names the cuBLAS that New would use on GPU 0, its version and where it was found.
+// blasLine says which image of the kernels New would load on GPU 0 (imagesLine), and names
+// the cuBLAS that New would use there, its version and where it was found.
 // It makes GPU 0's primary context on a thread of its own, as New's choice depends on
 // whether the library can make a handle there with this driver.
 func blasLine() (string, error) {
@@ -78,17 +79,23 @@ func blasLine() (string, error) {
 			if err := cu.SetCurrentContext(ctx); err != nil {
 				return "cuBLAS: not checked", fmt.Errorf("cuda: GPU 0: make context current: %w", driverError(err))
 			}
+			// The kernels as New loads them, while GPU 0's context is current.
+			images, err := imagesLine(dev)
+			if err != nil {
+				return images, err
+			}
+			images += "\n"
 			lib, h, err := openBLAS()
 			if err != nil {
-				return "cuBLAS: not found", err
+				return images + "cuBLAS: not found", err
 			}
 			defer lib.Close()
 			defer h.Destroy()
 			major, minor, patch, err := lib.Version()
 			if err != nil {
-				return fmt.Sprintf("cuBLAS: %s (found in %s), version unknown", lib.Path, lib.Where), fmt.Errorf("cuda: %s: %w", lib.Path, err)
+				return images + fmt.Sprintf("cuBLAS: %s (found in %s), version unknown", lib.Path, lib.Where), fmt.Errorf("cuda: %s: %w", lib.Path, err)
 			}
-			return fmt.Sprintf("cuBLAS: %d.%d.%d, %s (found in %s)", major, minor, patch, lib.Path, lib.Where), nil
+			return images + fmt.Sprintf("cuBLAS: %d.%d.%d, %s (found in %s)", major, minor, patch, lib.Path, lib.Where), nil
 		}()
 		done <- result{line, err}
 	}()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -18,7 +19,11 @@ func newBackendTF32(device string, tf32 bool) (nn.Backend, error) {
 	case "cpu":
 		return cpu.New(), nil
 	case "cuda":
-		return cuda.New(cuda.Options{TF32: tf32})
+		b, err := cuda.New(cuda.Options{TF32: tf32})
+		if err != nil && !errors.Is(err, cuda.ErrNotBuilt) {
+			return nil, fmt.Errorf("%w; --device cpu runs on the CPU", err)
+		}
+		return b, err
 	}
 	return nil, fmt.Errorf("unknown device %q (want cpu or cuda)", device)
 }

@@ -1,6 +1,7 @@
 // The one emulated device and its contexts: an sm_90-like GPU with the limits of emu.h, whose
 // name says that it is emulated. Contexts are bookkeeping: there is one address space.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <set>
 
@@ -30,16 +31,22 @@ using namespace gogan_emu;
 
 #define LOCK std::lock_guard<std::recursive_mutex> lock(mu)
 
+// GOGAN_EMU_NO_DEVICE=1 makes cuInit answer as NVIDIA's driver does on a machine without a
+// GPU, and GOGAN_EMU_DRIVER_VERSION=N makes the driver report CUDA version N: the tests of a
+// cuda build on a machine where no GPU is usable.
 CUresult cuInit(unsigned flags) {
 	LOCK;
 	if (flags != 0) return CUDA_ERROR_INVALID_VALUE;
+	const char* none = getenv("GOGAN_EMU_NO_DEVICE");
+	if (none != nullptr && strcmp(none, "1") == 0) return CUDA_ERROR_NO_DEVICE;
 	initialised = true;
 	return CUDA_SUCCESS;
 }
 
 CUresult cuDriverGetVersion(int* v) {
 	if (v == nullptr) return CUDA_ERROR_INVALID_VALUE;
-	*v = CUDA_VERSION;
+	const char* version = getenv("GOGAN_EMU_DRIVER_VERSION");
+	*v = version != nullptr ? atoi(version) : CUDA_VERSION;
 	return CUDA_SUCCESS;
 }
 

@@ -63,6 +63,7 @@ const ErrorName error_names[] = {
     E(CUDA_ERROR_INVALID_IMAGE, "device kernel image is invalid"),
     E(CUDA_ERROR_INVALID_CONTEXT, "invalid device context"),
     E(CUDA_ERROR_INVALID_PTX, "a PTX JIT compilation failed"),
+    E(CUDA_ERROR_NO_BINARY_FOR_GPU, "no kernel image is available for execution on the device"),
     E(CUDA_ERROR_INVALID_HANDLE, "invalid resource handle"),
     E(CUDA_ERROR_NOT_FOUND, "named symbol not found"),
     E(CUDA_ERROR_NOT_READY, "device not ready"),
@@ -187,6 +188,9 @@ CUresult cuModuleLoadDataEx(CUmodule* out, const void* image, unsigned n, CUjit_
 	LOCK;
 	if (out == nullptr || image == nullptr) return CUDA_ERROR_INVALID_VALUE;
 	if (!has_context()) return CUDA_ERROR_INVALID_CONTEXT;
+	// Machine code (a cubin, an ELF file) is for a real GPU: answered as a driver answers SASS
+	// for another GPU, without a message, so that gogan's loader takes the PTX instead.
+	if (memcmp(image, "\x7f" "ELF", 4) == 0) return CUDA_ERROR_NO_BINARY_FOR_GPU;
 	std::string ptx(static_cast<const char*>(image));
 	if (ptx.find(".version") == std::string::npos || ptx.find(".target") == std::string::npos)
 		return report(CUDA_ERROR_INVALID_IMAGE, "cuModuleLoadData: the image is not PTX text (only PTX is emulated)");

@@ -38,8 +38,12 @@ test-cuda-emu: emulator
 	scripts/check-emulator-symbols.sh $(EMU)/libcuda.so.1 $(EMU)/gan $(EMU)/cuda.test
 	@echo "== the cuda test suite on the emulated GPU"
 	$(EMU_RUN) $(EMU_BUILD) $(GO) test -tags cuda -count=1 -timeout 30m ./cuda/...
+	@echo "== the cuda gan where no GPU is usable: no driver library, no device, an old driver"
+	scripts/cuda-nogpu.sh $(EMU)/gan $(EMU)
 	@echo "== gan on the emulated GPU, end to end"
 	$(EMU_RUN) scripts/cuda-emu-e2e.sh $(EMU)/gan
+	@echo "== scripts/gpu-check.sh rehearsed: a step that hangs, the deadline, kills at random points"
+	$(EMU_RUN) scripts/gpu-check-rehearsal.sh $(EMU)/gan $(EMU)/cuda.test
 	@echo "== every kernel under AddressSanitizer"
 	cd cuda && $(EMU_ASAN_RUN) $(EMU)/cuda.test -test.run '$(EMU_ASAN_TESTS)' -test.skip '$(EMU_ASAN_SKIP)'
 	@echo "== a planted out-of-bounds launch must end in AddressSanitizer's report"

@@ -12,9 +12,11 @@
 // file differs from what it would write. Otherwise each kernels/NAME.cu also becomes
 // kernels/NAME.ptx, compiled by nvcc for a fixed virtual
 // architecture, never for the GPU of the machine that builds, with a "Code generated ...
-// DO NOT EDIT." first line. nvcc writes no paths or dates into PTX, so the output depends
-// only on the sources and the toolkit version, and CI can regenerate it and diff it against
-// what is committed.
+// DO NOT EDIT." first line, and ptxas compiles that PTX to machine code (SASS) for each of
+// sassArchs, kernels/NAME.sm_XX.cubin, which the backend loads where the GPU can run it so
+// that the driver compiles nothing at start. nvcc and ptxas write no paths or dates, so the
+// output depends only on the sources and the toolkit version, and CI can regenerate it and
+// diff it against what is committed.
 package main
 
 import (
@@ -34,6 +36,9 @@ import (
 // kernels checks that the two agree. The generator does not import package kernels, which
 // cannot compile before there is PTX to embed.
 const arch = "compute_70"
+
+// sassArchs are the GPUs the SASS is built for (package kernels says why these).
+var sassArchs = []string{"sm_80", "sm_90"}
 
 func main() {
 	dir := flag.String("dir", "kernels", "directory of the .cu files")
@@ -104,6 +109,44 @@ func compile(src, nvcc, tmp string) error {
 	dst := filepath.Join(filepath.Dir(src), name+".ptx")
 	if err := atomicfile.WriteFile(dst, append([]byte(header), ptx...), 0o644); err != nil {
 		return fmt.Errorf("write %s: %w", dst, err)
+	}
+	return assemble(dst, ptxasBeside(nvcc), tmp)
+}
+
+// ptxasBeside is the ptxas of nvcc's toolkit, or the one on PATH.
+func ptxasBeside(nvcc string) string {
+	if p, err := exec.LookPath(nvcc); err == nil {
+		if beside := filepath.Join(filepath.Dir(p), "ptxas"); fileExists(beside) {
+			return beside
+		}
+	}
+	return "ptxas"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// assemble compiles the committed PTX ptxFile, header and all, to a cubin for each of
+// sassArchs beside it: the SASS is that PTX's, whatever nvcc would make of the source for
+// a newer virtual architecture.
+func assemble(ptxFile, ptxas, tmp string) error {
+	name := strings.TrimSuffix(filepath.Base(ptxFile), ".ptx")
+	for _, sm := range sassArchs {
+		out := filepath.Join(tmp, name+"."+sm+".cubin")
+		args := []string{"-arch=" + sm, "-o", out, ptxFile}
+		if msg, err := exec.Command(ptxas, args...).CombinedOutput(); err != nil {
+			return fmt.Errorf("%s %s: %v\n%s", ptxas, strings.Join(args, " "), err, msg)
+		}
+		cubin, err := os.ReadFile(out)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", out, err)
+		}
+		dst := filepath.Join(filepath.Dir(ptxFile), name+"."+sm+".cubin")
+		if err := atomicfile.WriteFile(dst, cubin, 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", dst, err)
+		}
 	}
 	return nil
 }

@@ -1,19 +1,31 @@
 //go:build cuda
 
-// Package guard checks that the CUDA driver can start before gorgonia.org/cu's package
-// initialiser does: cu calls cuInit in its init and exits the process, with a bare message,
-// when that fails. Go initialises packages in import-path order among those whose imports are
-// ready (the order the Go 1.21 spec fixes), and this package imports only what cu imports
-// too, so its init runs first and can say what is wrong.
+// Package guard finds out, before gorgonia.org/cu's package initialiser runs, whether the
+// CUDA driver can start, and lets the program start either way.
 //
-// In a test binary with no usable device it reports the reason and exits as a test binary
-// with no tests to run, so `go test -tags cuda` passes with "[no tests to run]" where there is
-// no GPU; setting GOGAN_CUDA_REQUIRE=1 (as make test-cuda does) makes that a failure instead.
-// In any other binary it prints one line and exits with status 1.
+// The cuda binaries do not link libcuda.so.1: trampolines.S defines every driver entry point
+// they use (entries.inc, generated from cuda/emulator/driver_api.txt by
+// `go generate -tags cuda ./cuda/internal/guard`) as a jump through a table that loader.c
+// fills from libcuda.so.1 opened at run time. A machine without the NVIDIA driver can so run
+// the CPU commands of a cuda build, which a link-time dependency would stop before main. When
+// the library is missing or cuInit, the driver version or the device count says no GPU is
+// usable, Problem says why and every entry point becomes a stand-in that fails, except cuInit,
+// which succeeds: cu calls cuInit in its init and exits the process, with a bare message, when
+// that fails. Go initialises packages in import-path order among those whose imports are
+// ready (the order the Go 1.21 spec fixes), and this package imports only what cu imports
+// too, so its init runs first.
+//
+// A test binary with no usable device reports the reason and exits as a test binary with no
+// tests to run, so `go test -tags cuda` passes with "[no tests to run]" where there is no
+// GPU; setting GOGAN_CUDA_REQUIRE=1 (as make test-cuda does) makes that a failure instead.
+// Other programs run on, and the cuda backend's constructor reports Problem.
 package guard
 
-// #cgo LDFLAGS: -lcuda
+//go:generate go run gen_entries.go
+
+// #cgo LDFLAGS: -ldl
 // #include <cuda.h>
+// #include "loader.h"
 //
 // static CUresult probe(int *count, int *version) {
 //	CUresult r = cuInit(0);
@@ -29,7 +41,8 @@ import (
 	"strings"
 )
 
-// Problem is empty when the driver started and found a device, otherwise why not.
+// Problem is empty when the driver started and found a device, otherwise why not, in words
+// that name the cause: no driver library, an error of cuInit, or no device.
 var Problem string
 
 func init() {
@@ -37,6 +50,7 @@ func init() {
 	if Problem == "" {
 		return
 	}
+	C.gogan_cu_stand_in()
 	if isTestBinary() {
 		if os.Getenv("GOGAN_CUDA_REQUIRE") == "1" {
 			os.Stderr.WriteString("cuda: the GPU tests cannot run (GOGAN_CUDA_REQUIRE=1): " + Problem + "\n")
@@ -45,12 +59,13 @@ func init() {
 		os.Stdout.WriteString("cuda: skipping the GPU tests: " + Problem + "\ntesting: warning: no tests to run\nPASS\n")
 		os.Exit(0)
 	}
-	os.Stderr.WriteString(os.Args[0] + ": this build uses CUDA and cannot start: " + Problem +
-		"; build without -tags cuda (make build) for machines without an NVIDIA GPU\n")
-	os.Exit(1)
 }
 
 func probe() string {
+	if C.gogan_cu_load() == 0 {
+		return "no NVIDIA driver library: " + C.GoString(C.gogan_cu_load_error()) +
+			" (is the NVIDIA driver installed, and its libcuda.so.1 on the loader's path?)"
+	}
 	var count, version C.int
 	if r := C.probe(&count, &version); r != C.CUDA_SUCCESS {
 		return "cuInit: " + describe(r)
