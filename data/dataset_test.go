@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -72,7 +73,7 @@ func TestOpenRealDatasets(t *testing.T) {
 				t.Errorf("pixels SHA-256 %s, want %s", got, rs.pixelsSHA256)
 			}
 			st := ds.Stats()
-			if !equalInts(st.Histogram, rs.histogram) {
+			if !slices.Equal(st.Histogram, rs.histogram) {
 				t.Errorf("label histogram %v, want %v", st.Histogram, rs.histogram)
 			}
 			if math.Abs(st.Mean-rs.mean) > 1e-6 || math.Abs(st.Std-rs.std) > 1e-6 {

@@ -282,7 +282,7 @@ func listFiles(root string) (paths []string, failed []fileError) {
 			if st, err := os.Stat(path); err != nil {
 				failed = append(failed, fileError{path, describeDecodeError(err)})
 			} else if !st.Mode().IsRegular() {
-				failed = append(failed, fileError{path, fmt.Errorf("links to a %s, not a regular file", fileKind(st.Mode()))})
+				failed = append(failed, fileError{path, fmt.Errorf("links to %s, not a regular file", plainfile.Kind(st.Mode()))})
 			} else {
 				paths = append(paths, path)
 			}
@@ -290,21 +290,6 @@ func listFiles(root string) (paths []string, failed []fileError) {
 		return nil
 	})
 	return paths, failed
-}
-
-// fileKind names what a file that is not regular is.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "folder"
-	case m&fs.ModeNamedPipe != 0:
-		return "FIFO"
-	case m&fs.ModeDevice != 0:
-		return "device"
-	case m&fs.ModeSocket != 0:
-		return "socket"
-	}
-	return "special file"
 }
 
 // maxPixels bounds the images a folder may hold: a header is cheap to forge, and decoding

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -70,7 +71,7 @@ func TestReadIDXValid(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !equalInts(idx.Dims, tc.wantDims) {
+			if !slices.Equal(idx.Dims, tc.wantDims) {
 				t.Errorf("dims %v, want %v", idx.Dims, tc.wantDims)
 			}
 			if !bytes.Equal(idx.Data, tc.wantData) {
@@ -164,16 +165,4 @@ func TestReadIDXRankChecks(t *testing.T) {
 	if _, err := ReadIDX(filepath.Join(t.TempDir(), "absent")); err == nil || !strings.Contains(err.Error(), "absent") {
 		t.Errorf("missing file: %v", err)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

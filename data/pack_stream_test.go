@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -84,21 +85,9 @@ func TestLoaderMirror(t *testing.T) {
 	}
 	l.Seek(0, 0)
 	again, _, _ := l.Next()
-	if !slicesEqual(again.Data().([]float32), got) {
+	if !slices.Equal(again.Data().([]float32), got) {
 		t.Error("the flips differ after seeking back to the first batch")
 	}
-}
-
-func slicesEqual(a, b []float32) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // residentFileBytes is how much of this process's resident memory is mapped files

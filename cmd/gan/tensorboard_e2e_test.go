@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,12 +43,12 @@ func TestTrainWritesTensorBoard(t *testing.T) {
 	}
 	want := []int64{1, 2, 3, 4, 5, 6, 7, 8}
 	for _, tag := range []string{tensorboard.TagLossD, tensorboard.TagLossG, tensorboard.TagDReal, tensorboard.TagDFake} {
-		if !equalSteps(steps[tag], want) {
+		if !slices.Equal(steps[tag], want) {
 			t.Errorf("%s at steps %v, want %v", tag, steps[tag], want)
 		}
 	}
 	// Grids at 3 and 6 in the first run (6 dropped on resume), then 6 and 8 (the last step).
-	if got := steps[tensorboard.TagSamples]; !equalSteps(got, []int64{3, 6, 8}) {
+	if got := steps[tensorboard.TagSamples]; !slices.Equal(got, []int64{3, 6, 8}) {
 		t.Errorf("sample grids at steps %v, want [3 6 8]", got)
 	}
 	if configs != 2 {
@@ -59,16 +60,4 @@ func TestTrainWritesTensorBoard(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(off, "tb")); !os.IsNotExist(err) {
 		t.Errorf("--tensorboard=false made %s/tb (%v)", off, err)
 	}
-}
-
-func equalSteps(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
