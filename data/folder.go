@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/disintegration/imaging"
 )
@@ -259,7 +260,28 @@ type fileError struct {
 // listFiles walks root in lexical order and returns its regular files, and links to them,
 // leaving out hidden files and folders; folders it cannot list come back as failures.
 func listFiles(root string) (paths []string, failed []fileError) {
-	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	paths, failed, _ = listFilesWithin(root, -1, time.Time{})
+	return paths, failed
+}
+
+// A bounded walk stops with one of these: it found more files than it was given, or ran
+// past its time.
+var (
+	errWalkTooMany = errors.New("more files than the limit")
+	errWalkTimeout = errors.New("out of time")
+)
+
+// listFilesWithin is listFiles that stops, returning errWalkTooMany, once it has found more
+// than limit files (when limit >= 0), or errWalkTimeout once deadline has passed (when it is
+// not zero).
+func listFilesWithin(root string, limit int, deadline time.Time) (paths []string, failed []fileError, err error) {
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if limit >= 0 && len(paths) > limit {
+			return errWalkTooMany
+		}
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return errWalkTimeout
+		}
 		if err != nil {
 			failed = append(failed, fileError{path, err})
 			return nil
@@ -285,7 +307,7 @@ func listFiles(root string) (paths []string, failed []fileError) {
 		}
 		return nil
 	})
-	return paths, failed
+	return paths, failed, err
 }
 
 // fileKind names what a file that is not regular is.

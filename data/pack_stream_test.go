@@ -15,7 +15,11 @@ import (
 // writeSyntheticPack writes a pack of n random c×side×side images, labelled in two classes,
 // straight from the format, without a folder: packs as large as the benchmarks need.
 func writeSyntheticPack(tb testing.TB, path string, n, c, side int) {
-	const source = "/nonexistent/folder" // no folder, so no fingerprint is checked
+	writeSyntheticPackOf(tb, path, "/nonexistent/folder", n, c, side) // no folder, no fingerprint checked
+}
+
+// writeSyntheticPackOf is writeSyntheticPack with the source folder the pack names.
+func writeSyntheticPackOf(tb testing.TB, path, source string, n, c, side int) {
 	meta := packMeta{c: c, h: side, w: side, n: uint64(n), classes: 2, pathLen: len(source), namesLen: 3}
 	f, err := os.Create(path)
 	if err != nil {
