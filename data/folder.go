@@ -61,7 +61,8 @@ func openFolder(spec Spec) (*Dataset, error) {
 		planes = 3 // until every image turns out gray
 	}
 	if err := checkFits(root, len(images), planes, size); err != nil {
-		return nil, err
+		// A pack is read from disk batch by batch, so it trains where the folder cannot.
+		return nil, fmt.Errorf("%w, or make the folder a pack once with gan data pack --image-size %d %s and train from the pack, which stays on disk", err, size, root)
 	}
 	ds := &Dataset{Name: "folder " + root, Source: root, c: planes, h: size, w: size}
 	color, bad := ds.decodeAll(images)

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -134,5 +137,23 @@ func TestPackOpenBoundsSourceCheck(t *testing.T) {
 	ds.Close()
 	if !strings.Contains(warn.String(), "could not tell within") {
 		t.Errorf("a walk out of time warned %q", warn.String())
+	}
+}
+
+// A folder whose decoded images would not fit in the memory this process may use is refused
+// before it is decoded, with the gan data pack command that makes it trainable.
+func TestOpenFolderTooLargeSaysPack(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 4; i++ {
+		writeImage(t, filepath.Join(dir, fmt.Sprintf("%d.png", i)), image.NewRGBA(image.Rect(0, 0, 8, 8)))
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	old := debug.SetMemoryLimit(int64(m.HeapInuse) + 1<<20) // 1 MB to spare; the folder needs 3 MB at 512×512
+	defer debug.SetMemoryLimit(old)
+	_, err := Open(Spec{Folder: dir, ImageSize: 512, Channels: 3, Warn: &bytes.Buffer{}})
+	debug.SetMemoryLimit(old)
+	if err == nil || !strings.Contains(err.Error(), "gan data pack --image-size 512 "+dir) {
+		t.Fatalf("opening a folder larger than the memory limit: %v; want a refusal naming gan data pack", err)
 	}
 }
