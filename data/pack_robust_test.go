@@ -147,13 +147,14 @@ func TestOpenFolderTooLargeSaysPack(t *testing.T) {
 	for i := 0; i < 4; i++ {
 		writeImage(t, filepath.Join(dir, fmt.Sprintf("%d.png", i)), image.NewRGBA(image.Rect(0, 0, 8, 8)))
 	}
+	runtime.GC() // so that the limit's own collection frees little more
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	old := debug.SetMemoryLimit(int64(m.HeapInuse) + 1<<20) // 1 MB to spare; the folder needs 3 MB at 512×512
+	old := debug.SetMemoryLimit(int64(m.HeapInuse) + 1<<20) // 1 MB to spare; the folder needs 200 MB
 	defer debug.SetMemoryLimit(old)
-	_, err := Open(Spec{Folder: dir, ImageSize: 512, Channels: 3, Warn: &bytes.Buffer{}})
+	_, err := Open(Spec{Folder: dir, ImageSize: 4096, Channels: 3, Warn: &bytes.Buffer{}})
 	debug.SetMemoryLimit(old)
-	if err == nil || !strings.Contains(err.Error(), "gan data pack --image-size 512 "+dir) {
+	if err == nil || !strings.Contains(err.Error(), "gan data pack --image-size 4096 "+dir) {
 		t.Fatalf("opening a folder larger than the memory limit: %v; want a refusal naming gan data pack", err)
 	}
 }
