@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/disintegration/imaging"
 
@@ -62,7 +63,8 @@ func openFolder(spec Spec) (*Dataset, error) {
 		planes = 3 // until every image turns out gray
 	}
 	if err := checkFits(root, len(images), planes, size); err != nil {
-		return nil, err
+		// A pack is read from disk batch by batch, so it trains where the folder cannot.
+		return nil, fmt.Errorf("%w, or make the folder a pack once with gan data pack --image-size %d %s and train from the pack, which stays on disk", err, size, root)
 	}
 	ds := &Dataset{Name: "folder " + root, Source: root, c: planes, h: size, w: size}
 	color, bad := ds.decodeAll(images)
@@ -263,7 +265,28 @@ type fileError struct {
 // listFiles walks root in lexical order and returns its regular files, and links to them,
 // leaving out hidden files and folders; folders it cannot list come back as failures.
 func listFiles(root string) (paths []string, failed []fileError) {
-	filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	paths, failed, _ = listFilesWithin(root, -1, time.Time{})
+	return paths, failed
+}
+
+// A bounded walk stops with one of these: it found more files than it was given, or ran
+// past its time.
+var (
+	errWalkTooMany = errors.New("more files than the limit")
+	errWalkTimeout = errors.New("out of time")
+)
+
+// listFilesWithin is listFiles that stops, returning errWalkTooMany, once it has found more
+// than limit files (when limit >= 0), or errWalkTimeout once deadline has passed (when it is
+// not zero).
+func listFilesWithin(root string, limit int, deadline time.Time) (paths []string, failed []fileError, err error) {
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if limit >= 0 && len(paths) > limit {
+			return errWalkTooMany
+		}
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return errWalkTimeout
+		}
 		if err != nil {
 			failed = append(failed, fileError{path, err})
 			return nil
@@ -289,7 +312,7 @@ func listFiles(root string) (paths []string, failed []fileError) {
 		}
 		return nil
 	})
-	return paths, failed
+	return paths, failed, err
 }
 
 // maxPixels bounds the images a folder may hold: a header is cheap to forge, and decoding

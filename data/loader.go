@@ -29,6 +29,7 @@ type Loader struct {
 
 	epoch, index int   // of the batch Next returns next
 	last         []int // indices of the images of the batch Next returned last
+	err          error // why Next stopped, when a batch could not be read
 	batches      chan batch
 	stop         chan struct{}
 	wg           sync.WaitGroup
@@ -37,9 +38,15 @@ type Loader struct {
 
 // batch is a batch on its way: images delivers it once a worker has converted it.
 type batch struct {
-	images       chan *tensor.Dense
+	images       chan converted
 	epoch, index int
 	indices      []int
+}
+
+// converted is a worker's result: the batch, or why it could not be read.
+type converted struct {
+	images *tensor.Dense
+	err    error
 }
 
 // job asks a worker to convert the images at indices, mirroring those flips marks, and
@@ -47,7 +54,7 @@ type batch struct {
 type job struct {
 	indices []int
 	flips   []bool
-	out     chan<- *tensor.Dense
+	out     chan<- converted
 }
 
 // LoaderOption changes how a Loader prepares batches.
@@ -89,19 +96,28 @@ func (l *Loader) BatchesPerEpoch() int { return l.perEpoch }
 func (l *Loader) Position() (epoch, index int) { return l.epoch, l.index }
 
 // Next returns the next batch and the epoch it belongs to; ok is false once the loader is
-// closed. The caller owns the tensor.
+// closed or a batch could not be read (a pack cut short or rewritten since it was opened),
+// and Err then says why. The caller owns the tensor.
 func (l *Loader) Next() (images *tensor.Dense, epoch int, ok bool) {
-	if l.closed {
+	if l.closed || l.err != nil {
 		return nil, 0, false
 	}
 	b := <-l.batches
+	got := <-b.images
+	if got.err != nil {
+		l.err = got.err
+		return nil, 0, false
+	}
 	l.last = b.indices
 	l.epoch, l.index = b.epoch, b.index+1
 	if l.index == l.perEpoch {
 		l.epoch, l.index = l.epoch+1, 0
 	}
-	return <-b.images, b.epoch, true
+	return got.images, b.epoch, true
 }
+
+// Err is why Next returned false: the read that failed, or nil when the loader was closed.
+func (l *Loader) Err() error { return l.err }
 
 // Labels writes the labels of the batch Next returned last into dst, grown as needed, and
 // returns it; nil when the dataset has no labels.
@@ -151,7 +167,8 @@ func (l *Loader) start() {
 		go func() {
 			defer l.wg.Done()
 			for j := range work {
-				j.out <- l.ds.MirroredBatch(j.indices, j.flips)
+				images, err := l.ds.ReadBatch(j.indices, j.flips)
+				j.out <- converted{images, err}
 			}
 		}()
 	}
@@ -175,7 +192,7 @@ func (l *Loader) produce(epoch, index int, out chan<- batch, work chan<- job, st
 		for ; index < l.perEpoch; index++ {
 			lo, hi := index*l.batchSize, min((index+1)*l.batchSize, n)
 			// Buffered, so that a worker never waits on a batch that nobody takes.
-			images := make(chan *tensor.Dense, 1)
+			images := make(chan converted, 1)
 			select {
 			case out <- batch{images: images, epoch: epoch, index: index, indices: order[lo:hi]}:
 			case <-stop:
@@ -204,12 +221,21 @@ func (l *Loader) flips(epoch, index, n int) []bool {
 }
 
 // Batch returns the images at the given indices as an (N, C, H, W) float32 tensor, each
-// byte v mapped to v/127.5 - 1 in [-1, 1].
-func (d *Dataset) Batch(indices []int) *tensor.Dense { return d.MirroredBatch(indices, nil) }
+// byte v mapped to v/127.5 - 1 in [-1, 1]. It is for datasets held in memory and for the
+// odd grid of a pack just opened; a pack's reads can fail, and a Loader reports them through
+// ReadBatch's error.
+func (d *Dataset) Batch(indices []int) *tensor.Dense {
+	t, err := d.ReadBatch(indices, nil)
+	if err != nil {
+		panic(err) // only a pack cut short between its opening and this read gets here
+	}
+	return t
+}
 
-// MirroredBatch is Batch with the images i for which flips[i] is true mirrored left to right;
-// flips may be nil.
-func (d *Dataset) MirroredBatch(indices []int, flips []bool) *tensor.Dense {
+// ReadBatch is Batch with the images i for which flips[i] is true mirrored left to right;
+// flips may be nil. A pack's images are read from its file, and an error says when the file
+// was cut short or rewritten since it was opened.
+func (d *Dataset) ReadBatch(indices []int, flips []bool) (*tensor.Dense, error) {
 	size := d.c * d.h * d.w
 	buf := make([]float32, len(indices)*size)
 	var scratch []uint8
@@ -221,11 +247,10 @@ func (d *Dataset) MirroredBatch(indices []int, flips []bool) *tensor.Dense {
 		var src []uint8
 		if scratch == nil {
 			src = d.Image(i)[:len(dst)] // equal lengths spare the loop its bounds checks
-		} else if err := d.mapped.readImage(scratch, i, size); err == nil {
-			src = scratch[:len(dst)]
+		} else if err := d.mapped.readImage(scratch, i, size); err != nil {
+			return nil, fmt.Errorf("read image %d of %s: %w", i, d.Name, err)
 		} else {
-			// The pack was checked when it was opened; only a file cut short since fails here.
-			panic(fmt.Sprintf("read image %d of %s: %v", i, d.Name, err))
+			src = scratch[:len(dst)]
 		}
 		if flips != nil && flips[k] {
 			mirrorRows(dst, src, d.w)
@@ -235,7 +260,12 @@ func (d *Dataset) MirroredBatch(indices []int, flips []bool) *tensor.Dense {
 			dst[j] = byteToUnit[src[j]]
 		}
 	}
-	return tensor.New(tensor.WithShape(len(indices), d.c, d.h, d.w), tensor.WithBacking(buf))
+	if d.mapped != nil {
+		if err := d.mapped.unchanged(); err != nil {
+			return nil, fmt.Errorf("%s: %w", d.Name, err)
+		}
+	}
+	return tensor.New(tensor.WithShape(len(indices), d.c, d.h, d.w), tensor.WithBacking(buf)), nil
 }
 
 // mirrorRows converts src's rows of w pixels into dst, each reversed.

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"math"
 	"os"
 	"strings"
+	"time"
 )
 
 // A pack is a folder of images decoded, resized and cropped once, so that training on it
@@ -161,12 +163,34 @@ func openPack(spec Spec) (*Dataset, error) {
 	if warn == nil {
 		warn = os.Stderr
 	}
-	if st, err := os.Stat(source); err == nil && st.IsDir() {
-		if fp, err := folderFingerprint(source); err == nil && fp != meta.fingerprint {
-			fmt.Fprintf(warn, "warning: %s has changed since %s was made from it; run gan data pack again to train on its files as they are now\n", source, path)
-		}
-	}
+	checkSource(path, source, meta, warn)
 	return ds, nil
+}
+
+// sourceCheckTime bounds the walk that tells whether a pack's folder has changed.
+var sourceCheckTime = 10 * time.Second
+
+// checkSource warns when the folder a pack was made from has changed since. The source path
+// comes from the pack, which may name any folder, / included, so the walk is bounded twice:
+// by the files the folder had when it was packed (its images and the files left out; one more
+// and it has changed, so the walk stops there), which makes the check cost at most what making
+// the pack cost; and by sourceCheckTime, for a pack that claims millions of tiny images. The
+// check only warns: the pack's images are what was checked when it was opened.
+func checkSource(path, source string, meta packMeta, warn io.Writer) {
+	if st, err := os.Stat(source); err != nil || !st.IsDir() {
+		return
+	}
+	limit := uint64(meta.skipped) + meta.n
+	if limit > math.MaxInt32 {
+		limit = math.MaxInt32
+	}
+	fp, err := folderFingerprintWithin(source, int(limit), time.Now().Add(sourceCheckTime))
+	switch {
+	case errors.Is(err, errWalkTimeout):
+		fmt.Fprintf(warn, "warning: could not tell within %v whether %s has changed since %s was made from it; the pack is used as it is\n", sourceCheckTime, source, path)
+	case errors.Is(err, errWalkTooMany) || err == nil && fp != meta.fingerprint:
+		fmt.Fprintf(warn, "warning: %s has changed since %s was made from it; run gan data pack again to train on its files as they are now\n", source, path)
+	}
 }
 
 // readPack opens and checks a pack and maps its images.
@@ -221,7 +245,7 @@ func readPack(path string) (*Dataset, packMeta, string, error) {
 	if err != nil {
 		return fail(err)
 	}
-	m.file, m.offset, keep = f, packPixels, true
+	m.file, m.offset, m.opened, keep = f, packPixels, st, true
 	ds.pixels, ds.mapped = m.pixels, m
 	return ds, meta, source, nil
 }
@@ -237,12 +261,35 @@ type mapping struct {
 	file   *os.File
 	offset int64 // of the pixels in file
 	unmap  func() error
+	opened os.FileInfo // the file as it was checked, to tell when it has changed since
 }
 
 // readImage copies image i, of size bytes, into dst.
 func (m *mapping) readImage(dst []uint8, i, size int) error {
 	_, err := m.file.ReadAt(dst[:size], m.offset+int64(i)*int64(size))
+	if errors.Is(err, io.EOF) {
+		if changed := m.unchanged(); changed != nil {
+			return changed
+		}
+	}
 	return err
+}
+
+// unchanged reports a pack cut short, extended or rewritten in place since it was opened:
+// its images are then not those that were checked, and a run would train on a mix. One
+// fstat per batch costs far less than reading it. A pack replaced by a new file (as gan data
+// pack does, atomically) is no change here: the open file still holds the old one.
+func (m *mapping) unchanged() error {
+	now, err := m.file.Stat()
+	switch {
+	case err != nil:
+		return fmt.Errorf("check the pack: %w", err)
+	case now.Size() != m.opened.Size():
+		return fmt.Errorf("the pack is %d bytes now, %d when it was opened: it was cut short or changed while training read it; make it again with gan data pack", now.Size(), m.opened.Size())
+	case !now.ModTime().Equal(m.opened.ModTime()):
+		return fmt.Errorf("the pack was rewritten at %s, after it was opened: its images changed while training read them; make it again with gan data pack", now.ModTime().Format(time.DateTime))
+	}
+	return nil
 }
 
 // Close unmaps a pack's images; the dataset must not be used afterwards. It does nothing for

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gogan/internal/atomicfile"
 )
@@ -166,7 +167,16 @@ func writePackBody(f io.WriteSeeker, spec PackSpec, images []string, failed *[]f
 // folderFingerprint hashes the names, sizes and modification times of a folder's files, as
 // listed for packing: any file added, removed, renamed or rewritten changes it.
 func folderFingerprint(root string) ([32]byte, error) {
-	paths, failed := listFiles(root)
+	return folderFingerprintWithin(root, -1, time.Time{})
+}
+
+// folderFingerprintWithin is folderFingerprint that gives up past limit
+// files or past deadline (see listFilesWithin).
+func folderFingerprintWithin(root string, limit int, deadline time.Time) ([32]byte, error) {
+	paths, failed, err := listFilesWithin(root, limit, deadline)
+	if err != nil {
+		return [32]byte{}, err
+	}
 	if len(failed) > 0 && len(paths) == 0 {
 		return [32]byte{}, fmt.Errorf("list %s: %v", root, failed[0].err)
 	}

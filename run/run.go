@@ -290,6 +290,9 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 	next := func() (train.Batch, error) {
 		images, _, ok := r.loader.Next()
 		if !ok {
+			if err := r.loader.Err(); err != nil {
+				return train.Batch{}, err
+			}
 			return train.Batch{}, errors.New("data loader closed")
 		}
 		if r.gan.Classes > 0 {
