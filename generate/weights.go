@@ -3,12 +3,12 @@ package generate
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"gorgonia.org/tensor"
 
 	"gogan/checkpoints"
+	"gogan/internal/plainfile"
 	"gogan/models"
 	"gogan/nn"
 	"gogan/pth"
@@ -48,7 +48,7 @@ func (s safetensorsState) F32(name string) ([]float32, error) { return s.File.F3
 // (PyTorch's format), a pickle (PyTorch's legacy format, which pth refuses by name), or
 // safetensors.
 func readStateFile(path string) (stateFile, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path) // a FIFO would block the open
 	if err != nil {
 		return nil, err
 	}

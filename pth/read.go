@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"gogan/internal/plainfile"
 )
 
 // maxPickle bounds data.pkl: a state dict's pickle is some tens of bytes per tensor.
@@ -57,7 +58,7 @@ func (s *StateDict) F32(name string) ([]float32, error) {
 
 // Read reads the state dict of the .pth or .pt file at path.
 func Read(path string) (*StateDict, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path) // a FIFO would block the open
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,8 @@ package buildcheck
 //	cuda                         nn, cuda/kernels, cuda/internal/..., internal/atomicfile
 //	gemm                         internal/workers
 //	data, checkpoints            internal/atomicfile, internal/memlimit, internal/plainfile
-//	nn, pth                      nothing of gogan's
+//	pth                          internal/plainfile
+//	nn                           nothing of gogan's
 var Layers = map[string][]string{
 	"cmd/gan":         {"*"},
 	"toy":             {"run", "train", "models", "nn", "internal/memlimit"},
@@ -30,7 +31,7 @@ var Layers = map[string][]string{
 	"onnx/onnxpb":     {},
 	"tensorboard":     {"tensorboard/internal/tbproto", "internal/atomicfile"},
 	"tensorboard/...": {},
-	"pth":             {},
+	"pth":             {"internal/plainfile"},
 	"train":           {"nn"},
 	"metrics":         {"nn", "data", "checkpoints", "gemm", "cpu"},
 	"models":          {"nn"},
