@@ -58,7 +58,7 @@ bench: build
 	  echo "gogan:   $$g"; echo "pytorch: $$t"; \
 	  $(PYTHON) -c "import json,sys; g=json.loads(sys.argv[1]); t=json.loads(sys.argv[2]); print(f'{sys.argv[3]}: gogan {g[\"ms_per_step\"]:.1f} ms/step, PyTorch {t[\"ms_per_step\"]:.1f} ms/step, PyTorch/gogan = {t[\"ms_per_step\"]/g[\"ms_per_step\"]:.2f}')" "$$g" "$$t" $$arch; \
 	done
-	$(GO) test -run '^$$' -bench 'Kernel|Sgemm/^[^g]' -benchtime 20x ./cpu/gemm/
+	$(GO) test -run '^$$' -bench 'Kernel|Sgemm/^[^g]' -benchtime 20x ./gemm/
 	$(GO) test -run '^$$' -bench Step -benchtime 10x ./train/
 
 # Fashion-MNIST from Debian when it is missing and this machine can install it.

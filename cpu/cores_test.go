@@ -61,7 +61,7 @@ func twoSteps(t *testing.T) []float32 {
 		real[i] = float32(2*rng.Float64() - 1)
 	}
 	for range 2 {
-		_, err := gan.Step(func() ([]float32, int, error) { return real, batch, nil },
+		_, err := gan.StepUnlabelled(func() ([]float32, int, error) { return real, batch, nil },
 			func(dst []float32) { train.SampleLatents(dst, rng) })
 		if err != nil {
 			t.Fatal(err)

@@ -1,7 +1,7 @@
 package cpu
 
 import (
-	"gogan/cpu/gemm"
+	"gogan/gemm"
 	"gogan/nn"
 )
 

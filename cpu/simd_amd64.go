@@ -4,9 +4,10 @@ package cpu
 
 import xcpu "golang.org/x/sys/cpu"
 
-// useAVX512 selects the AVX-512 loops of simd_amd64.s for the elementwise ops. Each does
-// the same IEEE operations in the same order as the Go loop it replaces, so both give the
-// same bits (TestSIMDMatchesGo); x/sys/cpu also checks that the OS saves the zmm registers.
+// useAVX512 selects the AVX-512 loops for the elementwise ops: activation_amd64.s holds the
+// activations', simd_amd64.s BatchNorm's and Adam's. Each does the same IEEE operations in
+// the same order as the Go loop it replaces, so both give the same bits
+// (TestSIMDMatchesGo); x/sys/cpu also checks that the OS saves the zmm registers.
 var useAVX512 = xcpu.X86.HasAVX512F
 
 // The loops below take n ≥ 0 elements from pointers to the first; the callers check the

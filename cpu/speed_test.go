@@ -45,7 +45,7 @@ func BenchmarkGANStep(b *testing.B) {
 			next := func() ([]float32, int, error) { return real, batch, nil }
 			latents := func(dst []float32) { train.SampleLatents(dst, rng) }
 			step := func() {
-				if _, err := gan.Step(next, latents); err != nil {
+				if _, err := gan.StepUnlabelled(next, latents); err != nil {
 					b.Fatal(err)
 				}
 			}

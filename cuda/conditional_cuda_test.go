@@ -47,7 +47,7 @@ func TestConditionalStepsParity(t *testing.T) {
 							Labels: bytesOf(classesOf(c.batch, mc.Classes, uint64(step)))}, nil
 					}
 					lat := func(dst []float32) { copy(dst, latents(step, c.batch, mc.NZ)) }
-					s, err := gan.StepLabelled(next, lat)
+					s, err := gan.Step(next, lat)
 					if err != nil {
 						t.Fatalf("%s step %d: %v", b.Name(), step, err)
 					}

@@ -13,6 +13,7 @@ import (
 	"gogan/internal/nntest"
 	"gogan/models"
 	"gogan/nn"
+	"gogan/run"
 	"gogan/train"
 )
 
@@ -175,7 +176,7 @@ func trainSteps(t testing.TB, gan *train.GAN, c stepCase, n int) [][2]float64 {
 	}
 	var losses [][2]float64
 	for i := 0; i < n; i++ {
-		s, err := gan.Step(next, lat)
+		s, err := gan.StepUnlabelled(next, lat)
 		if err != nil {
 			t.Fatalf("step %d on %s: %v", i+1, gan.B.Name(), err)
 		}
@@ -243,7 +244,7 @@ func TestDeterministic(t *testing.T) {
 // the other, and checks that the state arrives bit for bit and that the next step agrees.
 func TestCheckpointsMoveBetweenBackends(t *testing.T) {
 	c := stepCase{arch: "dcgan28", nc: 1, batch: 8}
-	cfg := train.Config{Arch: c.arch, NZ: 32, NGF: 16, NDF: 16, NC: 1, BatchSize: c.batch, Epochs: 1, LR: 2e-4,
+	cfg := run.Config{Arch: c.arch, NZ: 32, NGF: 16, NDF: 16, NC: 1, BatchSize: c.batch, Epochs: 1, LR: 2e-4,
 		Beta1: 0.5, Beta2: 0.999, Loss: "nonsaturating", DSteps: 1, Seed: 3, Keep: 1, ImageSize: 28}
 	for _, dir := range []struct {
 		name     string
@@ -253,11 +254,11 @@ func TestCheckpointsMoveBetweenBackends(t *testing.T) {
 			src := buildGAN(t, dir.from, c.model(), c.batch, 3)
 			trainSteps(t, src, c, 3)
 			path := filepath.Join(t.TempDir(), "step3.safetensors")
-			p := train.Progress{Step: 3, ZRNG: rand.NewPCG(1, 2)}
-			if err := train.SaveCheckpoint(path, src, p, cfg); err != nil {
+			p := run.Progress{Step: 3, ZRNG: rand.NewPCG(1, 2)}
+			if err := run.SaveCheckpoint(path, src, p, cfg); err != nil {
 				t.Fatal(err)
 			}
-			ck, err := train.LoadCheckpoint(path)
+			ck, err := run.LoadCheckpoint(path)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -35,11 +35,11 @@ func TestTrainerReplaysTheSameSteps(t *testing.T) {
 		var err error
 		zStep := 0
 		lat := func(dst []float32) { zStep++; copy(dst, latents(100*step+zStep, len(dst)/c.model().NZ, c.model().NZ)) }
-		if se, err = eager.Step(next, lat); err != nil {
+		if se, err = eager.StepUnlabelled(next, lat); err != nil {
 			t.Fatal(err)
 		}
 		k, zStep = 0, 0
-		if sr, err = replayed.Step(next, lat); err != nil {
+		if sr, err = replayed.StepUnlabelled(next, lat); err != nil {
 			t.Fatal(err)
 		}
 		if se != sr {

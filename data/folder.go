@@ -22,7 +22,7 @@ const warnNames = 3
 // default Resize, so that images match what PyTorch DCGAN setups train on.
 var resample = imaging.Linear
 
-// openFolder loads every readable PNG, JPEG and GIF under spec.Folder, each resized on its
+// openFolder loads every readable PNG, JPEG, GIF, WebP and BMP under spec.Folder, each resized on its
 // shorter side to spec.ImageSize and centre-cropped to a square.
 func openFolder(spec Spec) (*Dataset, error) {
 	root := spec.Folder
@@ -282,7 +282,7 @@ func checkHeader(r io.Reader) (image.Point, error) {
 	return image.Pt(cfg.Width, cfg.Height), nil
 }
 
-// decodeImage decodes a PNG, JPEG (turned upright by its EXIF orientation) or GIF (its first
+// decodeImage decodes a PNG, WebP, BMP, JPEG (turned upright by its EXIF orientation) or GIF (its first
 // frame), checking its header again since the file may have changed since the first pass.
 func decodeImage(path string) (image.Image, error) {
 	f, err := os.Open(path)
@@ -356,7 +356,7 @@ func (d *Dataset) keepFirstPlane() {
 // describeDecodeError replaces the decoder's wording for files that are no image at all.
 func describeDecodeError(err error) error {
 	if errors.Is(err, image.ErrFormat) {
-		return errors.New("not a PNG, JPEG or GIF image")
+		return errors.New("not a PNG, JPEG, GIF, WebP or BMP image")
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
 		return errors.New("image data is cut short")

@@ -166,7 +166,7 @@ func TestOpenFolderBadFiles(t *testing.T) {
 		want         []string
 	}{
 		{"empty", t.TempDir(), []string{"has no files"}},
-		{"no image", onlyText, []string{"no readable image in " + onlyText, "readme.md (not a PNG, JPEG or GIF image)"}},
+		{"no image", onlyText, []string{"no readable image in " + onlyText, "readme.md (not a PNG, JPEG, GIF, WebP or BMP image)"}},
 		{"missing", filepath.Join(mixed, "absent"), []string{"absent", "no such file"}},
 		{"a file", notDir, []string{notDir, "not a directory"}},
 	}

@@ -54,6 +54,8 @@ func (e *Extractor) Save(path string) error {
 		"version":    strconv.Itoa(ExtractorVersion),
 		"dataset":    e.Dataset,
 		"classes":    strconv.Itoa(e.Classes),
+		"input":      e.Input.String(),
+		"task":       e.Task,
 		"trained_on": e.Info.TrainedOn,
 		"held_out":   e.Info.HeldOut,
 		"accuracy":   strconv.FormatFloat(e.Info.Accuracy, 'g', -1, 64),
@@ -92,9 +94,19 @@ func LoadExtractor(b nn.Backend, path, dataset string) (*Extractor, error) {
 	if err != nil || classes < 2 || classes > 256 {
 		return nil, bad("class count %q is not a number from 2 to 256", meta["classes"])
 	}
-	e, err := newExtractor(b, dataset, classes, 1, 0)
+	in, task := CatalogInput, TaskClasses // extractor files of catalog datasets may predate both keys
+	if v, ok := meta["input"]; ok && v != CatalogInput.String() {
+		if v != FolderInput.String() {
+			return nil, bad("input %q is neither %s nor %s", v, CatalogInput, FolderInput)
+		}
+		in = FolderInput
+	}
+	if v, ok := meta["task"]; ok {
+		task = v
+	}
+	e, err := newExtractor(b, dataset, in, task, classes, 1, 0)
 	if err != nil {
-		return nil, err
+		return nil, bad("%v", err)
 	}
 	e.Info = TrainInfo{TrainedOn: meta["trained_on"], HeldOut: meta["held_out"]}
 	e.Info.Accuracy, _ = strconv.ParseFloat(meta["accuracy"], 64)
@@ -126,9 +138,21 @@ func LoadExtractor(b nn.Backend, path, dataset string) (*Extractor, error) {
 // device asked for it. dataDir is where the dataset's files are, as data.Spec.Dir; training
 // progress goes to log.
 func Obtain(b nn.Backend, dataset, dataDir, cacheDir string, retrain bool, log io.Writer) (*Extractor, error) {
-	path := CachePath(cacheDir, dataset)
+	return obtain(b, dataset, CachePath(cacheDir, dataset), retrain, log, func(path string) (*Extractor, error) {
+		train, held, err := TrainingParts(dataset, dataDir)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(log, "training the %s extractor (version %d) on %s, to be cached as %s\n", dataset, ExtractorVersion, train.What, path)
+		return Train(cpu.New(), dataset, train, held, DefaultRecipe, log)
+	})
+}
+
+// obtain loads the extractor cached at path under key, or, when it is absent or retrain is
+// set, makes it with train and caches it there first.
+func obtain(b nn.Backend, key, path string, retrain bool, log io.Writer, train func(path string) (*Extractor, error)) (*Extractor, error) {
 	if !retrain {
-		e, err := LoadExtractor(b, path, dataset)
+		e, err := LoadExtractor(b, path, key)
 		if err == nil {
 			return e, nil
 		}
@@ -136,17 +160,12 @@ func Obtain(b nn.Backend, dataset, dataDir, cacheDir string, retrain bool, log i
 			return nil, fmt.Errorf("cached extractor: %w (gan eval --retrain rebuilds it)", err)
 		}
 	}
-	train, held, err := TrainingParts(dataset, dataDir)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Fprintf(log, "training the %s extractor (version %d) on %s, to be cached as %s\n", dataset, ExtractorVersion, train.What, path)
-	e, err := Train(cpu.New(), dataset, train, held, DefaultRecipe, log)
+	e, err := train(path)
 	if err != nil {
 		return nil, err
 	}
 	if err := e.Save(path); err != nil {
 		return nil, err
 	}
-	return LoadExtractor(b, path, dataset)
+	return LoadExtractor(b, path, key)
 }

@@ -26,6 +26,21 @@
 // is measured on the rest, and the reference and baseline are its two halves, so both hold
 // images the extractor has seen; the descriptions in a Report say so.
 //
+// An image folder (Options.Dataset a folder) gets an extractor of its own, trained on first
+// use and cached under the folder's fingerprint (data.FolderFingerprint: a stat per file). It
+// reads 3×32×32 images: colour is what tells photos apart, 32 pixels is the smallest side at
+// which CIFAR-sized objects stay recognisable, and it keeps training to under a minute per
+// thousand images on two cores; larger images are downscaled as the data package does, gray
+// ones repeated in the three planes. A folder with class subfolders gets a classifier of its
+// classes. A folder without labels gets the same network trained to tell by how many quarter
+// turns an image was rotated (Gidaris et al., "Unsupervised representation learning by
+// predicting image rotations", 2018): the cheapest well-known self-supervised task that the
+// classifier's training code runs unchanged (four classes, labels made per batch), and one
+// that needs the network to see the objects' shapes and orientation; contrastive methods
+// would need large batches and augmentations the engine lacks. Its features are compared as
+// a classifier's, without the classifier score. The extractor learns from a seeded 80% of the
+// folder; the reference and baseline are its two halves, as for a lone split.
+//
 // A trainer makes an Evaluator once and scores its generator every so often:
 //
 //	ev, err := metrics.NewEvaluator(metrics.Options{Dataset: "fashion-mnist", N: 2000, Backend: b})

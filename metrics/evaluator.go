@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"gogan/cpu"
+	"gogan/data"
 	"gogan/nn"
 )
 
@@ -18,7 +19,7 @@ const GenerateChunk = 256
 
 // Options configure an Evaluator.
 type Options struct {
-	Dataset  string     // catalog name of the dataset the generator learnt
+	Dataset  string     // catalog name of the dataset the generator learnt, or its image folder
 	Dir      string     // folder of its files, as data.Spec.Dir; "" searches the usual places
 	Split    string     // the split it learnt from: "train" or "test"; "" is train, or test where train is absent
 	N        int        // images per set; 0 means DefaultN; fewer when the real splits hold fewer
@@ -27,12 +28,21 @@ type Options struct {
 	Retrain  bool       // train the extractor again even if it is cached
 	Backend  nn.Backend // runs the extractor; nil means the CPU backend (training is always on the CPU)
 	Log      io.Writer  // progress lines; nil discards them
+
+	// For an image folder: IgnoreLabels trains the unlabelled extractor even where the folder
+	// has class subfolders, and ExtractorSeed (0: FolderRecipe's) trains another extractor,
+	// cached apart, to see how much the numbers depend on it.
+	IgnoreLabels  bool
+	ExtractorSeed uint64
+
+	folderRecipe *Recipe // FolderRecipe unless set (by tests, to train in seconds)
 }
 
 // Scores are the metrics of one set of images against the reference images.
 type Scores struct {
 	FrechetDistance float64 `json:"frechet_distance"`
-	ClassifierScore float64 `json:"classifier_score"`
+	// ClassifierScore is 0, and left out, where the extractor predicts rotations, not classes.
+	ClassifierScore float64 `json:"classifier_score,omitempty"`
 	Precision       float64 `json:"precision"`
 	Recall          float64 `json:"recall"`
 	// Class holds the class metrics of a conditional generator (and of the real baseline
@@ -44,6 +54,7 @@ type Scores struct {
 // trains or loads the extractor and embeds the real images, and then scores as often as asked.
 type Evaluator struct {
 	ex        *Extractor
+	dataset   string
 	n         int
 	ref, base string
 	refStats  Gaussian
@@ -71,6 +82,9 @@ func NewEvaluator(o Options) (*Evaluator, error) {
 		}
 		o.CacheDir = dir
 	}
+	if data.IsFolder(o.Dataset) {
+		return newFolderEvaluator(o)
+	}
 	ex, err := Obtain(o.Backend, o.Dataset, o.Dir, o.CacheDir, o.Retrain, o.Log)
 	if err != nil {
 		return nil, err
@@ -79,12 +93,12 @@ func NewEvaluator(o Options) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newEvaluator(ex, ref, base)
+	return newEvaluator(ex, o.Dataset, ref, base)
 }
 
 // newEvaluator embeds the real parts with ex and scores the baseline.
-func newEvaluator(ex *Extractor, ref, base Part) (*Evaluator, error) {
-	e := &Evaluator{ex: ex, n: ref.Len(), ref: ref.What, base: base.What}
+func newEvaluator(ex *Extractor, dataset string, ref, base Part) (*Evaluator, error) {
+	e := &Evaluator{ex: ex, dataset: dataset, n: ref.Len(), ref: ref.What, base: base.What}
 	emb := ex.Embed(images(ref))
 	var err error
 	if e.refStats, err = FitGaussian(emb.Features, FeatureSize); err != nil {
@@ -97,7 +111,7 @@ func newEvaluator(ex *Extractor, ref, base Part) (*Evaluator, error) {
 	if e.baseline, err = e.scoreEmbedding(baseEmb); err != nil {
 		return nil, fmt.Errorf("real-versus-real baseline: %w", err)
 	}
-	if ref.Data.Labels != nil && base.Data.Labels != nil {
+	if ex.Task == TaskClasses && ref.Data.Labels != nil && base.Data.Labels != nil {
 		if e.refClass, err = newClassReference(emb.Features, labels(ref), ex.Classes); err != nil {
 			return nil, err
 		}
@@ -119,7 +133,7 @@ func (e *Evaluator) Baseline() Scores { return e.baseline }
 
 // Score scores N generated images. It calls generate for chunks of at most GenerateChunk
 // images, in order, until N are made; each call returns (n, C, H, W) float32 images in
-// [-1, 1], C 1 or 3, of any size (see Gray28). Drawing the latents from the same seed at
+// [-1, 1], C 1 or 3, of any size (see ToInput). Drawing the latents from the same seed at
 // every call of Score makes scores over a run differ only by the generator.
 func (e *Evaluator) Score(generate func(n int) *tensor.Dense) (Scores, error) {
 	emb, err := e.embedGenerated(generate)
@@ -131,21 +145,22 @@ func (e *Evaluator) Score(generate func(n int) *tensor.Dense) (Scores, error) {
 
 // embedGenerated asks generate for N images in chunks and embeds them.
 func (e *Evaluator) embedGenerated(generate func(n int) *tensor.Dense) (*Embedding, error) {
-	gray := make([]float32, 0, e.n*ImageSide*ImageSide)
+	in := e.ex.Input
+	x := make([]float32, 0, e.n*in.Size())
 	for made := 0; made < e.n; {
 		k := min(GenerateChunk, e.n-made)
 		imgs := generate(k)
 		if imgs == nil || len(imgs.Shape()) == 0 || imgs.Shape()[0] != k {
 			return nil, fmt.Errorf("score: asked the generator for %d images, got %v", k, shapeOf(imgs))
 		}
-		g, err := Gray28(imgs)
+		g, err := ToInput(imgs, in)
 		if err != nil {
 			return nil, fmt.Errorf("score: generated %w", err)
 		}
-		gray = append(gray, g...)
+		x = append(x, g...)
 		made += k
 	}
-	return e.ex.Embed(gray), nil
+	return e.ex.Embed(x), nil
 }
 
 // ScoreConditional is Score for a conditional generator whose image i is asked to be of
@@ -172,14 +187,19 @@ func (e *Evaluator) ScoreConditional(generate func(n int) *tensor.Dense, labels 
 // ScoreImages scores the first N of a set of images (N, C, H, W) in [-1, 1]; the set must
 // hold at least N.
 func (e *Evaluator) ScoreImages(images *tensor.Dense) (Scores, error) {
-	if images == nil || len(images.Shape()) != 4 || images.Shape()[0] < e.n {
-		return Scores{}, fmt.Errorf("score: %v images, want at least (%d, C, H, W)", shapeOf(images), e.n)
+	if images == nil || images.Dtype() != tensor.Float32 || len(images.Shape()) != 4 || images.Shape()[0] < e.n {
+		return Scores{}, fmt.Errorf("score: %v images, want at least (%d, C, H, W) of float32", shapeOf(images), e.n)
 	}
-	gray, err := Gray28(images)
+	if images.IsView() {
+		images = images.Materialize().(*tensor.Dense)
+	}
+	shape := images.Shape()
+	first := images.Data().([]float32)[:e.n*shape[1]*shape[2]*shape[3]] // converting only N images
+	x, err := ToInput(tensor.New(tensor.WithShape(e.n, shape[1], shape[2], shape[3]), tensor.WithBacking(first)), e.ex.Input)
 	if err != nil {
 		return Scores{}, err
 	}
-	return e.scoreEmbedding(e.ex.Embed(gray[:e.n*ImageSide*ImageSide]))
+	return e.scoreEmbedding(e.ex.Embed(x))
 }
 
 func shapeOf(t *tensor.Dense) string {
@@ -199,8 +219,10 @@ func (e *Evaluator) scoreEmbedding(emb *Embedding) (Scores, error) {
 	if s.FrechetDistance, err = FrechetDistance(stats, e.refStats); err != nil {
 		return s, err
 	}
-	if s.ClassifierScore, err = ClassifierScore(emb.Probs, e.ex.Classes); err != nil {
-		return s, err
+	if e.ex.Task == TaskClasses {
+		if s.ClassifierScore, err = ClassifierScore(emb.Probs, e.ex.Classes); err != nil {
+			return s, err
+		}
 	}
 	shape, err := NewManifold(emb.Features, FeatureSize, Neighbours)
 	if err != nil {

@@ -42,7 +42,7 @@ func addNoise(x []float32, sigma float64) []float32 {
 // noise as far from them, and blur and noise as worse the stronger they are.
 func TestMetricsOnRealImages(t *testing.T) {
 	f := tinyExtractor(t)
-	ev, err := newEvaluator(f.ex, f.ref, f.base)
+	ev, err := newEvaluator(f.ex, f.ex.Dataset, f.ref, f.base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +102,7 @@ func TestMetricsOnRealImages(t *testing.T) {
 // ScoreImages scores the same images at once.
 func TestScoreAsksInChunks(t *testing.T) {
 	f := tinyExtractor(t)
-	ev, err := newEvaluator(f.ex, f.ref, f.base)
+	ev, err := newEvaluator(f.ex, f.ex.Dataset, f.ref, f.base)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,21 +16,48 @@ const ExtractorVersion = 1
 // FeatureSize is the length of the penultimate feature vector the metrics compare.
 const FeatureSize = 128
 
-// ImageSide is the side of the single-channel images the extractor reads; other sizes are
-// resampled to it (see Gray28).
+// ImageSide is the side of the single-channel images a catalog dataset's extractor reads;
+// other sizes are resampled to it (see Gray28).
 const ImageSide = 28
+
+// FolderSide is the side of the colour images an image folder's extractor reads (see
+// FolderInput and the package doc).
+const FolderSide = 32
+
+// Input is the shape of the images an extractor reads: Channels planes of Side×Side.
+type Input struct{ Channels, Side int }
+
+// Size is the number of values of one image.
+func (in Input) Size() int { return in.Channels * in.Side * in.Side }
+
+func (in Input) String() string { return fmt.Sprintf("%dx%dx%d", in.Channels, in.Side, in.Side) }
+
+// CatalogInput is what the extractors of catalog datasets read; FolderInput what those of
+// image folders read.
+var (
+	CatalogInput = Input{1, ImageSide}
+	FolderInput  = Input{3, FolderSide}
+)
+
+// What an extractor's head is trained to predict.
+const (
+	TaskClasses  = "classes"  // the dataset's labels
+	TaskRotation = "rotation" // which of 0, 90, 180 or 270 degrees an image was turned by
+)
 
 // embedChunk bounds the batch of a forward pass, and so the memory of the activations,
 // however many images are embedded.
 const embedChunk = 256
 
-// Extractor is a classifier of one dataset's classes whose penultimate activations serve as
-// features. It is two networks: the body maps images (N, 1, 28, 28) to features
-// (N, FeatureSize), the head maps features to logits (N, classes); the split gives the
-// features without a hook into a network's middle.
+// Extractor is a classifier whose penultimate activations serve as features: of a dataset's
+// classes, or, for an unlabelled folder, of the rotation of its images. It is two networks:
+// the body maps images (N, C, S, S) to features (N, FeatureSize), the head maps features to
+// logits (N, classes); the split gives the features without a hook into a network's middle.
 type Extractor struct {
-	Dataset string // catalog name of the dataset it classifies
+	Dataset string // catalog name of the dataset it classifies, or a folder's key (FolderKey)
 	Classes int
+	Input   Input
+	Task    string // TaskClasses or TaskRotation
 	Info    TrainInfo
 
 	body, head *nn.Network
@@ -49,26 +76,33 @@ type TrainInfo struct {
 // engine does not have, and BatchNorm, which gets it to its accuracy within a few epochs:
 //
 //	(1, 28, 28) → conv 4×4 /2 → (32, 14, 14) → conv 4×4 /2 → (64, 7, 7) → linear → (128)
-func bodyLayers() []nn.Layer {
+//	(3, 32, 32) → conv 4×4 /2 → (32, 16, 16) → conv 4×4 /2 → (64, 8, 8) → linear → (128)
+func bodyLayers(in Input) []nn.Layer {
 	conv := func(in, out, k, s, p int) nn.Layer {
 		return &nn.Conv2d{In: in, Out: out, ConvParams: nn.ConvParams{Kernel: k, Stride: s, Pad: p}} // BatchNorm follows: no bias
 	}
 	return []nn.Layer{
-		conv(1, 32, 4, 2, 1), &nn.BatchNorm{Channels: 32}, nn.NewReLU(),
+		conv(in.Channels, 32, 4, 2, 1), &nn.BatchNorm{Channels: 32}, nn.NewReLU(),
 		conv(32, 64, 4, 2, 1), &nn.BatchNorm{Channels: 64}, nn.NewReLU(),
 		nn.NewFlatten(),
-		&nn.Linear{In: 64 * 7 * 7, Out: FeatureSize, Bias: true}, nn.NewReLU(),
+		&nn.Linear{In: 64 * (in.Side / 4) * (in.Side / 4), Out: FeatureSize, Bias: true}, nn.NewReLU(),
 	}
 }
 
-// newExtractor builds an untrained extractor for batches of up to capacity images, with
-// PyTorch's default initialisation drawn from seed.
-func newExtractor(b nn.Backend, dataset string, classes, capacity int, seed uint64) (*Extractor, error) {
+// newExtractor builds an untrained extractor of images in for batches of up to capacity
+// images, with PyTorch's default initialisation drawn from seed.
+func newExtractor(b nn.Backend, dataset string, in Input, task string, classes, capacity int, seed uint64) (*Extractor, error) {
 	if classes < 2 {
 		return nil, fmt.Errorf("extractor for %s: %d classes, want at least 2", dataset, classes)
 	}
+	if in != CatalogInput && in != FolderInput {
+		return nil, fmt.Errorf("extractor for %s: input %s, want %s or %s", dataset, in, CatalogInput, FolderInput)
+	}
+	if task != TaskClasses && task != TaskRotation {
+		return nil, fmt.Errorf("extractor for %s: task %q, want %s or %s", dataset, task, TaskClasses, TaskRotation)
+	}
 	rng := rand.New(rand.NewPCG(seed, 0x65787472)) // "extr": a stream of its own
-	body, err := nn.NewNetwork(b, nn.Shape{1, ImageSide, ImageSide}, capacity, rng, bodyLayers()...)
+	body, err := nn.NewNetwork(b, nn.Shape{in.Channels, in.Side, in.Side}, capacity, rng, bodyLayers(in)...)
 	if err != nil {
 		return nil, fmt.Errorf("extractor body: %w", err)
 	}
@@ -76,7 +110,7 @@ func newExtractor(b nn.Backend, dataset string, classes, capacity int, seed uint
 	if err != nil {
 		return nil, fmt.Errorf("extractor head: %w", err)
 	}
-	return &Extractor{Dataset: dataset, Classes: classes, body: body, head: head}, nil
+	return &Extractor{Dataset: dataset, Classes: classes, Input: in, Task: task, body: body, head: head}, nil
 }
 
 // Embedding is what the extractor sees in a set of images.
@@ -86,13 +120,13 @@ type Embedding struct {
 	Probs    []float64 // (N, classes): the classifier's softmax
 }
 
-// Embed runs the extractor in evaluation mode on images (N, 1, 28, 28) in [-1, 1], given as
-// one flat slice, in chunks.
+// Embed runs the extractor in evaluation mode on images (N, C, S, S) of its Input in [-1, 1],
+// given as one flat slice, in chunks.
 func (e *Extractor) Embed(images []float32) *Embedding {
-	const per = ImageSide * ImageSide
+	per := e.Input.Size()
 	n := len(images) / per
 	if n*per != len(images) {
-		panic(fmt.Sprintf("metrics: %d values are not whole %d×%d images", len(images), ImageSide, ImageSide))
+		panic(fmt.Sprintf("metrics: %d values are not whole %s images", len(images), e.Input))
 	}
 	out := &Embedding{N: n, Features: make([]float32, n*FeatureSize), Probs: make([]float64, n*e.Classes)}
 	if n == 0 {
@@ -106,7 +140,7 @@ func (e *Extractor) Embed(images []float32) *Embedding {
 	if err := e.head.Reserve(chunk); err != nil {
 		panic(err)
 	}
-	x := b.New(chunk, 1, ImageSide, ImageSide)
+	x := b.New(chunk, e.Input.Channels, e.Input.Side, e.Input.Side)
 	defer b.Free(x)
 	logits := make([]float32, chunk*e.Classes)
 	for lo := 0; lo < n; lo += chunk {

@@ -173,17 +173,17 @@ func TestCrossEntropyGradient(t *testing.T) {
 	for i := range logits {
 		logits[i] = float32(2 * rng.NormFloat64())
 	}
-	labels, idx := []uint8{4, 0, 2}, []int{0, 1, 2}
+	batchLabels := []uint8{4, 0, 2}
 	grad := make([]float32, n*classes)
-	crossEntropy(grad, logits, labels, idx, classes)
+	crossEntropy(grad, logits, batchLabels, classes)
 	scratch := make([]float32, n*classes)
 	const h = 1e-2
 	for i := range logits {
 		saved := logits[i]
 		logits[i] = saved + h
-		up := crossEntropy(scratch, logits, labels, idx, classes)
+		up := crossEntropy(scratch, logits, batchLabels, classes)
 		logits[i] = saved - h
-		down := crossEntropy(scratch, logits, labels, idx, classes)
+		down := crossEntropy(scratch, logits, batchLabels, classes)
 		logits[i] = saved
 		// The float32 logits move by what rounding leaves of ±h.
 		step := float64(float32(saved+h)) - float64(float32(saved-h))

@@ -62,14 +62,24 @@ var DefaultRecipe = Recipe{Images: 200000, MinEpochs: 3, BatchSize: 64, LR: 1e-3
 // from train and its accuracy is measured on held. Progress goes to log, one line per few
 // hundred steps.
 func Train(b nn.Backend, dataset string, train, held Part, r Recipe, log io.Writer) (*Extractor, error) {
+	return trainExtractor(b, dataset, CatalogInput, TaskClasses, train, held, r, log)
+}
+
+// trainExtractor makes an extractor of images in for task from train, and measures its
+// accuracy at the task on held.
+func trainExtractor(b nn.Backend, dataset string, in Input, task string, train, held Part, r Recipe, log io.Writer) (*Extractor, error) {
 	if train.Len() < r.BatchSize || held.Len() == 0 {
 		return nil, fmt.Errorf("extractor for %s: %d training and %d held-out images are too few (batch size %d)",
 			dataset, train.Len(), held.Len(), r.BatchSize)
 	}
-	if err := checkImages(train.Data); err != nil {
+	if err := checkImages(train.Data, in, task); err != nil {
 		return nil, err
 	}
-	e, err := newExtractor(b, dataset, train.Data.Classes, r.BatchSize, r.Seed)
+	classes := rotations
+	if task == TaskClasses {
+		classes = train.Data.Classes
+	}
+	e, err := newExtractor(b, dataset, in, task, classes, r.BatchSize, r.Seed)
 	if err != nil {
 		return nil, err
 	}
@@ -79,19 +89,23 @@ func Train(b nn.Backend, dataset string, train, held Part, r Recipe, log io.Writ
 		return nil, err
 	}
 	e.Info = TrainInfo{TrainedOn: train.What, HeldOut: held.What, Epochs: epochs, Seed: r.Seed}
-	e.Info.Accuracy = e.Embed(images(held)).Accuracy(labels(held))
-	fmt.Fprintf(log, "extractor for %s: %.2f%% accuracy on %s after %d epochs on %s (%s)\n",
-		dataset, 100*e.Info.Accuracy, held.What, epochs, train.What, time.Since(start).Round(time.Second))
+	if task == TaskRotation {
+		x, y := rotateAll(images(held), in)
+		e.Info.Accuracy = e.Embed(x).Accuracy(y)
+	} else {
+		e.Info.Accuracy = e.Embed(images(held)).Accuracy(labels(held))
+	}
+	fmt.Fprintf(log, "extractor for %s: %.2f%% accuracy (%s) on %s after %d epochs on %s (%s)\n",
+		dataset, 100*e.Info.Accuracy, task, held.What, epochs, train.What, time.Since(start).Round(time.Second))
 	return e, nil
 }
 
-// checkImages refuses datasets the extractor cannot read: it is made for labelled 28×28
-// single-channel images.
-func checkImages(ds *data.Dataset) error {
-	if c, h, w := ds.Shape(); c != 1 || h != ImageSide || w != ImageSide {
-		return fmt.Errorf("%s has %d×%d×%d images; the extractor reads 1×%d×%d", ds.Name, c, h, w, ImageSide, ImageSide)
+// checkImages refuses datasets an extractor of images in for task cannot learn from.
+func checkImages(ds *data.Dataset, in Input, task string) error {
+	if c, h, w := ds.Shape(); c != in.Channels || h != in.Side || w != in.Side {
+		return fmt.Errorf("%s has %d×%d×%d images; the extractor reads %d×%d×%d", ds.Name, c, h, w, in.Channels, in.Side, in.Side)
 	}
-	if ds.Labels == nil || ds.Classes < 2 {
+	if task == TaskClasses && (ds.Labels == nil || ds.Classes < 2) {
 		return fmt.Errorf("%s has no labels; the extractor is a classifier and needs them", ds.Name)
 	}
 	return nil
@@ -113,6 +127,7 @@ func (e *Extractor) fit(train Part, r Recipe, epochs int, log io.Writer) error {
 	var lossSum float64
 	var lossSteps int
 	idx := make([]int, r.BatchSize)
+	batchLabels := make([]uint8, r.BatchSize)
 	for epoch := 0; epoch < epochs; epoch++ {
 		order := data.Permutation(train.Len(), r.Seed, uint64(epoch))
 		for i := 0; i < perEpoch; i++ {
@@ -120,9 +135,16 @@ func (e *Extractor) fit(train Part, r Recipe, epochs int, log io.Writer) error {
 				idx[j] = train.Index[order[i*r.BatchSize+j]]
 			}
 			batch := train.Data.Batch(idx).Data().([]float32)
-			shiftImages(batch, maxShift, shift)
+			shiftImages(batch, e.Input, maxShift, shift)
+			if e.Task == TaskRotation {
+				rotateBatch(batch, batchLabels, e.Input, shift)
+			} else {
+				for j, k := range idx {
+					batchLabels[j] = train.Data.Labels[k]
+				}
+			}
 			lr := r.LR * float32(1-0.9*float64(step)/float64(total))
-			lossSum += st.step(batch, train.Data.Labels, idx, lr)
+			lossSum += st.step(batch, batchLabels, lr)
 			step, lossSteps = step+1, lossSteps+1
 			if step%200 == 0 || step == total {
 				fmt.Fprintf(log, "extractor: epoch %d/%d step %d/%d loss %.4f\n", epoch+1, epochs, step, total, lossSum/float64(lossSteps))
@@ -137,7 +159,7 @@ func (e *Extractor) fit(train Part, r Recipe, epochs int, log io.Writer) error {
 type stepper struct {
 	e                *Extractor
 	optBody, optHead *nn.Optimizer
-	x, dlogits       *nn.Tensor // (N, 1, 28, 28) and (N, classes)
+	x, dlogits       *nn.Tensor // (N, C, S, S) and (N, classes)
 	logits, grad     []float32  // host copies of the logits and their gradient, (N, classes)
 }
 
@@ -152,19 +174,19 @@ func (e *Extractor) newStepper(batch int, lr float32) (*stepper, error) {
 	}
 	b := e.body.Backend()
 	return &stepper{e: e, optBody: optBody, optHead: optHead,
-		x: b.New(batch, 1, ImageSide, ImageSide), dlogits: b.New(batch, e.Classes),
+		x: b.New(batch, e.Input.Channels, e.Input.Side, e.Input.Side), dlogits: b.New(batch, e.Classes),
 		logits: make([]float32, batch*e.Classes), grad: make([]float32, batch*e.Classes)}, nil
 }
 
-// step makes one Adam update at learning rate lr on a full batch of images (N, 1, 28, 28),
-// the images at idx of a dataset with these labels, and returns the batch's loss.
-func (s *stepper) step(batch []float32, labels []uint8, idx []int, lr float32) float64 {
+// step makes one Adam update at learning rate lr on a full batch of images (N, C, S, S) with
+// these labels, one per image, and returns the batch's loss.
+func (s *stepper) step(batch []float32, labels []uint8, lr float32) float64 {
 	e, b := s.e, s.e.body.Backend()
 	b.Upload(s.x, batch)
 	s.optBody.Adam.LR, s.optHead.Adam.LR = lr, lr
 	feats := e.body.Forward(s.x, true)
 	b.Download(s.logits, e.head.Forward(feats, true))
-	loss := crossEntropy(s.grad, s.logits, labels, idx, e.Classes)
+	loss := crossEntropy(s.grad, s.logits, labels, e.Classes)
 	b.Upload(s.dlogits, s.grad)
 	e.body.ZeroGrad()
 	e.head.ZeroGrad()
@@ -175,16 +197,16 @@ func (s *stepper) step(batch []float32, labels []uint8, idx []int, lr float32) f
 }
 
 // crossEntropy returns the mean softmax cross-entropy of a batch of logits (N, classes)
-// against the labels of the images at idx, and writes its gradient with respect to the
+// against their labels (N), and writes its gradient with respect to the
 // logits, (softmax − one-hot)/N, to grad. It runs on the host in float64: the engine has no
 // softmax op, and a classifier trained once does not need one.
-func crossEntropy(grad, logits []float32, labels []uint8, idx []int, classes int) float64 {
-	n := len(idx)
+func crossEntropy(grad, logits []float32, labels []uint8, classes int) float64 {
+	n := len(labels)
 	p := make([]float64, classes)
 	var loss float64
 	for i := 0; i < n; i++ {
 		softmax(p, logits[i*classes:(i+1)*classes])
-		y := int(labels[idx[i]])
+		y := int(labels[i])
 		loss -= math.Log(math.Max(p[y], 1e-300))
 		for j := range p {
 			g := p[j]
@@ -197,24 +219,26 @@ func crossEntropy(grad, logits []float32, labels []uint8, idx []int, classes int
 	return loss / float64(n)
 }
 
-// shiftImages moves each 28×28 image of batch by up to max pixels along each axis, filling
-// with the background value −1.
-func shiftImages(batch []float32, maxShift int, rng *rand.Rand) {
+// shiftImages moves each image (C, S, S) of batch by up to max pixels along each axis,
+// filling with the background value −1.
+func shiftImages(batch []float32, in Input, maxShift int, rng *rand.Rand) {
 	if maxShift == 0 {
 		return
 	}
-	const side, per = ImageSide, ImageSide * ImageSide
+	side, per := in.Side, in.Size()
 	tmp := make([]float32, per)
 	for lo := 0; lo < len(batch); lo += per {
 		img := batch[lo : lo+per]
 		dx, dy := rng.IntN(2*maxShift+1)-maxShift, rng.IntN(2*maxShift+1)-maxShift
-		for y := 0; y < side; y++ {
-			for x := 0; x < side; x++ {
-				sx, sy := x-dx, y-dy
-				if sx < 0 || sy < 0 || sx >= side || sy >= side {
-					tmp[y*side+x] = -1
-				} else {
-					tmp[y*side+x] = img[sy*side+sx]
+		for p := 0; p < per; p += side * side {
+			for y := 0; y < side; y++ {
+				for x := 0; x < side; x++ {
+					sx, sy := x-dx, y-dy
+					if sx < 0 || sy < 0 || sx >= side || sy >= side {
+						tmp[p+y*side+x] = -1
+					} else {
+						tmp[p+y*side+x] = img[p+sy*side+sx]
+					}
 				}
 			}
 		}
@@ -222,7 +246,7 @@ func shiftImages(batch []float32, maxShift int, rng *rand.Rand) {
 	}
 }
 
-// images returns the images of a part as one (N, 1, 28, 28) slice in [-1, 1].
+// images returns the images of a part as one (N, C, H, W) slice in [-1, 1].
 func images(p Part) []float32 {
 	return p.Data.Batch(p.Index).Data().([]float32)
 }

@@ -5,7 +5,7 @@ import (
 	"runtime"
 	"sync"
 
-	"gogan/cpu/gemm"
+	"gogan/gemm"
 )
 
 // Neighbours is the k of the k-nearest-neighbour manifolds, the value Kynkäänniemi et al.

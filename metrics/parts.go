@@ -28,7 +28,7 @@ func openSplits(dataset, dir string) (splits, error) {
 		ds, err := data.Open(data.Spec{Name: dataset, Dir: dir, Split: sp.name, ImageSize: ImageSide, Channels: 1})
 		switch {
 		case err == nil:
-			if err := checkImages(ds); err != nil {
+			if err := checkImages(ds, CatalogInput, TaskClasses); err != nil {
 				return s, err
 			}
 			*sp.dst = ds

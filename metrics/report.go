@@ -10,6 +10,7 @@ import (
 type Report struct {
 	Dataset            string  `json:"dataset"`
 	Extractor          string  `json:"extractor"`
+	ExtractorTask      string  `json:"extractor_task"` // TaskClasses or TaskRotation
 	ExtractorAccuracy  float64 `json:"extractor_accuracy"`
 	ExtractorTrainedOn string  `json:"extractor_trained_on"`
 	ExtractorHeldOut   string  `json:"extractor_held_out"`
@@ -27,12 +28,21 @@ func ExtractorName(dataset string) string {
 	return fmt.Sprintf("gogan-classifier-v%d/%s", ExtractorVersion, dataset)
 }
 
+// extractorName is ExtractorName for any extractor: a folder's names its task and key.
+func extractorName(e *Extractor) string {
+	if e.Task == TaskRotation {
+		return fmt.Sprintf("gogan-rotation-v%d/%s", ExtractorVersion, e.Dataset)
+	}
+	return ExtractorName(e.Dataset)
+}
+
 // Report describes the evaluator and, when generated is not nil, the scores of the images
 // from source.
 func (e *Evaluator) Report(generated *Scores, source string) Report {
 	return Report{
-		Dataset:            e.ex.Dataset,
-		Extractor:          ExtractorName(e.ex.Dataset),
+		Dataset:            e.dataset,
+		Extractor:          extractorName(e.ex),
+		ExtractorTask:      e.ex.Task,
 		ExtractorAccuracy:  e.ex.Info.Accuracy,
 		ExtractorTrainedOn: e.ex.Info.TrainedOn,
 		ExtractorHeldOut:   e.ex.Info.HeldOut,
@@ -47,8 +57,12 @@ func (e *Evaluator) Report(generated *Scores, source string) Report {
 
 // WriteText prints the report as a table for people.
 func (r Report) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "yardstick: %s, a classifier trained on %s, %.2f%% accurate on %s\n",
-		r.Extractor, r.ExtractorTrainedOn, 100*r.ExtractorAccuracy, r.ExtractorHeldOut)
+	what := "a classifier"
+	if r.ExtractorTask == TaskRotation {
+		what = "a predictor of image rotations, trained without labels,"
+	}
+	fmt.Fprintf(w, "yardstick: %s, %s trained on %s, %.2f%% accurate on %s\n",
+		r.Extractor, what, r.ExtractorTrainedOn, 100*r.ExtractorAccuracy, r.ExtractorHeldOut)
 	fmt.Fprintf(w, "reference: %s\nbaseline:  %s\n", r.Reference, r.Baseline)
 	if r.Source != "" {
 		fmt.Fprintf(w, "generated: %d images from %s\n", r.N, r.Source)
@@ -75,6 +89,9 @@ func (r Report) WriteText(w io.Writer) error {
 			{"class accuracy (higher is better)", func(s Scores) float64 { return s.Class.Accuracy }},
 			{"per-class Fréchet distance (lower is better)", func(s Scores) float64 { return s.Class.FrechetDistance }},
 		}...)
+	}
+	if r.ExtractorTask == TaskRotation {
+		rows = append(rows[:1], rows[2:]...) // no classes to score
 	}
 	for _, row := range rows {
 		fmt.Fprintf(w, "%-48s", row.name)

@@ -21,9 +21,10 @@
 // Every op family has one file stem in both backends: its CPU code is cpu/<stem>.go, its CUDA
 // launcher cuda/<stem>.go and its kernels cuda/kernels/<stem>.cu (PTX in <stem>.ptx beside
 // it). Helpers that are not ops keep names of their own: cpu/im2col.go and cuda/im2col.go
-// (with cuda/kernels/im2col.cu) unfold images for the convolutions, cpu/gemm and cuda/gemm.go
-// multiply matrices, cpu/parallel.go splits work between cores, cpu/simd_amd64.s holds the
-// AVX-512 loops.
+// (with cuda/kernels/im2col.cu) unfold images for the convolutions, gemm (a package of
+// its own, which metrics uses too) and cuda/gemm.go multiply matrices, cpu/parallel.go splits
+// work between cores, and cpu/<stem>_amd64.s holds an op's AVX-512 loops (activation_amd64.s
+// the activations', simd_amd64.s BatchNorm's and Adam's).
 //
 //	layer (nn)               Backend methods                          stem           kernels
 //	Linear                   LinearForward, LinearBackward            linear, bias   bias.cu

@@ -19,7 +19,7 @@ import (
 // generator that trained. Two ways of giving the average statistics of its own
 // (Config.EMAStats):
 //   - EMAStatsRecomputed ("standing statistics", Brock et al. 2019): reset, then the exact
-//     mean of the batch statistics of emaStatBatches batches of fixed latents, before every
+//     mean of the batch statistics of EMAStatBatches batches of fixed latents, before every
 //     use (sample grids, evaluations, checkpoints). The latents are fixed per run, so the
 //     statistics are a function of the averaged weights alone and a resumed run recomputes
 //     the same ones.
@@ -48,16 +48,16 @@ const (
 	EMAStatsAveraged   = "averaged"
 )
 
-// emaStatBatches is the number of batches whose statistics the averaged generator's
+// EMAStatBatches is the number of batches whose statistics the averaged generator's
 // BatchNorm layers average.
-const emaStatBatches = 16
+const EMAStatBatches = 16
 
 // EMA is a moving average of a generator's weights, in a network of its own.
 type EMA struct {
 	G     *nn.Network // the averaged generator
 	Decay float32
 	src   *nn.Network
-	// statLatents are the latents of the statistics' batches, (emaStatBatches·batch, in...).
+	// statLatents are the latents of the statistics' batches, (EMAStatBatches·batch, in...).
 	statLatents *nn.Tensor
 	batch       int
 	fresh       bool // the BatchNorm statistics match the weights
@@ -164,4 +164,13 @@ func RecomputeBatchNorm(net *nn.Network, z *nn.Tensor, batch int) {
 		bn.Momentum = saved[i]
 	}
 	net.SetBatchesTracked(tracked)
+}
+
+// Sampler is the generator that samples: the average when there is one, ready to run.
+func (g *GAN) Sampler() *nn.Network {
+	if g.EMA == nil {
+		return g.G
+	}
+	g.EMA.Ready()
+	return g.EMA.G
 }

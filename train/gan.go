@@ -7,6 +7,12 @@
 // D judges the real and the fake batch with one set of labels. After each generator update
 // a moving average of G's weights moves towards it (ema.go); sample grids, evaluations and
 // gan generate use the average.
+//
+// The package holds what a step needs and nothing of a run: the step (gan.go), its recording
+// and replay on backends that can (graphs.go), the averaged generator (ema.go), the latents
+// and the run's random streams (latents.go), and the finiteness checks. The run around the
+// steps (data, folder, checkpoints, figures) is package run's. train imports nn and no
+// backend.
 package train
 
 import (
@@ -236,19 +242,21 @@ type Batch struct {
 	Labels []uint8
 }
 
-// Step is one generator step with DSteps discriminator updates before it: next supplies each
-// real batch (as n·C·H·W host values) and latents fills each latent batch (see SampleLatents).
-// It returns the step's statistics, or an error when a loss is not finite.
-func (g *GAN) Step(next func() ([]float32, int, error), latents func(dst []float32)) (Stats, error) {
-	return g.StepLabelled(func() (Batch, error) {
+// StepUnlabelled is Step with batches of images alone (n·C·H·W host values), for an
+// unconditional GAN: the toy experiment, the benchmark and tests.
+func (g *GAN) StepUnlabelled(next func() ([]float32, int, error), latents func(dst []float32)) (Stats, error) {
+	return g.Step(func() (Batch, error) {
 		images, n, err := next()
 		return Batch{Images: images, N: n}, err
 	}, latents)
 }
 
-// StepLabelled is Step with batches that carry their classes, which a conditional GAN's D is
-// shown with the real images and its G is asked for: fakes follow the data's classes.
-func (g *GAN) StepLabelled(next func() (Batch, error), latents func(dst []float32)) (Stats, error) {
+// Step is one generator step with DSteps discriminator updates before it, the step of every
+// run: next supplies each real batch, with its classes for a conditional GAN (D is shown them
+// with the real images and G is asked for the same, so the fakes follow the data's classes),
+// and latents fills each latent batch (see SampleLatents). It returns the step's statistics,
+// or an error when a loss is not finite.
+func (g *GAN) Step(next func() (Batch, error), latents func(dst []float32)) (Stats, error) {
 	var s Stats
 	var fake *nn.Tensor
 	for k := 0; k < g.Hyper.DSteps; k++ {
@@ -298,7 +306,7 @@ func (g *GAN) StepLabelled(next func() (Batch, error), latents func(dst []float3
 }
 
 // addDiscriminator adds one D step's statistics, [mean loss term, mean σ(logit), mean logit]
-// on real then on fake, to the sums that StepLabelled averages.
+// on real then on fake, to the sums that Step averages.
 func (s *Stats) addDiscriminator(h []float32) {
 	s.LossDReal += float64(h[0])
 	s.LossDFake += float64(h[3])

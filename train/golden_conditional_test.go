@@ -37,7 +37,7 @@ func goldenLabels(v []float32) []uint8 {
 }
 
 // TestGoldenConditionalStep compares a conditional step with PyTorch's, through the same
-// StepLabelled a run uses: G's one-hot input, the projection's logits and gradients, and the
+// Step a run uses: G's one-hot input, the projection's logits and gradients, and the
 // weights after Adam; then nine more steps and the moving average of G with its warm-up.
 func TestGoldenConditionalStep(t *testing.T) {
 	g := openConditionalGolden(t)
@@ -60,7 +60,7 @@ func TestGoldenConditionalStep(t *testing.T) {
 	latents := func(dst []float32) { copy(dst, zs[step*nz:(step+1)*nz]) }
 	var got []float32
 	for ; step < len(losses)/4; step++ {
-		s, err := gan.StepLabelled(next, latents)
+		s, err := gan.Step(next, latents)
 		if err != nil {
 			t.Fatal(err)
 		}

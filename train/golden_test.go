@@ -217,7 +217,7 @@ func TestGoldenTenSteps(t *testing.T) {
 	latents := func(dst []float32) { copy(dst, zs[step*nz:(step+1)*nz]) }
 	got := make([]float32, 0, len(losses))
 	for ; step < steps; step++ {
-		s, err := gan.Step(next, latents)
+		s, err := gan.StepUnlabelled(next, latents)
 		if err != nil {
 			t.Fatal(err)
 		}

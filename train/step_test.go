@@ -68,7 +68,7 @@ func runSteps(t *testing.T, cfg models.Config, h Hyper, steps int) ([]Stats, []f
 	}
 	var out []Stats
 	for i := 0; i < steps; i++ {
-		s, err := gan.StepLabelled(labelled, latents)
+		s, err := gan.Step(labelled, latents)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -144,13 +144,13 @@ func BenchmarkStep(b *testing.B) {
 			fixed := func() ([]float32, int, error) { return host, batch, nil }
 			zrng := rand.New(rand.NewPCG(1, 2))
 			latents := func(dst []float32) { SampleLatents(dst, zrng) }
-			if _, err := gan.Step(fixed, latents); err != nil { // warm-up: grows scratch buffers
+			if _, err := gan.StepUnlabelled(fixed, latents); err != nil { // warm-up: grows scratch buffers
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, err := gan.Step(fixed, latents); err != nil {
+				if _, err := gan.StepUnlabelled(fixed, latents); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -184,7 +184,7 @@ func TestStepAllocatesNothing(t *testing.T) {
 		zrng := rand.New(rand.NewPCG(5, 6))
 		latents := func(dst []float32) { SampleLatents(dst, zrng) }
 		step := func() {
-			if _, err := gan.Step(fixed, latents); err != nil {
+			if _, err := gan.StepUnlabelled(fixed, latents); err != nil {
 				t.Fatal(err)
 			}
 		}

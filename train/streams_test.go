@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// TestRunStreams reads the package's source: every random-stream constant (stream*) is
-// declared in run.go, and no two streams of a run share a number, so no two uses of a
-// run's seed draw the same values. streamBench, which no run draws, is the one exception.
+// TestRunStreams reads the package's source: every random-stream constant (Stream*) is
+// declared in latents.go, and no two streams of a run share a number, so no two uses of a
+// run's seed draw the same values. StreamBench, which no run draws, is the one exception.
 func TestRunStreams(t *testing.T) {
 	fset := token.NewFileSet()
 	files, err := filepath.Glob("*.go")
@@ -37,12 +37,12 @@ func TestRunStreams(t *testing.T) {
 			for _, spec := range gen.Specs {
 				vs := spec.(*ast.ValueSpec)
 				for i, name := range vs.Names {
-					if !strings.HasPrefix(name.Name, "stream") {
+					if !strings.HasPrefix(name.Name, "Stream") {
 						continue
 					}
 					count++
-					if file != "run.go" {
-						t.Errorf("%s is declared in %s; a run's streams are all in run.go", name.Name, file)
+					if file != "latents.go" {
+						t.Errorf("%s is declared in %s; a run's streams are all in latents.go", name.Name, file)
 					}
 					lit, ok := vs.Values[i].(*ast.BasicLit)
 					if !ok {
@@ -54,7 +54,7 @@ func TestRunStreams(t *testing.T) {
 						t.Errorf("%s = %s: %v", name.Name, lit.Value, err)
 						continue
 					}
-					if name.Name == "streamBench" {
+					if name.Name == "StreamBench" {
 						continue
 					}
 					if other, dup := byValue[v]; dup {
@@ -66,9 +66,9 @@ func TestRunStreams(t *testing.T) {
 		}
 	}
 	if len(byValue) < 6 || count != len(byValue)+1 {
-		t.Errorf("found %d stream constants (%d distinct run streams), want the 6 of a run and streamBench", count, len(byValue))
+		t.Errorf("found %d stream constants (%d distinct run streams), want the 6 of a run and StreamBench", count, len(byValue))
 	}
-	if byValue[streamInit] != "streamInit" || byValue[streamEMAStats] != "streamEMAStats" {
+	if byValue[StreamInit] != "StreamInit" || byValue[StreamEMAStats] != "StreamEMAStats" {
 		t.Errorf("the source's numbers are not the compiled ones: %v", byValue)
 	}
 }

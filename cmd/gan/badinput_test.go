@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"gogan/checkpoints"
-	"gogan/train"
+	"gogan/run"
 )
 
 // badInputFixture holds what the bad-input cases start from: a dataset, a trained run's
@@ -175,14 +175,14 @@ func rewriteCheckpoint(t *testing.T, src, dst string, keep func(string) (string,
 }
 
 // editConfig returns a metadata edit that changes the configuration inside a checkpoint.
-func editConfig(t *testing.T, change func(c *train.Config)) func(map[string]string) {
+func editConfig(t *testing.T, change func(c *run.Config)) func(map[string]string) {
 	return func(meta map[string]string) {
-		c, err := train.UnmarshalConfig(meta["config"])
+		c, err := run.UnmarshalConfig(meta["config"])
 		if err != nil {
 			t.Fatal(err)
 		}
 		change(&c)
-		meta["config"] = train.MarshalConfig(c)
+		meta["config"] = run.MarshalConfig(c)
 	}
 }
 
@@ -220,11 +220,11 @@ func badCheckpoints(t *testing.T, f badInputFixture) []struct {
 		{"step-negative", rewriteCheckpoint(t, f.ck, f.path("step.safetensors"), all, setMeta("step", "-3")), []string{"step", "-3"}},
 		{"rng-garbage", rewriteCheckpoint(t, f.ck, f.path("rng.safetensors"), all, setMeta("z_rng", "zz")), []string{"latent generator"}},
 		{"tensor-missing", rewriteCheckpoint(t, f.ck, f.path("missing.safetensors"), without("generator.3.weight"), func(map[string]string) {}), []string{"generator.3.weight"}},
-		{"another-arch", rewriteCheckpoint(t, f.ck, f.path("dcgan64.safetensors"), all, editConfig(t, func(c *train.Config) {
+		{"another-arch", rewriteCheckpoint(t, f.ck, f.path("dcgan64.safetensors"), all, editConfig(t, func(c *run.Config) {
 			c.Arch, c.ImageSize = "dcgan64", 64
 		})), []string{"generator.0.weight"}},
-		{"another-nz", rewriteCheckpoint(t, f.ck, f.path("nz.safetensors"), all, editConfig(t, func(c *train.Config) { c.NZ = 16 })), []string{"generator.0.weight"}},
-		{"unknown-arch", rewriteCheckpoint(t, f.ck, f.path("arch.safetensors"), all, editConfig(t, func(c *train.Config) { c.Arch = "resnet" })), []string{`"resnet"`}},
+		{"another-nz", rewriteCheckpoint(t, f.ck, f.path("nz.safetensors"), all, editConfig(t, func(c *run.Config) { c.NZ = 16 })), []string{"generator.0.weight"}},
+		{"unknown-arch", rewriteCheckpoint(t, f.ck, f.path("arch.safetensors"), all, editConfig(t, func(c *run.Config) { c.Arch = "resnet" })), []string{`"resnet"`}},
 	}
 }
 
@@ -256,7 +256,7 @@ func TestBadWeights(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{"dcgan64", append(base, "--arch", "dcgan64"), []string{weights, "dcgan64", "0.weight"}},
+		{"dcgan64", append(base, "--arch", "dcgan64"), []string{weights, "--arch dcgan64", "dcgan28 generator"}},
 		{"nz", append(base, "--nz", "100"), []string{weights, "--nz 100"}},
 		{"nc", append(base, "--nc", "3"), []string{weights, "--nc 3"}},
 		// Sizes the file does not back are refused before anything of their size is allocated.
@@ -301,8 +301,8 @@ func TestBadToyAndBenchInput(t *testing.T) {
 // TestExplicitArch trains with --arch given and --nc left to the dataset, which once failed
 // as if nc 0 were a bad size.
 func TestExplicitArch(t *testing.T) {
-	run := trainTiny(t, 1, "--arch", "dcgan28")
-	ck, err := train.LoadCheckpoint(filepath.Join(run, "checkpoints", "latest.safetensors"))
+	dir := trainTiny(t, 1, "--arch", "dcgan28")
+	ck, err := run.LoadCheckpoint(filepath.Join(dir, "checkpoints", "latest.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}

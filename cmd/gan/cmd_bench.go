@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 
-	"gogan/train"
+	"gogan/bench"
 )
 
 func init() {
@@ -32,7 +32,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := train.Bench(b, *arch, *batch, *steps, *warmup, *graphs)
+	res, err := bench.Run(b, *arch, *batch, *steps, *warmup, *graphs)
 	if err != nil {
 		return err
 	}

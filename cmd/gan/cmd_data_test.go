@@ -54,7 +54,7 @@ func TestDataFolder(t *testing.T) {
 	if !strings.Contains(res.stdout, "images: 3 of 3×8×8") || !strings.Contains(res.stdout, "labels: none") {
 		t.Errorf("summary:\n%s", res.stdout)
 	}
-	if !strings.Contains(res.stderr, "notes.txt (not a PNG, JPEG or GIF image)") {
+	if !strings.Contains(res.stderr, "notes.txt (not a PNG, JPEG, GIF, WebP or BMP image)") {
 		t.Errorf("no warning naming notes.txt: %q", res.stderr)
 	}
 	if got, want := decodePNG(t, grid).Bounds().Size(), gridSize(3, 8, 8); got != want {

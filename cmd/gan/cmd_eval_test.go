@@ -165,7 +165,8 @@ func TestEvalBadInput(t *testing.T) {
 		{"bad split", append([]string{"--split", "dev"}, ds...), []string{"train or test"}},
 		{"missing checkpoint", []string{"--checkpoint", filepath.Join(dataDir, "none.safetensors")}, []string{"none.safetensors"}},
 		{"damaged samples", append([]string{"--samples", junk, "--cache", cache}, ds...), []string{junk}},
-		{"folder dataset", []string{"--dataset", dataDir, "--samples", noise, "--cache", cache}, []string{"not a catalog dataset"}},
+		{"folder without images", []string{"--dataset", dataDir, "--samples", noise, "--cache", cache}, []string{"no readable image"}},
+		{"missing folder", []string{"--dataset", filepath.Join(dataDir, "none") + "/", "--cache", cache}, []string{"none"}},
 		{"not in the catalog", []string{"--dataset", "cifar", "--cache", cache}, []string{`"cifar" is not a catalog dataset`}},
 		{"broken cache", append([]string{"--cache", brokenCache}, ds...), []string{metrics.CachePath(brokenCache, "mnist"), "--retrain"}},
 		// 32 training images of the synthetic set cannot fill the real recipe's batches.

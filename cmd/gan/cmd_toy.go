@@ -8,7 +8,7 @@ import (
 	"strconv"
 
 	"gogan/nn"
-	"gogan/train"
+	"gogan/toy"
 )
 
 func init() {
@@ -17,7 +17,7 @@ func init() {
 
 func runToy(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("toy", stderr)
-	o := train.DefaultToy()
+	o := toy.Default()
 	lr := fs.Float64("lr", shortestFloat64(o.LR), "Adam learning rate of both networks")
 	loss := fs.String("loss", "minimax", "objective: minimax, nonsaturating, lsgan, hinge or wgan")
 	fs.IntVar(&o.Steps, "steps", o.Steps, "training steps")
@@ -43,7 +43,7 @@ func runToy(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	res, err := train.RunToy(b, o, stdout)
+	res, err := toy.Run(b, o, stdout)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"gogan/data"
+	"gogan/run"
 	"gogan/train"
 )
 
@@ -18,8 +20,8 @@ func init() {
 
 // bindTrainFlags binds the flags of gan train, but for the float ones, to a configuration,
 // with the defaults of Radford et al.
-func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
-	fs.StringVar(&c.Dataset, "dataset", "fashion-mnist", "dataset name (mnist, fashion-mnist, kmnist, emnist-balanced, emnist-letters, emnist-digits) or a folder of images")
+func bindTrainFlags(fs *flag.FlagSet, c *run.Config, resume *string) {
+	fs.StringVar(&c.Dataset, "dataset", "fashion-mnist", "dataset name ("+strings.Join(data.Names(), ", ")+") or a folder of images")
 	fs.StringVar(&c.Data, "data", "", "folder holding the dataset's files (default: $GOGAN_DATA/<name>, ./data/<name>, then system locations)")
 	fs.StringVar(&c.Split, "split", "train", "which split of a named dataset to train on: train or test")
 	fs.IntVar(&c.ImageSize, "image-size", 0, "side of the square training images; 0 keeps the dataset's (or the architecture's)")
@@ -49,11 +51,12 @@ func bindTrainFlags(fs *flag.FlagSet, c *train.Config, resume *string) {
 
 // trainFlags are the values of gan train's flags once parsed.
 type trainFlags struct {
-	cfg                    train.Config
+	cfg                    run.Config
 	resume                 string
 	lr, beta1, beta2, clip *float64
 	emaDecay               *float64
 	cudaGraph              *bool
+	tensorBoard            *bool
 }
 
 // newTrainFlags defines every flag of gan train on a new flag set.
@@ -66,13 +69,14 @@ func newTrainFlags(stderr io.Writer) (*flag.FlagSet, *trainFlags) {
 	f.clip = fs.Float64("clip", 0, "WGAN weight clipping of the critic (0: 0.01 with --loss wgan, none otherwise)")
 	f.emaDecay = fs.Float64("ema-decay", train.DefaultEMADecay, "decay of the moving average of G's weights that samples, evaluations and checkpoints use (0: none)")
 	fs.StringVar(&f.cfg.EMAStats, "ema-stats", train.EMAStatsRecomputed, "BatchNorm statistics of the averaged generator: recomputed from its own batches before each use, or averaged from the trained generator's with its weights")
+	f.tensorBoard = fs.Bool("tensorboard", true, "write TensorBoard event files into <out>/tb as the run goes (losses, D's outputs, evaluations, sample grids, configuration)")
 	f.cudaGraph = fs.Bool("cuda-graph", true, "on the GPU, record the training step once as a CUDA graph and replay it (same results, fewer launches)")
 	bindTrainFlags(fs, &f.cfg, &f.resume)
 	return fs, f
 }
 
 // config is the configuration the parsed flags give, the float ones at float32.
-func (f *trainFlags) config() train.Config {
+func (f *trainFlags) config() run.Config {
 	cfg := f.cfg
 	cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Clip = float32(*f.lr), float32(*f.beta1), float32(*f.beta2), float32(*f.clip)
 	cfg.EMADecay = float32(*f.emaDecay)
@@ -88,7 +92,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 
-	var resume *train.Checkpoint
+	var resume *run.Checkpoint
 	if resumePath != "" {
 		ck, err := openCheckpoint("--resume", resumePath)
 		if err != nil {
@@ -100,13 +104,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		}
 		if !set["out"] {
 			// Continue in the run folder that holds the checkpoint, if it is in one.
-			if base.Out, err = train.RunFolderOf(ck); err != nil {
+			if base.Out, err = run.RunFolderOf(ck); err != nil {
 				return err
 			}
 		}
 		cfg, resume = base, ck
 	}
-	cfg.NoCUDAGraph = !*flags.cudaGraph
+	cfg.ReplaySteps = *flags.cudaGraph
+	cfg.TensorBoard = *flags.tensorBoard
 	if cfg.Out == "" {
 		cfg.Out = filepath.Join("runs", fmt.Sprintf("%s-%s", sanitize(cfg.Dataset), time.Now().Format("20060102-150405")))
 	}
@@ -125,7 +130,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		"still saving the checkpoint; one more Ctrl-C aborts without it",
 		"gan train: aborted; the checkpoint of this step was not written, earlier ones are intact")
 	defer stop()
-	return train.Run(ctx, cfg, resume, b, stdout, stderr)
+	return run.Run(ctx, cfg, resume, b, stdout, stderr)
 }
 
 // sanitize makes a dataset name or folder path usable in a run folder's name.
@@ -141,12 +146,12 @@ func sanitize(s string) string {
 }
 
 // openCheckpoint loads the checkpoint that flag names: a file, or a run folder's latest.
-func openCheckpoint(flag, path string) (*train.Checkpoint, error) {
+func openCheckpoint(flag, path string) (*run.Checkpoint, error) {
 	file, err := latestInRunFolder(flag, path)
 	if err != nil {
 		return nil, err
 	}
-	return train.LoadCheckpoint(file)
+	return run.LoadCheckpoint(file)
 }
 
 // latestInRunFolder turns a run folder (or its checkpoints folder) given to flag into

@@ -13,17 +13,17 @@ import (
 	"testing"
 
 	"gogan/checkpoints"
-	"gogan/train"
+	"gogan/run"
 )
 
 // TestConditionalRun trains a tiny conditional GAN on the synthetic MNIST-named data (ten
 // classes, "0" to "9"), then generates by class and scores the class metrics.
 func TestConditionalRun(t *testing.T) {
 	_, cache := evalFixture(t)
-	run := trainTiny(t, 3, "--conditional")
-	ck := filepath.Join(run, "checkpoints", "latest.safetensors")
-	var cfg train.Config
-	if err := json.Unmarshal(readFile(t, filepath.Join(run, "config.json")), &cfg); err != nil {
+	runDir := trainTiny(t, 3, "--conditional")
+	ck := filepath.Join(runDir, "checkpoints", "latest.safetensors")
+	var cfg run.Config
+	if err := json.Unmarshal(readFile(t, filepath.Join(runDir, "config.json")), &cfg); err != nil {
 		t.Fatal(err)
 	}
 	wantNames := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
@@ -31,7 +31,7 @@ func TestConditionalRun(t *testing.T) {
 		t.Errorf("config: conditional %v, %d classes %v; want 10 classes %v", cfg.Conditional, cfg.Classes, cfg.ClassNames, wantNames)
 	}
 	// The training grid has a row of 8 per class and a margin of names on the left.
-	grid := decodePNG(t, filepath.Join(run, "samples", "step_3.png")).Bounds().Size()
+	grid := decodePNG(t, filepath.Join(runDir, "samples", "step_3.png")).Bounds().Size()
 	if plain := gridSize(80, 8, 28); grid.Y != plain.Y || grid.X <= plain.X {
 		t.Errorf("sample grid %v, want %d high (10 rows) and wider than %d (the names)", grid, plain.Y, plain.X)
 	}
@@ -44,7 +44,7 @@ func TestConditionalRun(t *testing.T) {
 	}
 	// The run's seed and 8 per class redraw its last sample grid, byte for byte.
 	mustGan(t, "generate", "--checkpoint", ck, "--per-class", "8", "--out", out("again.png"))
-	if !slices.Equal(readFile(t, out("again.png")), readFile(t, filepath.Join(run, "samples", "step_3.png"))) {
+	if !slices.Equal(readFile(t, out("again.png")), readFile(t, filepath.Join(runDir, "samples", "step_3.png"))) {
 		t.Error("--per-class 8 did not redraw the run's last sample grid")
 	}
 	mustGan(t, "generate", "--checkpoint", ck, "--n", "13", "--out-npy", out("mixed.npy"))
@@ -92,7 +92,7 @@ func TestConditionalBadInput(t *testing.T) {
 	writeGrayPNG(t, filepath.Join(folder, "a", "1.png"))
 	out := filepath.Join(t.TempDir(), "x.png")
 	fewNames := rewriteCheckpoint(t, cond, filepath.Join(t.TempDir(), "few.safetensors"), all,
-		editConfig(t, func(c *train.Config) { c.ClassNames = c.ClassNames[:3] }))
+		editConfig(t, func(c *run.Config) { c.ClassNames = c.ClassNames[:3] }))
 	noEMA := rewriteCheckpoint(t, cond, filepath.Join(t.TempDir(), "noema.safetensors"),
 		func(name string) (string, bool) { return name, !strings.HasPrefix(name, "generator_ema.") }, func(map[string]string) {})
 	for _, c := range []struct {

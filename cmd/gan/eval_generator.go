@@ -3,13 +3,15 @@ package main
 import (
 	"fmt"
 
+	"gogan/generate"
 	"gogan/metrics"
 	"gogan/nn"
+	"gogan/run"
 	"gogan/train"
 )
 
 // generatorName says which of a checkpoint's generators gan eval scores.
-func generatorName(ck *train.Checkpoint, o evalOptions) string {
+func generatorName(ck *run.Checkpoint, o evalOptions) string {
 	switch {
 	case !ck.HasEMA() || o.noEMA:
 		return "generator"
@@ -23,33 +25,27 @@ func generatorName(ck *train.Checkpoint, o evalOptions) string {
 
 // loadEvalGenerator builds the checkpoint's generator that gan eval scores: the averaged one
 // unless --no-ema, with the BatchNorm statistics --ema-stats asks for.
-func loadEvalGenerator(b nn.Backend, ck *train.Checkpoint, o evalOptions) (*nn.Network, error) {
-	g, err := buildGenerator(b, ck.Config.Model())
+func loadEvalGenerator(b nn.Backend, ck *run.Checkpoint, o evalOptions) (*nn.Network, error) {
+	g, err := generate.Load(b, ck.Generator(!o.noEMA))
 	if err != nil {
 		return nil, err
 	}
-	if err := ck.LoadGenerator(g, !o.noEMA); err != nil {
-		return nil, err
-	}
 	if o.emaStats == "generator" && ck.HasEMA() && !o.noEMA && g.Buffers != nil {
-		raw, err := buildGenerator(b, ck.Config.Model())
+		raw, err := generate.Load(b, ck.Generator(false))
 		if err != nil {
-			return nil, err
-		}
-		if err := ck.LoadGenerator(raw, false); err != nil {
 			return nil, err
 		}
 		b.Copy(g.Buffers, raw.Buffers)
 	}
 	if o.emaStats == "recomputed" && ck.HasEMA() && !o.noEMA {
-		train.RecomputeEMAStats(g, ck.Config)
+		run.RecomputeEMAStats(g, ck.Config)
 	}
 	return g, nil
 }
 
 // scoreCheckpoint scores a checkpoint's generator on the latents of seed; a conditional one
 // is asked for the classes in turn, and its class metrics are scored too.
-func scoreCheckpoint(ev *metrics.Evaluator, g *nn.Network, ck *train.Checkpoint, seed uint64) (metrics.Scores, error) {
+func scoreCheckpoint(ev *metrics.Evaluator, g *nn.Network, ck *run.Checkpoint, seed uint64) (metrics.Scores, error) {
 	nz, k := ck.Config.NZ, ck.Config.Model().Classes
 	z := train.FixedLatents(seed, ev.N(), nz)
 	if k == 0 {

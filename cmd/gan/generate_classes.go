@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"gogan/generate"
+	"gogan/run"
 	"gogan/train"
 )
 
@@ -61,7 +63,7 @@ func planClasses(o generateOptions, nz int, names []string) (classPlan, error) {
 	}
 	switch {
 	case o.cls.class != "":
-		c, err := train.ParseClass(o.cls.class, names)
+		c, err := run.ParseClass(o.cls.class, names)
 		if err != nil {
 			return classPlan{}, err
 		}
@@ -119,16 +121,14 @@ func planInterpolation(o generateOptions, nz int, names []string, list []int) (c
 		}
 		return classPlan{z: z, n: steps, nrow: steps, rowNames: []string{names[list[0]] + " → " + names[list[1]]}}, nil
 	case o.cls.class != "":
-		c, err := train.ParseClass(o.cls.class, names)
+		c, err := run.ParseClass(o.cls.class, names)
 		if err != nil {
 			return classPlan{}, err
 		}
-		a, b := train.FixedLatents(o.seed, 1, nz), train.FixedLatents(o.seed+1, 1, nz)
+		noise := generate.Interpolate(o.seed, steps, nz)
 		labels := make([]int, steps)
-		noise := make([]float32, 0, steps*nz)
 		for i := range labels {
 			labels[i] = c
-			noise = append(noise, slerp(a, b, float64(i)/float64(steps-1))...)
 		}
 		return classPlan{z: train.Conditioned(noise, labels, k), n: steps, nrow: steps, rowNames: []string{names[c]}}, nil
 	}
@@ -142,7 +142,7 @@ func parseClassList(s string, names []string) ([]int, error) {
 	}
 	var out []int
 	for _, part := range strings.Split(s, ",") {
-		c, err := train.ParseClass(part, names)
+		c, err := run.ParseClass(part, names)
 		if err != nil {
 			return nil, fmt.Errorf("--classes: %w", err)
 		}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"gogan/train"
+	"gogan/run"
 )
 
 // childAddressSpace is the memory a child run of the command may map: ample for the tiny
@@ -30,13 +30,13 @@ func TestAbsurdSizesFailCleanly(t *testing.T) {
 		t.Skip("needs an address-space limit: RLIMIT_AS on Linux, without the race detector")
 	}
 	f := newBadInputFixture(t)
-	huge := rewriteCheckpoint(t, f.ck, f.path("huge.safetensors"), all, editConfig(t, func(c *train.Config) { c.NGF = 1 << 30 }))
+	huge := rewriteCheckpoint(t, f.ck, f.path("huge.safetensors"), all, editConfig(t, func(c *run.Config) { c.NGF = 1 << 30 }))
 	weights := rewriteCheckpoint(t, f.ck, f.path("g.safetensors"), func(name string) (string, bool) {
 		return strings.TrimPrefix(name, "generator."), strings.HasPrefix(name, "generator.")
 	}, func(m map[string]string) { clear(m) })
 	gen := []string{"generate", "--out", f.path("grid.png")}
-	hugeBatch := rewriteCheckpoint(t, f.ck, f.path("batch.safetensors"), all, editConfig(t, func(c *train.Config) { c.BatchSize = 1e9 }))
-	hugeDSteps := rewriteCheckpoint(t, f.ck, f.path("dsteps.safetensors"), all, editConfig(t, func(c *train.Config) { c.DSteps = 1e9 }))
+	hugeBatch := rewriteCheckpoint(t, f.ck, f.path("batch.safetensors"), all, editConfig(t, func(c *run.Config) { c.BatchSize = 1e9 }))
+	hugeDSteps := rewriteCheckpoint(t, f.ck, f.path("dsteps.safetensors"), all, editConfig(t, func(c *run.Config) { c.DSteps = 1e9 }))
 	hugeIDX := writeHugeClaimIDX(t, f.path("huge-idx"))
 	train := func(extra ...string) []string {
 		return trainArgs(f.data, f.path("out"), append([]string{"--steps", "1"}, extra...)...)

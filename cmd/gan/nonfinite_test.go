@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"gogan/checkpoints"
-	"gogan/train"
+	"gogan/run"
 )
 
 // withValue copies a safetensors file with one float32 value of one tensor replaced.
@@ -158,7 +158,7 @@ func TestSecondInterruptWaitsForTheSave(t *testing.T) {
 	if m == nil {
 		t.Fatalf("stderr does not name the checkpoint:\n%s", stderr)
 	}
-	if _, err := train.LoadCheckpoint(m[1]); err != nil {
+	if _, err := run.LoadCheckpoint(m[1]); err != nil {
 		t.Errorf("the checkpoint does not load: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"gogan/run"
 	"gogan/train"
 )
 
@@ -49,7 +50,7 @@ var changedValues = map[string]string{
 // checkpoint's value and fails naming the flag and both values with another; a resumable
 // one overrides the checkpoint.
 func TestResumeConfig(t *testing.T) {
-	parse := func(t *testing.T, args ...string) (train.Config, *flag.FlagSet, map[string]bool) {
+	parse := func(t *testing.T, args ...string) (run.Config, *flag.FlagSet, map[string]bool) {
 		t.Helper()
 		fs, f := newTrainFlags(io.Discard)
 		if err := fs.Parse(args); err != nil {
@@ -61,8 +62,8 @@ func TestResumeConfig(t *testing.T) {
 	}
 	ckCfg, _, _ := parse(t)
 	ckCfg.Arch, ckCfg.NC, ckCfg.ImageSize, ckCfg.Steps = "dcgan28", 1, 28, 10
-	ck := &train.Checkpoint{Config: ckCfg}
-	resume := func(t *testing.T, args ...string) (train.Config, error) {
+	ck := &run.Checkpoint{Config: ckCfg}
+	resume := func(t *testing.T, args ...string) (run.Config, error) {
 		t.Helper()
 		cfg, fs, set := parse(t, args...)
 		return resumeConfig(fs, set, cfg, ck)

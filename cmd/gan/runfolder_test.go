@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"gogan/train"
+	"gogan/run"
 )
 
 // The run-folder tests check that training never writes into, prunes or mixes files of a
@@ -148,28 +148,28 @@ func waitForSteps(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer, metrics str
 // checkpoint the run reports must exist, and the later checkpoints of the abandoned line must
 // be moved aside, not pruned in its place or mixed with the new line.
 func TestResumeEarlierCheckpoint(t *testing.T) {
-	run := trainTiny(t, 20, "--checkpoint-every", "5", "--keep", "10")
-	res := mustGan(t, "train", "--resume", filepath.Join(run, "checkpoints", "step_10.safetensors"), "--steps", "15", "--keep", "1", "--checkpoint-every", "1")
-	step15 := filepath.Join(run, "checkpoints", "step_15.safetensors")
+	runDir := trainTiny(t, 20, "--checkpoint-every", "5", "--keep", "10")
+	res := mustGan(t, "train", "--resume", filepath.Join(runDir, "checkpoints", "step_10.safetensors"), "--steps", "15", "--keep", "1", "--checkpoint-every", "1")
+	step15 := filepath.Join(runDir, "checkpoints", "step_15.safetensors")
 	if !strings.Contains(res.stdout, "latest checkpoint "+step15) {
 		t.Errorf("stdout %q does not name %s", res.stdout, step15)
 	}
-	left, _ := filepath.Glob(filepath.Join(run, "checkpoints", "step_*.safetensors"))
+	left, _ := filepath.Glob(filepath.Join(runDir, "checkpoints", "step_*.safetensors"))
 	if len(left) != 1 || left[0] != step15 {
 		t.Errorf("checkpoints left: %v, want only %s", left, step15)
 	}
-	ck, err := train.LoadCheckpoint(latestOf(run))
+	ck, err := run.LoadCheckpoint(latestOf(runDir))
 	if err != nil || ck.Progress.Step != 15 {
 		t.Errorf("latest.safetensors: %v, step %v; want step 15", err, ck)
 	}
-	moved, _ := filepath.Glob(filepath.Join(run, "abandoned", "*", "checkpoints", "step_20.safetensors"))
+	moved, _ := filepath.Glob(filepath.Join(runDir, "abandoned", "*", "checkpoints", "step_20.safetensors"))
 	if len(moved) != 1 || !strings.Contains(res.stderr, filepath.Dir(filepath.Dir(moved[0]))) {
 		t.Errorf("step_20 of the abandoned line moved to %v; stderr:\n%s", moved, res.stderr)
 	}
-	if grids, _ := filepath.Glob(filepath.Join(run, "samples", "step_20.png")); len(grids) != 0 {
+	if grids, _ := filepath.Glob(filepath.Join(runDir, "samples", "step_20.png")); len(grids) != 0 {
 		t.Errorf("the abandoned line's sample grid is still among the new line's")
 	}
-	if n := len(metricLines(t, filepath.Join(run, "metrics.jsonl"))); n != 15 {
+	if n := len(metricLines(t, filepath.Join(runDir, "metrics.jsonl"))); n != 15 {
 		t.Errorf("metrics.jsonl has %d lines, want 15", n)
 	}
 }

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"gogan/train"
+	"gogan/run"
 )
 
 // childEnv makes the test binary, run again by a test, act as the gan command; limitEnv
@@ -91,7 +91,7 @@ func TestInterruptWritesCheckpoint(t *testing.T) {
 	if m == nil {
 		t.Fatalf("stderr does not name the checkpoint:\n%s", stderr.String())
 	}
-	ck, err := train.LoadCheckpoint(m[1])
+	ck, err := run.LoadCheckpoint(m[1])
 	if err != nil {
 		t.Fatalf("the checkpoint named on stderr does not load: %v", err)
 	}

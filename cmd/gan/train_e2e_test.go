@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"gogan/checkpoints"
-	"gogan/train"
+	"gogan/run"
 )
 
 // TestTrainOutputs trains a few steps across an epoch boundary and checks every file a run
@@ -95,7 +95,7 @@ func TestTrainOutputs(t *testing.T) {
 	if !bytes.Equal(readFile(t, filepath.Join(out, "checkpoints", "latest.safetensors")), readFile(t, newest)) {
 		t.Errorf("latest.safetensors differs from %s", newest)
 	}
-	ck, err := train.LoadCheckpoint(newest)
+	ck, err := run.LoadCheckpoint(newest)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestTrainOutputs(t *testing.T) {
 		t.Errorf("%s is at step %d, want %d", newest, ck.Progress.Step, steps)
 	}
 
-	var cfg train.Config
+	var cfg run.Config
 	if err := json.Unmarshal(readFile(t, filepath.Join(out, "config.json")), &cfg); err != nil {
 		t.Fatalf("config.json: %v", err)
 	}

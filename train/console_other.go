@@ -1,7 +1,0 @@
-//go:build !unix
-
-package train
-
-// watchResize does nothing where there is no SIGWINCH: the status line takes the terminal's
-// width at its next redraw instead.
-func watchResize(redraw func()) (stop func()) { return func() {} }
