@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gogan/data"
+	"gogan/nn"
 	"gogan/run"
 	"gogan/train"
 )
@@ -36,6 +37,8 @@ func bindTrainFlags(fs *flag.FlagSet, c *run.Config, resume *string) {
 	fs.StringVar(&c.Loss, "loss", "nonsaturating", "objective: nonsaturating, minimax, lsgan, hinge or wgan")
 	fs.IntVar(&c.DSteps, "d-steps", 1, "discriminator updates per generator update (k of the GAN paper)")
 	fs.BoolVar(&c.Conditional, "conditional", false, "train class-conditional G and D on the data's labels (a named dataset's, or a folder's class subfolders)")
+	fs.StringVar(&c.Augment, "augment", "none", "DiffAugment's transformations of D's real and fake inputs: a comma-separated list of color, translation, cutout, or none")
+	fs.BoolVar(&c.Mirror, "mirror", false, "flip real images left to right at random")
 	fs.Uint64Var(&c.Seed, "seed", 1, "random seed: the same seed gives the same run")
 	fs.StringVar(&c.Device, "device", defaultDevice, "cpu or cuda")
 	fs.BoolVar(&c.TF32, "tf32", false, "on the GPU, let matrix products use TensorFloat-32 tensor cores: faster, with a 10-bit mantissa in the products")
@@ -80,6 +83,9 @@ func (f *trainFlags) config() run.Config {
 	cfg := f.cfg
 	cfg.LR, cfg.Beta1, cfg.Beta2, cfg.Clip = float32(*f.lr), float32(*f.beta1), float32(*f.beta2), float32(*f.clip)
 	cfg.EMADecay = float32(*f.emaDecay)
+	if p, err := nn.ParseAugmentPolicy(cfg.Augment); err == nil {
+		cfg.Augment = p.String() // one spelling per policy; Validate names a bad one
+	}
 	return cfg
 }
 

@@ -48,6 +48,8 @@ var resumeRules = map[string]resumeRule{
 	"tf32":             {apply: func(b *run.Config, c run.Config) { b.TF32 = c.TF32 }},
 	"data":             {apply: func(b *run.Config, c run.Config) { b.Data = c.Data }},
 	"overwrite":        {apply: func(b *run.Config, c run.Config) { b.Overwrite = c.Overwrite }},
+	"augment":          {apply: func(b *run.Config, c run.Config) { b.Augment = c.Augment }},
+	"mirror":           {apply: func(b *run.Config, c run.Config) { b.Mirror = c.Mirror }},
 	"resume":           {apply: notInConfig},
 	"cuda-graph":       {apply: notInConfig},
 	"tensorboard":      {apply: notInConfig},
