@@ -47,6 +47,9 @@ func NewProgress(seed uint64) Progress {
 		MirrorRNG: rand.NewPCG(seed, train.StreamMirror)}
 }
 
+// rngRoles name the generators of rngKeys in messages.
+var rngRoles = map[string]string{"z_rng": "latent", "augment_rng": "augmentation", "mirror_rng": "flip"}
+
 // rngKeys are the checkpoint's metadata keys of the progress's generators. A checkpoint from
 // before augmentation has only z_rng; the others then start at their streams' beginning.
 func (p *Progress) rngKeys() map[string]**rand.PCG {
@@ -174,7 +177,7 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 			err = (*rng).UnmarshalBinary(state)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("checkpoint %s: random generator state %s: %v", path, key, err)
+			return nil, fmt.Errorf("checkpoint %s: %s generator state (%s): %v", path, rngRoles[key], key, err)
 		}
 	}
 	return c, nil
