@@ -45,4 +45,18 @@ func TestAugmentFlags(t *testing.T) {
 	if cfg := config(); cfg.Augment != "none" {
 		t.Errorf("a resume without --augment took %q, not the checkpoint's none", cfg.Augment)
 	}
+
+	// Each option changes what D sees from the first step on.
+	first := map[string]any{}
+	for _, flags := range [][]string{{"--augment", "none"}, {"--mirror"}, {"--augment", "translation"}} {
+		one := filepath.Join(dir, strings.Join(flags, ""))
+		mustGan(t, trainArgs(data, one, append(flags, "--steps", "1")...)...)
+		loss := metricLines(t, filepath.Join(one, "metrics.jsonl"))[0]["loss_d_real"]
+		for other, l := range first {
+			if l == loss {
+				t.Errorf("%v and %s: the same loss on real images at step 1, %v", flags, other, loss)
+			}
+		}
+		first[strings.Join(flags, " ")] = loss
+	}
 }
