@@ -10,6 +10,8 @@ type kernel int
 const (
 	kActForwardF32 kernel = iota
 	kActBackwardF32
+	kAugmentForwardF32
+	kAugmentBackwardF32
 	kBnMeanF32
 	kBnStatsFinishF32
 	kBnEvalPrepF32
@@ -44,6 +46,8 @@ const maxArgs = 14
 var kernelNames = [numKernels]struct{ module, name string }{
 	kActForwardF32:               {"activation", "act_forward_f32"},
 	kActBackwardF32:              {"activation", "act_backward_f32"},
+	kAugmentForwardF32:           {"augment", "augment_forward_f32"},
+	kAugmentBackwardF32:          {"augment", "augment_backward_f32"},
 	kBnMeanF32:                   {"batchnorm", "bn_mean_f32"},
 	kBnStatsFinishF32:            {"batchnorm", "bn_stats_finish_f32"},
 	kBnEvalPrepF32:               {"batchnorm", "bn_eval_prep_f32"},
@@ -90,6 +94,30 @@ func (b *Backend) actBackwardF32(blocks int, dx uintptr, dy uintptr, x uintptr, 
 	b.argv[5] = intArg(kind)
 	b.argv[6] = f32Arg(slope)
 	return b.launch(kActBackwardF32, blocks, 7)
+}
+
+// augmentForwardF32 queues augment_forward_f32(float* out, const float* x, const float* params, int N, int C, int H, int W) from augment.cu on the stream.
+func (b *Backend) augmentForwardF32(blocks int, out uintptr, x uintptr, params uintptr, N int, C int, H int, W int) error {
+	b.argv[0] = uint64(out)
+	b.argv[1] = uint64(x)
+	b.argv[2] = uint64(params)
+	b.argv[3] = intArg(N)
+	b.argv[4] = intArg(C)
+	b.argv[5] = intArg(H)
+	b.argv[6] = intArg(W)
+	return b.launch(kAugmentForwardF32, blocks, 7)
+}
+
+// augmentBackwardF32 queues augment_backward_f32(float* dx, const float* dout, const float* params, int N, int C, int H, int W) from augment.cu on the stream.
+func (b *Backend) augmentBackwardF32(blocks int, dx uintptr, dout uintptr, params uintptr, N int, C int, H int, W int) error {
+	b.argv[0] = uint64(dx)
+	b.argv[1] = uint64(dout)
+	b.argv[2] = uint64(params)
+	b.argv[3] = intArg(N)
+	b.argv[4] = intArg(C)
+	b.argv[5] = intArg(H)
+	b.argv[6] = intArg(W)
+	return b.launch(kAugmentBackwardF32, blocks, 7)
 }
 
 // bnMeanF32 queues bn_mean_f32(double* mean, const double* partial, int C, int P, int M) from batchnorm.cu on the stream.

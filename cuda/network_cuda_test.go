@@ -121,6 +121,54 @@ func host(b nn.Backend, t *nn.Tensor) []float32 {
 	return h
 }
 
+// TestAugmentedStepParity is one training step (as TestStepParity, with fixed tolerances) with DiffAugment's three policies on D's inputs,
+// the same parameters drawn on both backends from one seed: D's update on augmented real and
+// fake batches, G's through the augmentation with parameters of its own.
+func TestAugmentedStepParity(t *testing.T) {
+	for _, c := range stepCases {
+		t.Run(c.name(), func(t *testing.T) {
+			checkStepParity(t, c, nn.AugmentPolicy{Color: true, Translation: true, Cutout: true})
+		})
+	}
+}
+
+// checkStepParity runs one step of case c on both backends, with augmentation p, and compares
+// them: gradients to 1e-6 in NMSE, parameters after Adam's step to 1e-5 (a gradient within
+// rounding of zero may move the other way), statistics to 1e-8.
+func checkStepParity(t *testing.T, c stepCase, p nn.AugmentPolicy) {
+	res := make([]map[string][]float32, 2)
+	for i, b := range backends(t) {
+		gan := buildGAN(t, b, c.model(), c.batch, 5)
+		gan.SetAugment(p, rand.New(rand.NewPCG(5, 6)))
+		z := b.New(c.batch, c.model().NZ, 1, 1)
+		real := upload(t, gan, c, 1, z)
+		r := map[string][]float32{}
+		gan.DrawDiscriminatorAugment(c.batch)
+		fake := gan.DiscriminatorGrads(real, z)
+		r["D.grads"] = host(b, gan.D.Grads)
+		gan.OptD.Step()
+		r["D.params after its step"] = host(b, gan.D.Params)
+		gan.DrawGeneratorAugment(c.batch)
+		gan.GeneratorGrads(fake)
+		r["G.grads"] = host(b, gan.G.Grads)
+		gan.OptG.Step()
+		r["G.params after its step"] = host(b, gan.G.Params)
+		r["G.buffers"] = host(b, gan.G.Buffers)
+		r["D.buffers"] = host(b, gan.D.Buffers)
+		s := gan.StatsOf()
+		r["losses and D outputs"] = s[:]
+		if err := b.Sync(); err != nil {
+			t.Fatalf("%s: %v", b.Name(), err)
+		}
+		res[i] = r
+	}
+	tols := map[string]float64{"D.grads": 1e-6, "G.grads": 1e-6, "D.params after its step": 1e-5,
+		"G.params after its step": 1e-5, "G.buffers": 1e-8, "D.buffers": 1e-8, "losses and D outputs": 1e-8}
+	for name, tol := range tols {
+		nntest.CheckNMSE(t, name, res[1][name], res[0][name], tol)
+	}
+}
+
 // trainSteps runs n full training steps and returns D's and G's losses at each.
 func trainSteps(t testing.TB, gan *train.GAN, c stepCase, n int) [][2]float64 {
 	t.Helper()

@@ -4,21 +4,32 @@ package cuda
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
+	"gogan/nn"
 	"gogan/train"
 )
 
 // TestTrainerReplaysTheSameSteps trains two identical GANs through train.GAN.Step, the
 // trainer's own step, one op by op and one replaying the graphs it records after its first
 // step, with a short batch (an epoch's last) in the middle, which runs op by op, and two
-// discriminator steps per generator step. Statistics, parameters, Adam's state and the
-// host-side counters must be the same bits.
+// discriminator steps per generator step; without augmentation and with DiffAugment's three
+// policies, whose parameters each step uploads before its replay. Statistics, parameters,
+// Adam's state and the host-side counters must be the same bits.
 func TestTrainerReplaysTheSameSteps(t *testing.T) {
+	for _, p := range []nn.AugmentPolicy{{}, {Color: true, Translation: true, Cutout: true}} {
+		t.Run("augment="+p.String(), func(t *testing.T) { checkTrainerReplays(t, p) })
+	}
+}
+
+func checkTrainerReplays(t *testing.T, p nn.AugmentPolicy) {
 	b := gpu(t)
 	c := stepCase{arch: "dcgan28", nc: 1, batch: 16}
 	eager, replayed := buildGAN(t, b, c.model(), c.batch, 4), buildGAN(t, b, c.model(), c.batch, 4)
 	eager.Hyper.DSteps, replayed.Hyper.DSteps = 2, 2
+	eager.SetAugment(p, rand.New(rand.NewPCG(4, 5)))
+	replayed.SetAugment(p, rand.New(rand.NewPCG(4, 5)))
 	if !replayed.UseGraphs() {
 		t.Fatal("the CUDA backend cannot record graphs")
 	}

@@ -71,6 +71,12 @@ type Backend interface {
 	// element, as PyTorch's avg.lerp_(x, 1−decay); decay 0 copies x.
 	EMAUpdate(avg, x *Tensor, decay float32)
 
+	// AugmentForward applies DiffAugment's transformations (augment.go) to x (N, C, H, W), one
+	// row of params (N, AugmentValues) per image: out = keep · translate(affine colour(x)).
+	AugmentForward(out, x, params *Tensor)
+	// AugmentBackward computes dx (=) from dout through the same transformations.
+	AugmentBackward(dx, dout, params *Tensor)
+
 	// ProjectionForward is the output of a projection discriminator (Miyato & Koyama 2018):
 	// out (N, 1) = Σ_f x[n, f]·(w[f] + table[labels[n], f]), with x (N, ...) read as (N, F),
 	// w holding F values and table (K, F); labels (N) holds class indices in [0, K) as float32.

@@ -30,12 +30,30 @@ const (
 )
 
 // Progress is where a run stands: generator steps done, the data loader's position, and the
-// latent generator's state.
+// states of the latents', the augmentation's and the flips' generators.
 type Progress struct {
 	Step       int
 	Epoch      int // of the next batch
 	BatchIndex int // within that epoch
 	ZRNG       *rand.PCG
+	AugmentRNG *rand.PCG
+	MirrorRNG  *rand.PCG
+}
+
+// NewProgress is a run's progress before its first step, with each generator at the start of
+// its stream.
+func NewProgress(seed uint64) Progress {
+	return Progress{ZRNG: rand.NewPCG(seed, train.StreamLatents), AugmentRNG: rand.NewPCG(seed, train.StreamAugment),
+		MirrorRNG: rand.NewPCG(seed, train.StreamMirror)}
+}
+
+// rngRoles name the generators of rngKeys in messages.
+var rngRoles = map[string]string{"z_rng": "latent", "augment_rng": "augmentation", "mirror_rng": "flip"}
+
+// rngKeys are the checkpoint's metadata keys of the progress's generators. A checkpoint from
+// before augmentation has only z_rng; the others then start at their streams' beginning.
+func (p *Progress) rngKeys() map[string]**rand.PCG {
+	return map[string]**rand.PCG{"z_rng": &p.ZRNG, "augment_rng": &p.AugmentRNG, "mirror_rng": &p.MirrorRNG}
 }
 
 // SaveCheckpoint writes the GAN, both Adam states, the progress and the configuration to
@@ -78,17 +96,22 @@ func SaveCheckpoint(path string, gan *train.GAN, p Progress, cfg Config) error {
 			ts = append(ts, checkpoints.F32(emaPrefix+name, t.Shape, download(avg.Backend(), t)))
 		}
 	}
-	rngState, err := p.ZRNG.MarshalBinary()
-	if err != nil {
-		return fmt.Errorf("checkpoint %s: latent generator state: %w", path, err)
-	}
 	meta := map[string]string{
 		"format":      checkpointFormat,
 		"step":        strconv.Itoa(p.Step),
 		"epoch":       strconv.Itoa(p.Epoch),
 		"batch_index": strconv.Itoa(p.BatchIndex),
-		"z_rng":       hex.EncodeToString(rngState),
 		"config":      MarshalConfig(cfg),
+	}
+	for key, rng := range p.rngKeys() {
+		if *rng == nil {
+			continue // a progress made without that stream; loading starts it afresh
+		}
+		state, err := (*rng).MarshalBinary()
+		if err != nil {
+			return fmt.Errorf("checkpoint %s: %s: %w", path, key, err)
+		}
+		meta[key] = hex.EncodeToString(state)
 	}
 	return checkpoints.Write(path, ts, meta)
 }
@@ -141,13 +164,21 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		}
 		*dst = v
 	}
-	state, err := hex.DecodeString(meta["z_rng"])
-	c.Progress.ZRNG = &rand.PCG{}
-	if err == nil {
-		err = c.Progress.ZRNG.UnmarshalBinary(state)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("checkpoint %s: latent generator state: %v", path, err)
+	fresh := NewProgress(cfg.Seed)
+	for key, rng := range c.Progress.rngKeys() {
+		hexState, ok := meta[key]
+		if !ok && key != "z_rng" {
+			*rng = *fresh.rngKeys()[key] // written before the stream existed
+			continue
+		}
+		state, err := hex.DecodeString(hexState)
+		*rng = &rand.PCG{}
+		if err == nil {
+			err = (*rng).UnmarshalBinary(state)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("checkpoint %s: %s generator state (%s): %v", path, rngRoles[key], key, err)
+		}
 	}
 	return c, nil
 }

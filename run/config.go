@@ -65,6 +65,12 @@ type Config struct {
 	Classes     int      `json:"classes,omitempty"`
 	ClassNames  []string `json:"class_names,omitempty"`
 
+	// Augment is DiffAugment's policy for D's inputs (nn.ParseAugmentPolicy; empty, as in
+	// checkpoints from before the choice, or "none": none) and Mirror flips real images left to
+	// right at random. Both may change when resuming.
+	Augment string `json:"augment,omitempty"`
+	Mirror  bool   `json:"mirror,omitempty"`
+
 	EvalEvery       int `json:"eval_every,omitempty"`
 	EvalN           int `json:"eval_n,omitempty"`
 	SampleEvery     int `json:"sample_every"`
@@ -143,6 +149,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("ema stats %q must be %s or %s", c.EMAStats, train.EMAStatsRecomputed, train.EMAStatsAveraged)
 	case c.Conditional && c.Classes != 0 && len(c.ClassNames) != c.Classes:
 		return fmt.Errorf("%d class names for %d classes", len(c.ClassNames), c.Classes)
+	}
+	if _, err := nn.ParseAugmentPolicy(c.Augment); err != nil {
+		return fmt.Errorf("--augment: %w", err)
 	}
 	if c.ImageSize > 0 {
 		// Checked before the data is resized to it: only an architecture's size can train.

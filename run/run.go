@@ -109,7 +109,7 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	if r.gan, err = BuildGAN(cfg, b); err != nil {
 		return nil, err
 	}
-	r.prog = Progress{ZRNG: rand.NewPCG(cfg.Seed, train.StreamLatents)}
+	r.prog = NewProgress(cfg.Seed)
 	if resume != nil {
 		if err := resume.Restore(r.gan); err != nil {
 			return nil, err
@@ -117,6 +117,8 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 		r.prog = resume.Progress
 		r.lastCk = resume.Path
 	}
+	policy, _ := nn.ParseAugmentPolicy(cfg.Augment) // checked by Validate
+	r.gan.SetAugment(policy, rand.New(r.prog.AugmentRNG))
 	if r.loader, err = data.NewLoader(ds, cfg.BatchSize, cfg.Seed, true); err != nil {
 		return nil, err
 	}
@@ -284,7 +286,7 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	con := newConsole(stderr, r.total, r.prog.Step, r.loader.BatchesPerEpoch(), floor)
 	defer con.finish()
-	zrng := rand.New(r.prog.ZRNG)
+	zrng, mirror := rand.New(r.prog.ZRNG), rand.New(r.prog.MirrorRNG)
 	latents := func(dst []float32) { train.SampleLatents(dst, zrng) }
 	var labels []uint8
 	next := func() (train.Batch, error) {
@@ -294,6 +296,10 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 				return train.Batch{}, err
 			}
 			return train.Batch{}, errors.New("data loader closed")
+		}
+		if r.cfg.Mirror {
+			sh := images.Shape()
+			data.MirrorBatch(images.Data().([]float32), sh[0], sh[1], sh[2], sh[3], mirror)
 		}
 		if r.gan.Classes > 0 {
 			labels = r.loader.Labels(labels)

@@ -97,8 +97,9 @@ type GAN struct {
 	cutN                             int
 	zN, realN, dlN, labelsN          *nn.Tensor
 
-	graphs *stepGraphs // nil: every step runs op by op
-	staged *staging    // page-locked inputs and statistics; nil until a step needs them
+	graphs *stepGraphs   // nil: every step runs op by op
+	staged *staging      // page-locked inputs and statistics; nil until a step needs them
+	aug    *augmentation // nil: D sees the images as they are (augment.go)
 }
 
 // batch returns the latent, real and logit-gradient views for a batch of n, cut again only
@@ -215,18 +216,19 @@ func (g *GAN) DiscriminatorStep(real, z *nn.Tensor) *nn.Tensor {
 }
 
 // DiscriminatorGrads leaves in D's gradient arena the gradient of D's loss on a real batch and
-// on G's output for the latents z, and returns that output.
+// on G's output for the latents z, and returns that output. With augmentation, D judges both
+// batches augmented, with the parameters DrawDiscriminatorAugment uploaded.
 func (g *GAN) DiscriminatorGrads(real, z *nn.Tensor) *nn.Tensor {
 	termReal, termFake := g.Hyper.Objective.DiscriminatorTerms()
 	n := real.Shape[0]
 	_, _, dl := g.batch(n)
 	g.D.ZeroGrad()
 	g.D.SetLabels(g.labelsN)
-	logits := g.D.Forward(real, true)
+	logits := g.D.Forward(g.augmented(real, augReal), true)
 	g.B.LogitLoss(g.statReal, dl, logits, termReal, 1)
 	g.D.Backward(dl, false)
 	fake := g.G.Forward(z, true)
-	logits = g.D.Forward(fake, true)
+	logits = g.D.Forward(g.augmented(fake, augFakeD), true)
 	g.B.LogitLoss(g.statFake, dl, logits, termFake, 1)
 	g.D.Backward(dl, false)
 	return fake
@@ -239,15 +241,16 @@ func (g *GAN) GeneratorStep(fake *nn.Tensor) {
 	g.OptG.Step()
 }
 
-// GeneratorGrads leaves in G's gradient arena the gradient of G's loss through D on fake.
+// GeneratorGrads leaves in G's gradient arena the gradient of G's loss through D on fake,
+// augmented with the parameters DrawGeneratorAugment uploaded when augmenting.
 func (g *GAN) GeneratorGrads(fake *nn.Tensor) {
 	_, _, dl := g.batch(fake.Shape[0])
 	g.G.ZeroGrad()
 	g.D.SetLabels(g.labelsN)
-	logits := g.D.Forward(fake, true)
+	logits := g.D.Forward(g.augmented(fake, augFakeG), true)
 	g.B.LogitLoss(g.statG, dl, logits, g.Hyper.Objective.GeneratorTerm(), 1)
 	dfake := g.D.InputGrad(dl)
-	g.G.Backward(dfake, false)
+	g.G.Backward(g.generatorGrad(dfake), false)
 }
 
 // Batch is a batch of real samples on the host: N·C·H·W values in [−1, 1] and, for a
@@ -300,6 +303,7 @@ func (g *GAN) Step(next func() (Batch, error), latents func(dst []float32)) (Sta
 		if err := g.uploadLatents(n, batch.Labels, latents); err != nil {
 			return s, err
 		}
+		g.DrawDiscriminatorAugment(n)
 		z, _, _ := g.batch(n)
 		fake = g.discriminatorStep(real, z)
 		if k < g.Hyper.DSteps-1 {
@@ -309,6 +313,7 @@ func (g *GAN) Step(next func() (Batch, error), latents func(dst []float32)) (Sta
 			s.addDiscriminator(g.hostStat[:6])
 		}
 	}
+	g.DrawGeneratorAugment(fake.Shape[0])
 	g.generatorStep(fake)
 	if g.EMA != nil {
 		g.EMA.Update(g.OptG.Steps())

@@ -15,6 +15,9 @@ const (
 	StreamToyData  = 4 // the toy experiment's curves
 	StreamEval     = 5 // the latents of --eval-every's samples
 	StreamEMAStats = 6 // the latents whose batch statistics the averaged generator's BatchNorm layers take (run's EMA statistics)
+	// Streams added after the epochs' orders took the small numbers: far above any epoch.
+	StreamAugment = 0x6175670000000001 // --augment's parameters (augment.go), saved in checkpoints as augment_rng
+	StreamMirror  = 0x6d69720000000001 // --mirror's flips of real images, saved in checkpoints as mirror_rng
 )
 
 // StreamBench draws gan bench's synthetic data from seed 1; a benchmark is no run, so it may

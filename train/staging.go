@@ -163,11 +163,15 @@ func (g *GAN) queueStep(s *staging, next func() (Batch, error), latents func(dst
 			return err
 		}
 		in.seq = s.record(in.fence)
+		// Augmentation's parameters go up with a plain upload, which waits for the device:
+		// the staged ring carries only the batch and the latents.
+		g.DrawDiscriminatorAugment(batch.N)
 		fake = g.discriminatorStep(real, z)
 		if k < s.dSteps-1 {
 			s.tr.DownloadAsync(slot.host[6*k:6*k+6], g.statD)
 		}
 	}
+	g.DrawGeneratorAugment(fake.Shape[0])
 	g.generatorStep(fake)
 	if g.EMA != nil {
 		g.EMA.Update(g.OptG.Steps())

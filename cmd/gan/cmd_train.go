@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"gogan/nn"
 	"gogan/run"
 )
 
@@ -38,6 +39,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	cfg, resumePath := flags.cfg, flags.resume
+	if p, err := nn.ParseAugmentPolicy(cfg.Augment); err == nil {
+		cfg.Augment = p.String() // one spelling per policy; Validate names a bad one
+	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 

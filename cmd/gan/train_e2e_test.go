@@ -126,7 +126,8 @@ func TestTrainOutputs(t *testing.T) {
 // dataset.
 func TestResumeIsExact(t *testing.T) {
 	const n = 7
-	for _, flags := range [][]string{{"--d-steps", "1"}, {"--d-steps", "2"}, {"--conditional"}} {
+	for _, flags := range [][]string{{"--d-steps", "1"}, {"--d-steps", "2"}, {"--conditional"},
+		{"--augment", "color,translation,cutout", "--mirror"}} {
 		t.Run(strings.Join(flags, "="), func(t *testing.T) {
 			dir := t.TempDir()
 			data := writeIDXDataset(t, dir, synthImages)
@@ -197,7 +198,7 @@ func compareCheckpoints(t *testing.T, pathA, pathB string) {
 		}
 	}
 	ma, mb := fa.Metadata(), fb.Metadata()
-	for _, key := range []string{"step", "epoch", "batch_index", "z_rng"} {
+	for _, key := range []string{"step", "epoch", "batch_index", "z_rng", "augment_rng", "mirror_rng"} {
 		if ma[key] != mb[key] {
 			t.Errorf("metadata %s: %q straight through, %q resumed", key, ma[key], mb[key])
 		}

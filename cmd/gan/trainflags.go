@@ -63,6 +63,10 @@ var trainFlagTable = []trainFlag{
 	{name: "image-size", field: func(c *run.Config) any { return &c.ImageSize }, def: 0,
 		help: "side of the square training images; 0 keeps the dataset's (or the architecture's)",
 		same: zeroOr(func(c run.Config) int { return c.ImageSize })},
+	{name: "augment", field: func(c *run.Config) any { return &c.Augment }, def: "none", kind: resumable,
+		help: "DiffAugment's transformations of D's real and fake inputs: a comma-separated list of color, translation, cutout, or none"},
+	{name: "mirror", field: func(c *run.Config) any { return &c.Mirror }, def: false, kind: resumable,
+		help: "flip real images left to right at random"},
 	{name: "conditional", field: func(c *run.Config) any { return &c.Conditional }, def: false,
 		help: "train class-conditional G and D on the data's labels (a named dataset's, or a folder's class subfolders)"},
 

@@ -4,6 +4,8 @@
 
 extern "C" void act_forward_f32(float*, const float*, int, int, float);
 extern "C" void act_backward_f32(float*, const float*, const float*, const float*, int, int, float);
+extern "C" void augment_forward_f32(float*, const float*, const float*, int, int, int, int);
+extern "C" void augment_backward_f32(float*, const float*, const float*, int, int, int, int);
 extern "C" void bn_mean_f32(double*, const double*, int, int, int);
 extern "C" void bn_stats_finish_f32(const double*, const double*, const float*, const float*, float*, float*, float*, float*, float*, int, int, int, float, float);
 extern "C" void bn_eval_prep_f32(const float*, const float*, const float*, const float*, float*, int, float);
@@ -55,6 +57,34 @@ const gogan_emu_param act_backward_f32_params[] = {
 	{"n", "int", GOGAN_EMU_VALUE, sizeof(int)},
 	{"kind", "int", GOGAN_EMU_VALUE, sizeof(int)},
 	{"slope", "float", GOGAN_EMU_VALUE, sizeof(float)},
+};
+
+void run_augment_forward_f32(void* const* p) {
+	augment_forward_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]), *static_cast<int const*>(p[5]), *static_cast<int const*>(p[6]));
+}
+
+const gogan_emu_param augment_forward_f32_params[] = {
+	{"out", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"x", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"params", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"H", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"W", "int", GOGAN_EMU_VALUE, sizeof(int)},
+};
+
+void run_augment_backward_f32(void* const* p) {
+	augment_backward_f32(*static_cast<float* const*>(p[0]), *static_cast<const float* const*>(p[1]), *static_cast<const float* const*>(p[2]), *static_cast<int const*>(p[3]), *static_cast<int const*>(p[4]), *static_cast<int const*>(p[5]), *static_cast<int const*>(p[6]));
+}
+
+const gogan_emu_param augment_backward_f32_params[] = {
+	{"dx", "float*", GOGAN_EMU_POINTER, sizeof(float*)},
+	{"dout", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"params", "const float*", GOGAN_EMU_POINTER, sizeof(const float*)},
+	{"N", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"C", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"H", "int", GOGAN_EMU_VALUE, sizeof(int)},
+	{"W", "int", GOGAN_EMU_VALUE, sizeof(int)},
 };
 
 void run_bn_mean_f32(void* const* p) {
@@ -395,6 +425,8 @@ const gogan_emu_param clamp_f32_params[] = {
 const gogan_emu_kernel table[] = {
 	{"act_forward_f32", "activation", run_act_forward_f32, 5, act_forward_f32_params},
 	{"act_backward_f32", "activation", run_act_backward_f32, 7, act_backward_f32_params},
+	{"augment_forward_f32", "augment", run_augment_forward_f32, 7, augment_forward_f32_params},
+	{"augment_backward_f32", "augment", run_augment_backward_f32, 7, augment_backward_f32_params},
 	{"bn_mean_f32", "batchnorm", run_bn_mean_f32, 5, bn_mean_f32_params},
 	{"bn_stats_finish_f32", "batchnorm", run_bn_stats_finish_f32, 14, bn_stats_finish_f32_params},
 	{"bn_eval_prep_f32", "batchnorm", run_bn_eval_prep_f32, 7, bn_eval_prep_f32_params},

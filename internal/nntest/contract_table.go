@@ -146,6 +146,18 @@ var contractMethods = []*contractMethod{
 			_, err := nn.CheckEMAUpdate(t("avg"), t("x"))
 			return err
 		}},
+	{name: "AugmentForward", base: contractArgs{shapes: shapes("out", []int{2, 3, 4, 5}, "x", []int{2, 3, 4, 5}, "params", []int{2, nn.AugmentValues})},
+		call: func(b nn.Backend, t operands, a contractArgs) { b.AugmentForward(t("out"), t("x"), t("params")) },
+		check: func(t operands, a contractArgs) error {
+			_, err := nn.CheckAugmentForward(t("out"), t("x"), t("params"))
+			return err
+		}},
+	{name: "AugmentBackward", base: contractArgs{shapes: shapes("dx", []int{2, 3, 4, 5}, "dout", []int{2, 3, 4, 5}, "params", []int{2, nn.AugmentValues})},
+		call: func(b nn.Backend, t operands, a contractArgs) { b.AugmentBackward(t("dx"), t("dout"), t("params")) },
+		check: func(t operands, a contractArgs) error {
+			_, err := nn.CheckAugmentBackward(t("dx"), t("dout"), t("params"))
+			return err
+		}},
 	{name: "ProjectionForward",
 		base: contractArgs{shapes: shapes("out", []int{3, 1}, "x", []int{3, 2, 2, 2}, "w", []int{1, 2, 2, 2}, "table", []int{5, 8}, "labels", []int{3})},
 		call: func(b nn.Backend, t operands, a contractArgs) {
@@ -309,6 +321,14 @@ var contractVariants = []struct {
 	{"AdamStep", "step 0", func(a *contractArgs) { a.step = 0 }, "AdamStep: step 0, want 1 or more"},
 	{"EMAUpdate", "valid", nil, ""},
 	{"EMAUpdate", "x", set("x", 9), "EMAUpdate: x is (9), want 10 elements"},
+
+	{"AugmentForward", "valid", nil, ""},
+	{"AugmentForward", "x rank", set("x", 2, 60), "AugmentForward: x is (2, 60), want 4 dimensions"},
+	{"AugmentForward", "params", set("params", 2, 9), "AugmentForward: params is (2, 9), want (2, 10)"},
+	{"AugmentForward", "out", set("out", 2, 3, 5, 4), "AugmentForward: out is (2, 3, 5, 4), want (2, 3, 4, 5)"},
+	{"AugmentBackward", "valid", nil, ""},
+	{"AugmentBackward", "nil dx", drop("dx"), "AugmentBackward: dx is nil, want (2, 3, 4, 5)"},
+	{"AugmentBackward", "params batch", set("params", 3, nn.AugmentValues), "AugmentBackward: params is (3, 10), want (2, 10)"},
 
 	{"ProjectionForward", "valid", nil, ""},
 	{"ProjectionForward", "x without features", set("x", 3), "ProjectionForward: x is (3), want (N, ...) with features"},

@@ -15,6 +15,7 @@ func GradCases() []GradCase {
 	cases = append(cases, convTransposeCases()...)
 	cases = append(cases, batchNormCases()...)
 	cases = append(cases, activationCases()...)
+	cases = append(cases, augmentCases()...)
 	return cases
 }
 
