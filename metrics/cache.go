@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -138,13 +139,18 @@ func LoadExtractor(b nn.Backend, path, dataset string) (*Extractor, error) {
 // device asked for it. dataDir is where the dataset's files are, as data.Spec.Dir; training
 // progress goes to log.
 func Obtain(b nn.Backend, dataset, dataDir, cacheDir string, retrain bool, log io.Writer) (*Extractor, error) {
+	return obtainCatalog(context.Background(), b, dataset, dataDir, cacheDir, retrain, log)
+}
+
+// obtainCatalog is Obtain whose training cancelling ctx stops.
+func obtainCatalog(ctx context.Context, b nn.Backend, dataset, dataDir, cacheDir string, retrain bool, log io.Writer) (*Extractor, error) {
 	return obtain(b, dataset, CachePath(cacheDir, dataset), retrain, log, func(path string) (*Extractor, error) {
 		train, held, err := TrainingParts(dataset, dataDir)
 		if err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(log, "training the %s extractor (version %d) on %s, to be cached as %s\n", dataset, ExtractorVersion, train.What, path)
-		return Train(cpu.New(), dataset, train, held, DefaultRecipe, log)
+		return trainExtractor(ctx, cpu.New(), dataset, CatalogInput, TaskClasses, train, held, DefaultRecipe, log)
 	})
 }
 
