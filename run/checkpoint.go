@@ -186,6 +186,10 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 		}
 		*dst = v
 	}
+	// Each generator step reads at most d-steps batches, and each epoch has one at least.
+	if limit := c.Progress.Step * max(1, cfg.DSteps); c.Progress.Epoch > limit {
+		return nil, fmt.Errorf("checkpoint %s: metadata epoch %d is beyond the %d epochs that %d steps can reach", path, c.Progress.Epoch, limit, c.Progress.Step)
+	}
 	state, err := hex.DecodeString(meta["z_rng"])
 	c.Progress.ZRNG = &rand.PCG{}
 	if err == nil {
