@@ -166,6 +166,9 @@ func obtain(b nn.Backend, key, path string, retrain bool, log io.Writer, train f
 			return nil, fmt.Errorf("cached extractor: %w (gan eval --retrain rebuilds it)", err)
 		}
 	}
+	if err := checkCacheWritable(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
 	e, err := train(path)
 	if err != nil {
 		return nil, err
@@ -174,4 +177,19 @@ func obtain(b nn.Backend, key, path string, retrain bool, log io.Writer, train f
 		return nil, err
 	}
 	return LoadExtractor(b, path, key)
+}
+
+// checkCacheWritable makes the cache folder and writes a probe into it, so that a folder the
+// extractor cannot be cached in fails before minutes of training rather than after.
+func checkCacheWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("extractor cache folder: %w", err)
+	}
+	probe, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("extractor cache folder %s is not writable: %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
 }

@@ -78,3 +78,23 @@ func TestExtractorTrainingStops(t *testing.T) {
 		t.Errorf("a stopped training left %s in the cache", entries[0].Name())
 	}
 }
+
+// TestUnwritableCacheFailsFirst asks for an extractor to be trained into a cache folder that
+// cannot be written (/proc): the refusal comes before any training step, where it once came
+// after the whole training.
+func TestUnwritableCacheFailsFirst(t *testing.T) {
+	if st, err := os.Stat("/proc/self"); err != nil || !st.IsDir() {
+		t.Skip("needs /proc, a folder nothing can be created in")
+	}
+	var log bytes.Buffer
+	recipe := Recipe{Images: 4000, MinEpochs: 1, BatchSize: 8, LR: 1e-3, Seed: 1}
+	o := Options{Dataset: noiseFolder(t, 40), N: 10, CacheDir: "/proc", Backend: cpu.New(), Log: &log,
+		Task: TaskRotation, folderRecipe: &recipe}
+	_, err := NewEvaluator(o)
+	if err == nil || !strings.Contains(err.Error(), "/proc") {
+		t.Fatalf("NewEvaluator with --cache /proc: %v, want a refusal naming it", err)
+	}
+	if strings.Contains(log.String(), "extractor: epoch") {
+		t.Errorf("refused only after training:\n%s", log.String())
+	}
+}
