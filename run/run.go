@@ -61,6 +61,9 @@ func newRun(ctx context.Context, cfg Config, resume *Checkpoint, b nn.Backend, s
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if err := checkOutOutsideData(cfg); err != nil {
+		return nil, err
+	}
 	if cfg.EvalEvery > 0 {
 		if err := metrics.CheckDataset(cfg.Dataset); err != nil {
 			return nil, fmt.Errorf("--eval-every: %w", err)
