@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
+	"gogan/internal/plainfile"
 	"io"
 	"math/rand/v2"
-	"os"
 	"strings"
 
 	"gorgonia.org/tensor"
@@ -38,7 +38,7 @@ func (s safetensorsState) F32(name string) ([]float32, error) { return s.File.F3
 // (PyTorch's format), a pickle (PyTorch's legacy format, which pth refuses by name), or
 // safetensors.
 func readStateFile(path string) (stateFile, error) {
-	f, err := os.Open(path)
+	f, err := plainfile.Open(path) // a FIFO would block open
 	if err != nil {
 		return nil, err
 	}
