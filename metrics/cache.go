@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -138,13 +139,18 @@ func LoadExtractor(b nn.Backend, path, dataset string) (*Extractor, error) {
 // device asked for it. dataDir is where the dataset's files are, as data.Spec.Dir; training
 // progress goes to log.
 func Obtain(b nn.Backend, dataset, dataDir, cacheDir string, retrain bool, log io.Writer) (*Extractor, error) {
+	return obtainCatalog(context.Background(), b, dataset, dataDir, cacheDir, retrain, log)
+}
+
+// obtainCatalog is Obtain whose training cancelling ctx stops.
+func obtainCatalog(ctx context.Context, b nn.Backend, dataset, dataDir, cacheDir string, retrain bool, log io.Writer) (*Extractor, error) {
 	return obtain(b, dataset, CachePath(cacheDir, dataset), retrain, log, func(path string) (*Extractor, error) {
 		train, held, err := TrainingParts(dataset, dataDir)
 		if err != nil {
 			return nil, err
 		}
 		fmt.Fprintf(log, "training the %s extractor (version %d) on %s, to be cached as %s\n", dataset, ExtractorVersion, train.What, path)
-		return Train(cpu.New(), dataset, train, held, DefaultRecipe, log)
+		return trainExtractor(ctx, cpu.New(), dataset, CatalogInput, TaskClasses, train, held, DefaultRecipe, log)
 	})
 }
 
@@ -160,6 +166,9 @@ func obtain(b nn.Backend, key, path string, retrain bool, log io.Writer, train f
 			return nil, fmt.Errorf("cached extractor: %w (gan eval --retrain rebuilds it)", err)
 		}
 	}
+	if err := checkCacheWritable(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
 	e, err := train(path)
 	if err != nil {
 		return nil, err
@@ -168,4 +177,19 @@ func obtain(b nn.Backend, key, path string, retrain bool, log io.Writer, train f
 		return nil, err
 	}
 	return LoadExtractor(b, path, key)
+}
+
+// checkCacheWritable makes the cache folder and writes a probe into it, so that a folder the
+// extractor cannot be cached in fails before minutes of training rather than after.
+func checkCacheWritable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("extractor cache folder: %w", err)
+	}
+	probe, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("extractor cache folder %s is not writable: %w", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return nil
 }

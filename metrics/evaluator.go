@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -28,6 +29,9 @@ type Options struct {
 	Retrain  bool       // train the extractor again even if it is cached
 	Backend  nn.Backend // runs the extractor; nil means the CPU backend (training is always on the CPU)
 	Log      io.Writer  // progress lines; nil discards them
+	// Context, when cancelled, stops the training of an extractor within a step, before
+	// anything is cached; nil never stops it.
+	Context context.Context
 
 	// For an image folder: Task picks its extractor, TaskClasses (which needs class
 	// subfolders) or TaskRotation (which any folder has), "" the first the folder has; and
@@ -95,7 +99,7 @@ func NewEvaluator(o Options) (*Evaluator, error) {
 	if o.ExtractorSeed != 0 {
 		return nil, fmt.Errorf("%s is scored by its one cached classifier; another extractor seed is for image folders", o.Dataset)
 	}
-	ex, err := Obtain(o.Backend, o.Dataset, o.Dir, o.CacheDir, o.Retrain, o.Log)
+	ex, err := obtainCatalog(o.context(), o.Backend, o.Dataset, o.Dir, o.CacheDir, o.Retrain, o.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +108,13 @@ func NewEvaluator(o Options) (*Evaluator, error) {
 		return nil, err
 	}
 	return newEvaluator(ex, o.Dataset, ref, base)
+}
+
+func (o Options) context() context.Context {
+	if o.Context == nil {
+		return context.Background()
+	}
+	return o.Context
 }
 
 // newEvaluator embeds the real parts with ex and scores the baseline.

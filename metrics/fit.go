@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -62,12 +63,13 @@ var DefaultRecipe = Recipe{Images: 200000, MinEpochs: 3, BatchSize: 64, LR: 1e-3
 // from train and its accuracy is measured on held. Progress goes to log, one line per few
 // hundred steps.
 func Train(b nn.Backend, dataset string, train, held Part, r Recipe, log io.Writer) (*Extractor, error) {
-	return trainExtractor(b, dataset, CatalogInput, TaskClasses, train, held, r, log)
+	return trainExtractor(context.Background(), b, dataset, CatalogInput, TaskClasses, train, held, r, log)
 }
 
 // trainExtractor makes an extractor of images in for task from train, and measures its
-// accuracy at the task on held.
-func trainExtractor(b nn.Backend, dataset string, in Input, task string, train, held Part, r Recipe, log io.Writer) (*Extractor, error) {
+// accuracy at the task on held. Cancelling ctx stops the training within a step, with an
+// error that wraps the context's cause.
+func trainExtractor(ctx context.Context, b nn.Backend, dataset string, in Input, task string, train, held Part, r Recipe, log io.Writer) (*Extractor, error) {
 	if train.Len() < r.BatchSize || held.Len() == 0 {
 		return nil, fmt.Errorf("extractor for %s: %d training and %d held-out images are too few (batch size %d)",
 			dataset, train.Len(), held.Len(), r.BatchSize)
@@ -85,7 +87,7 @@ func trainExtractor(b nn.Backend, dataset string, in Input, task string, train, 
 	}
 	epochs := max(r.MinEpochs, (r.Images+train.Len()-1)/train.Len())
 	start := time.Now()
-	if err := e.fit(train, r, epochs, log); err != nil {
+	if err := e.fit(ctx, train, r, epochs, log); err != nil {
 		return nil, err
 	}
 	e.Info = TrainInfo{TrainedOn: train.What, HeldOut: held.What, Epochs: epochs, Seed: r.Seed}
@@ -112,7 +114,7 @@ func checkImages(ds *data.Dataset, in Input, task string) error {
 }
 
 // fit trains both networks for the given number of epochs over train, in seeded orders.
-func (e *Extractor) fit(train Part, r Recipe, epochs int, log io.Writer) error {
+func (e *Extractor) fit(ctx context.Context, train Part, r Recipe, epochs int, log io.Writer) error {
 	st, err := e.newStepper(r.BatchSize, r.LR)
 	if err != nil {
 		return err
@@ -131,6 +133,9 @@ func (e *Extractor) fit(train Part, r Recipe, epochs int, log io.Writer) error {
 	for epoch := 0; epoch < epochs; epoch++ {
 		order := data.Permutation(train.Len(), r.Seed, uint64(epoch))
 		for i := 0; i < perEpoch; i++ {
+			if ctx.Err() != nil {
+				return fmt.Errorf("extractor training stopped at step %d of %d, nothing cached: %w", step, total, context.Cause(ctx))
+			}
 			for j := range idx {
 				idx[j] = train.Index[order[i*r.BatchSize+j]]
 			}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -48,12 +49,12 @@ func folderTrainingParts(ds *data.Dataset) (train, held Part) {
 
 // obtainFolder returns the extractor of an image folder read as ds, whose fingerprint is fp,
 // from the cache folder, training and caching it first when it is absent or retrain is set.
-func obtainFolder(b nn.Backend, ds *data.Dataset, fp, task string, r Recipe, cacheDir string, retrain bool, log io.Writer) (*Extractor, error) {
+func obtainFolder(ctx context.Context, b nn.Backend, ds *data.Dataset, fp, task string, r Recipe, cacheDir string, retrain bool, log io.Writer) (*Extractor, error) {
 	key := FolderKey(fp, task, r.Seed)
 	return obtain(b, key, CachePath(cacheDir, key), retrain, log, func(path string) (*Extractor, error) {
 		train, held := folderTrainingParts(ds)
 		fmt.Fprintf(log, "training the extractor of %s (%s, version %d) on %s, to be cached as %s\n", ds.Source, task, ExtractorVersion, train.What, path)
-		return trainExtractor(cpu.New(), key, FolderInput, task, train, held, r, log)
+		return trainExtractor(ctx, cpu.New(), key, FolderInput, task, train, held, r, log)
 	})
 }
 
@@ -83,7 +84,7 @@ func newFolderEvaluator(o Options) (*Evaluator, error) {
 	case task == TaskClasses && ds.Labels == nil:
 		return nil, fmt.Errorf("image folder %s has no class subfolders to train a classifier on; its extractor is %s", o.Dataset, TaskRotation)
 	}
-	ex, err := obtainFolder(o.Backend, ds, fp, task, r, o.CacheDir, o.Retrain, o.Log)
+	ex, err := obtainFolder(o.context(), o.Backend, ds, fp, task, r, o.CacheDir, o.Retrain, o.Log)
 	if err != nil {
 		return nil, err
 	}
@@ -124,5 +125,5 @@ func ObtainFolder(b nn.Backend, root, cacheDir string, ignoreLabels bool, r Reci
 	if err != nil {
 		return nil, err
 	}
-	return obtainFolder(b, ds, fp, folderTask(ds, ignoreLabels), r, cacheDir, retrain, log)
+	return obtainFolder(context.Background(), b, ds, fp, folderTask(ds, ignoreLabels), r, cacheDir, retrain, log)
 }

@@ -59,6 +59,58 @@ func (p *Progress) rngKeys() map[string]**rand.PCG {
 // SaveCheckpoint writes the GAN, both Adam states, the progress and the configuration to
 // path, atomically.
 func SaveCheckpoint(path string, gan *train.GAN, p Progress, cfg Config) error {
+	return saveCheckpoint(path, gan, p, cfg, nil)
+}
+
+// hostBuffers holds the host copies of every tensor a checkpoint writes, taken once when a
+// run starts and reused by each save: a save that allocated them afresh would need that
+// memory again at every checkpoint, hours into a run, with the last save's copies not yet
+// collected.
+type hostBuffers struct {
+	floats []float32
+	next   int
+}
+
+// checkpointFloats counts the floats a checkpoint of gan copies to the host: every state
+// tensor of G, D and the averaged generator, and both Adam moment arenas.
+func checkpointFloats(gan *train.GAN) int {
+	n := 0
+	nets := []*nn.Network{gan.G, gan.D}
+	if gan.EMA != nil {
+		nets = append(nets, gan.Sampler())
+	}
+	for _, net := range nets {
+		for _, name := range net.StateNames() {
+			n += net.Named(name).Tensor.Len()
+		}
+	}
+	return n + gan.OptG.M.Len() + gan.OptG.V.Len() + gan.OptD.M.Len() + gan.OptD.V.Len()
+}
+
+func newHostBuffers(gan *train.GAN) *hostBuffers {
+	return &hostBuffers{floats: make([]float32, checkpointFloats(gan))}
+}
+
+// download copies a device tensor to the host: into the next part of h, or into a new slice
+// when h is nil.
+func (h *hostBuffers) download(b nn.Backend, t *nn.Tensor) []float32 {
+	var out []float32
+	if h == nil || h.next+t.Len() > len(h.floats) {
+		out = make([]float32, t.Len())
+	} else {
+		out = h.floats[h.next : h.next+t.Len() : h.next+t.Len()]
+		h.next += t.Len()
+	}
+	b.Download(out, t)
+	return out
+}
+
+// saveCheckpoint is SaveCheckpoint with the host copies made into host, if it is not nil.
+func saveCheckpoint(path string, gan *train.GAN, p Progress, cfg Config, host *hostBuffers) error {
+	if host != nil {
+		host.next = 0
+	}
+	download := host.download
 	var ts []checkpoints.Tensor
 	for _, part := range []struct {
 		prefix string
@@ -116,13 +168,6 @@ func SaveCheckpoint(path string, gan *train.GAN, p Progress, cfg Config) error {
 	return checkpoints.Write(path, ts, meta)
 }
 
-// download copies a device tensor to a new host slice.
-func download(b nn.Backend, t *nn.Tensor) []float32 {
-	out := make([]float32, t.Len())
-	b.Download(out, t)
-	return out
-}
-
 // Checkpoint is a validated checkpoint file with its configuration and progress.
 type Checkpoint struct {
 	Path     string
@@ -163,6 +208,10 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 			return nil, fmt.Errorf("checkpoint %s: metadata %s %q is not a count", path, key, meta[key])
 		}
 		*dst = v
+	}
+	// Each generator step reads at most d-steps batches, and each epoch has one at least.
+	if limit := c.Progress.Step * max(1, cfg.DSteps); c.Progress.Epoch > limit {
+		return nil, fmt.Errorf("checkpoint %s: metadata epoch %d is beyond the %d epochs that %d steps can reach", path, c.Progress.Epoch, limit, c.Progress.Step)
 	}
 	fresh := NewProgress(cfg.Seed)
 	for key, rng := range c.Progress.rngKeys() {

@@ -18,7 +18,8 @@ const loaderBatches = 3
 
 // EstimateMemory is the memory in bytes that training cfg needs beside the dataset: both
 // networks' parameters, gradients and Adam moments, the activations and their gradients at
-// the batch size (and at the 64 of the sample grids), and the loader's batches. It is
+// the batch size (and at the 64 of the sample grids), the host copies a checkpoint is
+// written from, and the loader's batches. It is
 // computed in float64 so that absurd sizes give a huge figure rather than an overflow.
 func EstimateMemory(cfg Config) (float64, error) {
 	total := 0.0
@@ -30,6 +31,8 @@ func EstimateMemory(cfg Config) (float64, error) {
 		params, buffers, perSample := planSizes(s)
 		capacity := float64(max(cfg.BatchSize, sampleCount))
 		total += 4 * (4*params + buffers + activationFactor*perSample*capacity)
+		// A checkpoint's host copies: the weights and buffers, and both Adam moments.
+		total += 4 * (3*params + buffers)
 	}
 	if cfg.EMADecay > 0 {
 		// The averaged generator is a network of its own: weights, buffers and activations,
@@ -41,6 +44,7 @@ func EstimateMemory(cfg Config) (float64, error) {
 		params, buffers, perSample := planSizes(s)
 		capacity := float64(max(cfg.BatchSize, sampleCount))
 		total += 4 * (params + buffers + activationFactor*perSample*capacity)
+		total += 4 * (params + buffers) // its host copy in a checkpoint
 		total += 4 * float64(train.EMAStatBatches) * float64(cfg.BatchSize) * float64(cfg.NZ)
 	}
 	image := float64(cfg.NC) * float64(cfg.ImageSize) * float64(cfg.ImageSize)

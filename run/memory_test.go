@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"gogan/cpu"
+	"gogan/internal/memlimit"
 	"gogan/models"
 	"gogan/train"
 )
@@ -52,5 +53,35 @@ func TestEstimateMemory(t *testing.T) {
 	huge, err := EstimateMemory(absurd)
 	if err != nil || math.IsInf(huge, 0) || math.IsNaN(huge) || huge < 1e15 {
 		t.Errorf("the largest configuration is estimated at %g bytes (%v), want a finite figure above a petabyte", huge, err)
+	}
+}
+
+// TestEstimateCountsCheckpoint checks that the estimate leaves room for what a checkpoint
+// copies to the host beside the training state, for a configuration whose parameters
+// outweigh its activations: without it a run that fits the estimate died of memory at its
+// first save.
+func TestEstimateCountsCheckpoint(t *testing.T) {
+	cfg := Config{Arch: "dcgan28", NZ: 100, NGF: 128, NDF: 128, NC: 1, ImageSize: 28, BatchSize: 1,
+		LR: 2e-4, Beta1: 0.5, Beta2: 0.999, Loss: "nonsaturating", DSteps: 1}
+	est, err := EstimateMemory(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gan, err := BuildGAN(cfg, cpu.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	training := 0.0
+	for _, spec := range []func(models.Config) (models.Spec, error){models.Generator, models.Discriminator} {
+		s, err := spec(cfg.Model())
+		if err != nil {
+			t.Fatal(err)
+		}
+		training += TrainingBytes(s, sampleCount)
+	}
+	saved := 4 * float64(checkpointFloats(gan))
+	if est < training+saved {
+		t.Errorf("estimate %s is below the %s of training state and activations plus the %s a checkpoint copies to the host",
+			memlimit.Format(est), memlimit.Format(training), memlimit.Format(saved))
 	}
 }

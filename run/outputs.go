@@ -83,6 +83,9 @@ func openMetrics(path string, resumeStep int, log io.Writer) (*metricsLog, []Rec
 			return nil, nil, err
 		}
 	}
+	if err := plainfile.CheckIfExists(path); err != nil {
+		return nil, nil, fmt.Errorf("metrics: %w", err)
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, nil, fmt.Errorf("metrics: %w", err)
@@ -114,7 +117,7 @@ func (m *metricsLog) close() error { return m.f.Close() }
 // readMetrics reads metrics.jsonl; it returns the records of the lines that parse and the
 // numbers of those that do not.
 func readMetrics(path string) (out []Record, damaged []int, err error) {
-	raw, err := os.ReadFile(path)
+	raw, err := plainfile.ReadFile(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -206,7 +209,7 @@ func linkLatest(path string) error {
 		}
 		return nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := plainfile.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("latest checkpoint: %w", err)
 	}

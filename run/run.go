@@ -29,7 +29,7 @@ const headerClasses = 10
 // not nil, is the checkpoint to continue from (cfg then comes from it). Cancelling ctx stops
 // the run after the current step with a checkpoint and an InterruptedError.
 func Run(ctx context.Context, cfg Config, resume *Checkpoint, b nn.Backend, stdout, stderr io.Writer) error {
-	r, err := newRun(cfg, resume, b, stderr)
+	r, err := newRun(ctx, cfg, resume, b, stderr)
 	if err != nil {
 		return err
 	}
@@ -54,10 +54,14 @@ type run struct {
 	eval    *metrics.Evaluator
 	zEval   []float32
 	tb      *tbLog // nil with --tensorboard=false
+	ckHost  *hostBuffers
 }
 
-func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *run, err error) {
+func newRun(ctx context.Context, cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *run, err error) {
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkOutOutsideData(cfg); err != nil {
 		return nil, err
 	}
 	if resume != nil {
@@ -98,7 +102,7 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 		}
 	}()
 	if cfg.EvalEvery > 0 { // before the run folder, so that a failure leaves none behind
-		if err := r.openEvaluator(stderr); err != nil {
+		if err := r.openEvaluator(ctx, stderr); err != nil {
 			return nil, err
 		}
 	}
@@ -109,6 +113,7 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 	if r.gan, err = BuildGAN(cfg, b); err != nil {
 		return nil, err
 	}
+	r.ckHost = newHostBuffers(r.gan)
 	r.prog = NewProgress(cfg.Seed)
 	if resume != nil {
 		if err := resume.Restore(r.gan); err != nil {
@@ -154,9 +159,9 @@ func newRun(cfg Config, resume *Checkpoint, b nn.Backend, stderr io.Writer) (_ *
 
 // openEvaluator prepares --eval-every: the dataset's or folder's feature extractor (trained
 // on first use and cached), the real images and the latents every evaluation draws.
-func (r *run) openEvaluator(log io.Writer) error {
+func (r *run) openEvaluator(ctx context.Context, log io.Writer) error {
 	ev, err := metrics.NewEvaluator(metrics.Options{Dataset: r.cfg.Dataset, Dir: r.cfg.Data, Split: r.cfg.Split,
-		N: r.cfg.EvalN, Seed: r.cfg.Seed, Log: log})
+		N: r.cfg.EvalN, Seed: r.cfg.Seed, Log: log, Context: ctx})
 	if err != nil {
 		return fmt.Errorf("--eval-every: %w", err)
 	}
@@ -363,7 +368,7 @@ func (r *run) checkpoint() error {
 		if err := os.MkdirAll(r.ckDir, 0o755); err != nil { // checkpoints/ may have been deleted
 			return err
 		}
-		return SaveCheckpoint(path, r.gan, r.prog, r.cfg)
+		return saveCheckpoint(path, r.gan, r.prog, r.cfg, r.ckHost)
 	}
 	err := save()
 	if errors.Is(err, os.ErrNotExist) {

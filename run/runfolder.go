@@ -62,7 +62,11 @@ func RunFolderOf(ck *Checkpoint) (string, error) {
 	if filepath.Base(parent) != "checkpoints" {
 		return "", notInRun
 	}
-	raw, err := os.ReadFile(filepath.Join(run, "config.json"))
+	config := filepath.Join(run, "config.json")
+	if err := plainfile.CheckIfExists(config); err != nil {
+		return "", fmt.Errorf("run folder of checkpoint %s: %w", ck.Path, err)
+	}
+	raw, err := plainfile.ReadFile(config)
 	if err != nil {
 		return "", notInRun
 	}
@@ -101,6 +105,9 @@ func openRunFolder(cfg *Config, resume *Checkpoint, log io.Writer) (*runFolder, 
 }
 
 func (f *runFolder) prepare(cfg *Config, resume *Checkpoint, log io.Writer) error {
+	if err := f.checkKinds(); err != nil {
+		return err
+	}
 	inPlace := false
 	if resume != nil {
 		if home, err := RunFolderOf(resume); err == nil && sameFolder(home, f.dir) {
@@ -132,6 +139,18 @@ func (f *runFolder) prepare(cfg *Config, resume *Checkpoint, log io.Writer) erro
 	}
 	f.removeStaleTemps(log)
 	return f.checkWritable()
+}
+
+// checkKinds refuses a folder where a file the run reads, appends to or replaces is
+// something other than a regular file, before anything in it is moved: opening a FIFO
+// blocks until a writer comes, which may be never.
+func (f *runFolder) checkKinds() error {
+	for _, name := range append(outputNames, filepath.Join("checkpoints", "latest.safetensors")) {
+		if err := plainfile.CheckIfExists(filepath.Join(f.dir, name)); err != nil {
+			return fmt.Errorf("run folder: %w; remove it or choose another --out", err)
+		}
+	}
+	return nil
 }
 
 // heldOutputs names a run's output found in the folder, or is "" if there is none. An empty
@@ -215,7 +234,7 @@ func (f *runFolder) abandonLaterSteps(ck *Checkpoint, log io.Writer) error {
 			return fmt.Errorf("move aside: %w", err)
 		}
 	}
-	if raw, err := os.ReadFile(filepath.Join(f.dir, "metrics.jsonl")); err == nil {
+	if raw, err := plainfile.ReadFile(filepath.Join(f.dir, "metrics.jsonl")); err == nil {
 		if err := atomicfile.WriteFile(filepath.Join(aside, "metrics.jsonl"), raw, 0o644); err != nil {
 			return err
 		}

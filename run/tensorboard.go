@@ -3,10 +3,10 @@ package run
 import (
 	"bytes"
 	"fmt"
+	"gogan/internal/plainfile"
 	"image/color"
 	"image/png"
 	"io"
-	"os"
 	"path/filepath"
 
 	"gogan/metrics"
@@ -99,7 +99,7 @@ func (l *tbLog) scores(q *metrics.Scores, step int64, suffix string) error {
 // grid records the sample grid just written to path.
 func (l *tbLog) grid(path string, step int) {
 	l.do(func() error {
-		b, err := os.ReadFile(path)
+		b, err := plainfile.ReadFile(path)
 		if err != nil {
 			return err
 		}

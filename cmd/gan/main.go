@@ -52,7 +52,11 @@ func runMain(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gan: unknown command %q; run 'gan help' for the list\n", args[0])
 		return 2
 	}
+	stdout, output := checkOutput(stdout)
 	err := cmd.run(args[1:], stdout, stderr)
+	if err == nil && output.err != nil {
+		err = fmt.Errorf("standard output: %w", output.err)
+	}
 	switch {
 	case err == nil:
 		return 0

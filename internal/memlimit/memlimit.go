@@ -28,7 +28,9 @@ func Available() Limit {
 		}
 	}
 	if goLimit := debug.SetMemoryLimit(-1); goLimit < math.MaxInt64 {
-		consider(float64(goLimit)-float64(heapInUse()), "the Go memory limit")
+		// A limit below the heap already in use leaves no room at all, not a negative figure
+		// to be ignored.
+		consider(max(0, float64(goLimit)-float64(heapInUse())), "the Go memory limit")
 	}
 	for _, l := range systemLimits() {
 		consider(l.Bytes, l.Source)

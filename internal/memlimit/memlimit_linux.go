@@ -6,6 +6,8 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,24 +20,53 @@ func systemLimits() []Limit {
 	if kb, ok := meminfo("MemAvailable"); ok {
 		out = append(out, Limit{kb * 1024, "available memory"})
 	}
-	for _, c := range []struct{ max, cur string }{
-		{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"},
-		{"/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"},
-	} {
-		max, okMax := readNumber(c.max)
-		cur, okCur := readNumber(c.cur)
-		if okMax && okCur && max < 1<<60 {
-			out = append(out, Limit{max - cur, "the cgroup memory limit"})
-			break
+	if self, err := os.ReadFile("/proc/self/cgroup"); err == nil {
+		if l, ok := cgroupLimit("/sys/fs/cgroup", self); ok {
+			out = append(out, l)
 		}
 	}
 	var rl syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_AS, &rl); err == nil && rl.Cur != ^uint64(0) {
 		if pages, ok := mappedPages(); ok {
-			out = append(out, Limit{float64(rl.Cur) - pages*float64(os.Getpagesize()), "ulimit -v"})
+			out = append(out, Limit{max(0, float64(rl.Cur)-pages*float64(os.Getpagesize())), "ulimit -v"})
 		}
 	}
 	return out
+}
+
+// cgroupLimit is the smallest room left under the memory limits of this process's cgroup
+// and of every cgroup above it, in the hierarchy mounted at root, given the contents of
+// /proc/self/cgroup: a container or a systemd slice sets its limit on a nested cgroup, not
+// at the mount's root. Both cgroup v2 (memory.max) and v1 (memory/memory.limit_in_bytes)
+// are read.
+func cgroupLimit(root string, self []byte) (Limit, bool) {
+	best, found := Limit{}, false
+	for _, line := range strings.Split(string(self), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		var dir, maxName, curName string
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			dir, maxName, curName = root, "memory.max", "memory.current"
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
+			dir, maxName, curName = filepath.Join(root, "memory"), "memory.limit_in_bytes", "memory.usage_in_bytes"
+		default:
+			continue
+		}
+		for p := filepath.Clean("/" + parts[2]); ; p = filepath.Dir(p) {
+			limit, okMax := readNumber(filepath.Join(dir, p, maxName))
+			used, okCur := readNumber(filepath.Join(dir, p, curName))
+			if room := max(0, limit-used); okMax && okCur && limit < 1<<60 && (!found || room < best.Bytes) {
+				best, found = Limit{room, "the cgroup memory limit"}, true
+			}
+			if p == "/" {
+				break
+			}
+		}
+	}
+	return best, found
 }
 
 func meminfo(key string) (float64, bool) {

@@ -5,6 +5,7 @@ package plainfile
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 )
@@ -61,4 +62,25 @@ func Kind(m fs.FileMode) string {
 		return "a regular file"
 	}
 	return "a special file"
+}
+
+// ReadFile reads the whole of path if it is a regular file (or a link to one), as
+// os.ReadFile does for one.
+func ReadFile(path string) ([]byte, error) {
+	f, err := Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// CheckIfExists refuses path if something other than a regular file is there; a path with
+// nothing at it passes, for the caller to create.
+func CheckIfExists(path string) error {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	return Check(path, st)
 }
