@@ -11,8 +11,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"gogan/cpu"
 	"gogan/nn"
 	"gogan/run"
 )
@@ -155,5 +157,47 @@ func writeIDX(t *testing.T, path string, payload []byte, dims ...int) {
 	}
 	if err := os.WriteFile(path, gz.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRunLoopDivergesAsOnTheCPU trains with a learning rate that makes the losses NaN at
+// the second step, once on the CPU and once on the emulated GPU, where the loop reads that
+// step's statistics only once the third is queued: the run must stop with the CPU's
+// message, naming the step that diverged, log the steps before it only, and write no
+// checkpoint.
+func TestRunLoopDivergesAsOnTheCPU(t *testing.T) {
+	dir := t.TempDir()
+	dataDir := writeTinyMNIST(t, filepath.Join(dir, "mnist"), 64)
+	var msgs [2]string
+	for i, be := range []struct {
+		device string
+		nn.Backend
+	}{{"cpu", cpu.New()}, {"cuda", gpu(t)}} {
+		out := filepath.Join(dir, "run")
+		os.RemoveAll(out)
+		cfg := run.Config{Dataset: "mnist", Data: dataDir, Split: "train", Arch: "dcgan28", NZ: 8, NGF: 4, NDF: 4,
+			BatchSize: 8, Steps: 6, LR: 1e30, Beta1: 0.5, Beta2: 0.999, Loss: "wgan", DSteps: 1, Seed: 1,
+			Device: be.device, Keep: 1, ReplaySteps: true, Out: out}
+		err := run.Run(context.Background(), cfg, nil, be.Backend, io.Discard, io.Discard)
+		if err == nil {
+			t.Fatalf("%s: a learning rate of 1e30 trained 6 steps", be.device)
+		}
+		msgs[i] = err.Error()
+		if cks, _ := filepath.Glob(filepath.Join(out, "checkpoints", "*")); len(cks) > 0 {
+			t.Errorf("%s: the diverged run left checkpoints %v", be.device, cks)
+		}
+		lines, err := os.ReadFile(filepath.Join(out, "metrics.jsonl"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := bytes.Count(lines, []byte("\n")); n != 1 {
+			t.Errorf("%s: metrics.jsonl holds %d steps, want 1, the step before the one that diverged", be.device, n)
+		}
+	}
+	if !strings.HasPrefix(msgs[0], "step 2: loss is not finite") {
+		t.Fatalf("on the CPU: %q, want the loss of step 2 not finite", msgs[0])
+	}
+	if msgs[1] != msgs[0] {
+		t.Errorf("on the GPU: %q, on the CPU: %q", msgs[1], msgs[0])
 	}
 }
