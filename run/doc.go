@@ -4,7 +4,8 @@
 // the checkpoint files, the memory estimate that refuses a run too large for the machine, and
 // the epoch and step loop that drives it all (Run).
 //
-// A step itself is package train's: run prepares the data and the networks, calls
-// train.GAN.Step once a generator step, and records what the step returns. run imports train,
+// A step itself is package train's: run prepares the data and the networks, queues a
+// generator step with train.GAN.StepQueued, and records the statistics it returns, those of
+// the step before on a device backend (queue.go). run imports train,
 // models, nn, data, metrics and checkpoints, and no backend: the command line picks one.
 package run

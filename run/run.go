@@ -291,64 +291,47 @@ func (r *run) loop(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	con := newConsole(stderr, r.total, r.prog.Step, r.loader.BatchesPerEpoch(), floor)
 	defer con.finish()
-	zrng, mirror := rand.New(r.prog.ZRNG), rand.New(r.prog.MirrorRNG)
-	latents := func(dst []float32) { train.SampleLatents(dst, zrng) }
-	var labels []uint8
-	next := func() (train.Batch, error) {
-		images, _, ok := r.loader.Next()
-		if !ok {
-			if err := r.loader.Err(); err != nil {
-				return train.Batch{}, err
-			}
-			return train.Batch{}, errors.New("data loader closed")
-		}
-		if r.cfg.Mirror {
-			sh := images.Shape()
-			data.MirrorBatch(images.Data().([]float32), sh[0], sh[1], sh[2], sh[3], mirror)
-		}
-		if r.gan.Classes > 0 {
-			labels = r.loader.Labels(labels)
-		}
-		return train.Batch{Images: images.Data().([]float32), N: images.Shape()[0], Labels: labels}, nil
-	}
-	began := time.Now()
+	next, latents := r.inputs()
+	q := queue{con: con, began: time.Now()}
 	for r.prog.Step < r.total {
-		epoch := r.prog.Epoch
-		s, err := r.gan.Step(next, latents)
+		step := queuedStep{step: r.prog.Step + 1, epoch: r.prog.Epoch}
+		s, ok, err := r.gan.StepQueued(next, latents)
 		if err != nil {
-			return r.failed(err)
+			return r.failed(q.failedStep(step, err), err)
 		}
 		r.prog.Step++
 		r.prog.Epoch, r.prog.BatchIndex = r.loader.Position()
-		rec := Record{Step: r.prog.Step, Epoch: epoch, Seconds: time.Since(began).Seconds(), Stats: s,
-			LRG: r.gan.OptG.Adam.LR, LRD: r.gan.OptD.Adam.LR}
-		if r.eval != nil && (r.prog.Step%r.cfg.EvalEvery == 0 || r.prog.Step == r.total) {
-			if err = r.evaluate(&rec); err != nil {
+		q.waiting = append(q.waiting, step)
+		if ok {
+			if err := r.recordOldest(&q, s); err != nil {
 				return err
 			}
 		}
-		r.history = append(r.history, rec)
-		if err := r.metrics.append(rec); err != nil {
-			return err
-		}
-		r.tb.step(rec)
-		con.step(rec)
-		epochEnd := r.prog.Epoch != epoch
+		epochEnd := r.prog.Epoch != step.epoch
 		last := r.prog.Step == r.total
 		wroteSamples := sampleDue(r.cfg.SampleEvery, r.prog.Step, r.loader.BatchesPerEpoch(), epochEnd, last)
+		stopping := ctx.Err() != nil
+		checkpointDue := r.cfg.CheckpointEvery > 0 && r.prog.Step%r.cfg.CheckpointEvery == 0 || last || stopping
+		if !epochEnd && !wroteSamples && !checkpointDue && !r.evalDue(r.prog.Step) {
+			continue // its statistics are read once the next step is queued
+		}
+		// A grid, checkpoint, evaluation or figure needs this step's weights and numbers: its
+		// statistics are read before anything is queued behind it.
+		if err := r.flush(&q); err != nil {
+			return err
+		}
 		if wroteSamples {
 			if err := r.writeSamples(); err != nil {
 				return err
 			}
 		}
-		stopping := ctx.Err() != nil
-		if r.cfg.CheckpointEvery > 0 && r.prog.Step%r.cfg.CheckpointEvery == 0 || last || stopping {
+		if checkpointDue {
 			if err := r.checkpoint(); err != nil {
 				return err
 			}
 		}
 		if epochEnd || last {
-			con.epoch(epoch, r.history)
+			con.epoch(step.epoch, r.history)
 			if err := r.writeFigures(); err != nil {
 				return err
 			}

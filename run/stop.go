@@ -59,10 +59,11 @@ func (r *run) diverged(err error) error {
 	return errors.New(msg)
 }
 
-// failed explains a diverged run, naming the checkpoint that survives it.
-func (r *run) failed(err error) error {
+// failed explains a run that failed at step (a diverged one, say), naming the checkpoint
+// that survives it.
+func (r *run) failed(step int, err error) error {
 	if r.lastCk != "" {
-		return fmt.Errorf("step %d: %w; the last good checkpoint is %s", r.prog.Step+1, err, r.lastCk)
+		return fmt.Errorf("step %d: %w; the last good checkpoint is %s", step, err, r.lastCk)
 	}
-	return fmt.Errorf("step %d: %w", r.prog.Step+1, err)
+	return fmt.Errorf("step %d: %w", step, err)
 }

@@ -228,8 +228,9 @@ func (g *GAN) readStats(s *staging, slot *statSlot) (Stats, error) {
 // StepQueued queues one generator step as Step does, and returns the statistics of
 // the step before it (ok false after the first), so that on a backend with asynchronous
 // transfers it does not wait for the step it queued: the device always has it to run while
-// the host prepares the next. Flush returns the last step's statistics. On other backends it
-// returns the step's own statistics.
+// the host prepares the next. Flush returns the last step's statistics. An error found in the
+// statistics of the step before is an *EarlierStepError. On other backends it returns the
+// step's own statistics.
 func (g *GAN) StepQueued(next func() (Batch, error), latents func(dst []float32)) (prev Stats, ok bool, err error) {
 	s, err := g.stagingFor()
 	if err != nil {
@@ -247,8 +248,19 @@ func (g *GAN) StepQueued(next func() (Batch, error), latents func(dst []float32)
 		return Stats{}, false, nil
 	}
 	st, err := g.readStats(s, before)
-	return st, err == nil, err
+	if err != nil {
+		return Stats{}, false, &EarlierStepError{Err: err}
+	}
+	return st, true, nil
 }
+
+// EarlierStepError is an error of the step before the one StepQueued queued, found when its
+// statistics were read (a loss that is not finite, or queued work that failed): a caller
+// that numbers its steps reports it as that step's. Its message is the error's own.
+type EarlierStepError struct{ Err error }
+
+func (e *EarlierStepError) Error() string { return e.Err.Error() }
+func (e *EarlierStepError) Unwrap() error { return e.Err }
 
 // Flush waits for the last step that StepQueued queued and returns its statistics; ok is
 // false when there is none waiting to be read.

@@ -91,6 +91,7 @@ __attribute__((weak)) int cuMemFreeHost(void) { return unsupported("cuMemFreeHos
 __attribute__((weak)) int cuMemFree_v2(void) { return unsupported("cuMemFree_v2"); }
 __attribute__((weak)) int cuMemGetAddressRange_v2(void) { return unsupported("cuMemGetAddressRange_v2"); }
 __attribute__((weak)) int cuMemGetInfo_v2(void) { return unsupported("cuMemGetInfo_v2"); }
+__attribute__((weak)) int cuMemHostAlloc(void) { return unsupported("cuMemHostAlloc"); }
 __attribute__((weak)) int cuMemPrefetchAsync(void) { return unsupported("cuMemPrefetchAsync"); }
 __attribute__((weak)) int cuMemcpy(void) { return unsupported("cuMemcpy"); }
 __attribute__((weak)) int cuMemcpy2DAsync_v2(void) { return unsupported("cuMemcpy2DAsync_v2"); }
