@@ -127,17 +127,5 @@ func TestAugmentedStepAllocatesNothing(t *testing.T) {
 	h.DSteps = 2
 	gan := newTestGAN(t, cpu.New(), cfg, h, batch, 3)
 	gan.SetAugment(allAugment, rand.New(rand.NewPCG(3, 4)))
-	host, _, _ := syntheticBatches(cfg, batch, 4)()
-	fixed := func() ([]float32, int, error) { return host, batch, nil }
-	zrng := rand.New(rand.NewPCG(5, 6))
-	latents := func(dst []float32) { SampleLatents(dst, zrng) }
-	step := func() {
-		if _, err := gan.StepUnlabelled(fixed, latents); err != nil {
-			t.Fatal(err)
-		}
-	}
-	step()
-	if allocs := testing.AllocsPerRun(4, step); allocs != 0 {
-		t.Errorf("%v allocations per augmented step, want 0", allocs)
-	}
+	checkStepAllocatesNothing(t, "augmented", gan, cfg, batch)
 }
