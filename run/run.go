@@ -161,7 +161,7 @@ func newRun(ctx context.Context, cfg Config, resume *Checkpoint, b nn.Backend, s
 // on first use and cached), the real images and the latents every evaluation draws.
 func (r *run) openEvaluator(ctx context.Context, log io.Writer) error {
 	ev, err := metrics.NewEvaluator(metrics.Options{Dataset: r.cfg.Dataset, Dir: r.cfg.Data, Split: r.cfg.Split,
-		N: r.cfg.EvalN, Seed: r.cfg.Seed, Log: log, Context: ctx})
+		N: r.cfg.EvalN, ExactN: true, Seed: r.cfg.Seed, Log: log, Context: ctx})
 	if err != nil {
 		return fmt.Errorf("--eval-every: %w", err)
 	}
