@@ -54,6 +54,12 @@ func openFolder(spec Spec) (*Dataset, error) {
 	}
 	scan, err := scanHeaders(paths, spec.ImageSize, spec.Sizes)
 	if err != nil {
+		if spec.TooLarge != "" && errors.Is(err, errSideTooLarge) {
+			return nil, fmt.Errorf("%s: %w; %s", root, err, spec.TooLarge)
+		}
+		if errors.Is(err, errSideTooLarge) {
+			return nil, fmt.Errorf("%w; give an image size of at most %d", err, maxImageSize)
+		}
 		return nil, err
 	}
 	images, size := scan.images, scan.side
@@ -62,7 +68,12 @@ func openFolder(spec Spec) (*Dataset, error) {
 	if planes == 0 {
 		planes = 3 // until every image turns out gray
 	}
-	if err := checkFits(root, len(images), planes, size); err != nil {
+	if spec.TooLarge != "" {
+		if err := checkFits(root, len(images), planes, size, spec.TooLarge); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkFits(root, len(images), planes, size, "choose a smaller image size"); err != nil {
 		// A pack is read from disk batch by batch, so it trains where the folder cannot.
 		return nil, fmt.Errorf("%w, or make the folder a pack once with gan data pack --image-size %d %s and train from the pack, which stays on disk", err, size, root)
 	}
@@ -179,8 +190,7 @@ func scanHeaders(paths []string, size int, sides []int) (folderScan, error) {
 		scan.commonSide = size
 		size = nearestSide(size, sides)
 		if size > maxImageSize {
-			return scan, fmt.Errorf("the images are mostly %d pixels on their shorter side; give an image size of at most %d",
-				size, maxImageSize)
+			return scan, fmt.Errorf("the images are mostly %d pixels on their shorter side, %w (%d)", size, errSideTooLarge, maxImageSize)
 		}
 	}
 	for i := range paths {
@@ -318,6 +328,9 @@ func listFilesWithin(root string, limit int, deadline time.Time) (paths []string
 // maxPixels bounds the images a folder may hold: a header is cheap to forge, and decoding
 // would allocate four bytes per pixel it claims.
 const maxPixels = 50_000_000
+
+// errSideTooLarge says that a folder's native size is above maxImageSize.
+var errSideTooLarge = errors.New("more than a dataset's images may have")
 
 // maxImageSize bounds the side of the square images a dataset is made of.
 const maxImageSize = 4096
