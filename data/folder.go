@@ -80,6 +80,7 @@ func openFolder(spec Spec) (*Dataset, error) {
 	ds := &Dataset{Name: "folder " + root, Source: root, c: planes, h: size, w: size}
 	color, bad := ds.decodeAll(images)
 	failed = append(failed, bad...)
+	scan.leaveOut(bad)
 	total := ds.n + len(failed)
 	if ds.n == 0 {
 		return nil, fmt.Errorf("no readable image in %s: %d of %d files unreadable: %s",
@@ -128,7 +129,7 @@ func describeFolder(spec Spec, ds *Dataset, scan folderScan, color int) string {
 	msg := fmt.Sprintf("%s: %s at %d×%d (%s)", spec.Folder, count(ds.n, "image"), ds.h, ds.w, from)
 	if scan.resized > 0 {
 		msg += fmt.Sprintf("; %d of %d resized on their shorter side (most were %d×%d) and centre-cropped",
-			scan.resized, len(scan.images), scan.commonDims.X, scan.commonDims.Y)
+			scan.resized, ds.n, scan.commonDims.X, scan.commonDims.Y)
 	}
 	switch {
 	case ds.c == 3 && mixed:
@@ -158,6 +159,17 @@ type folderScan struct {
 	commonDims  image.Point
 	resized     int
 	failed      []fileError
+	resizing    map[string]bool // the images whose header says they are resized
+}
+
+// leaveOut takes images that failed to decode out of the resized count: they are unreadable,
+// not resized.
+func (s *folderScan) leaveOut(bad []fileError) {
+	for _, f := range bad {
+		if s.resizing[f.path] {
+			s.resized--
+		}
+	}
 }
 
 // scanHeaders reads only the images' headers, so that memory is then set aside for images
@@ -193,9 +205,11 @@ func scanHeaders(paths []string, size int, sides []int) (folderScan, error) {
 			return scan, fmt.Errorf("the images are mostly %d pixels on their shorter side, %w (%d)", size, errSideTooLarge, maxImageSize)
 		}
 	}
+	scan.resizing = map[string]bool{}
 	for i := range paths {
 		if errs[i] == nil && (sizes[i].X != size || sizes[i].Y != size) {
 			scan.resized++
+			scan.resizing[paths[i]] = true
 		}
 	}
 	scan.side = size
