@@ -29,6 +29,9 @@ type Spec struct {
 	Sizes     []int     // with ImageSize 0, the sides a folder may be made (ascending); nil takes any
 	Channels  int       // 1 or 3; 0 keeps the native count
 	Warn      io.Writer // receives a folder's one-line report and warning about unreadable files; nil means os.Stderr
+	// TooLarge is the advice given when a folder's images are too large or too many to load;
+	// "" advises a smaller image size or a pack, which suits training but not every command.
+	TooLarge string
 }
 
 // Dataset is a set of equally sized images held as uint8, with their labels if any.
@@ -127,13 +130,13 @@ const maxDatasetBytes = 32 << 30
 
 // checkFits reports whether n images of c×size×size bytes stay within maxDatasetBytes.
 // The memory this process may use bounds it further.
-func checkFits(name string, n, c, size int) error {
+func checkFits(name string, n, c, size int, change string) error {
 	need := int64(n) * int64(c) * int64(size) * int64(size)
 	if need > maxDatasetBytes {
-		return fmt.Errorf("%s: %d images of %d×%d×%d need %.1f GB, more than the %d GB allowed; choose a smaller image size",
-			name, n, c, size, size, float64(need)/1e9, maxDatasetBytes>>30)
+		return fmt.Errorf("%s: %d images of %d×%d×%d need %.1f GB, more than the %d GB allowed; %s",
+			name, n, c, size, size, float64(need)/1e9, maxDatasetBytes>>30, change)
 	}
-	return memlimit.Check(float64(need), fmt.Sprintf("%s: %d images of %d×%d×%d", name, n, c, size, size), "choose a smaller image size")
+	return memlimit.Check(float64(need), fmt.Sprintf("%s: %d images of %d×%d×%d", name, n, c, size, size), change)
 }
 
 // searchDirs lists, in order, the folders where a named dataset may be.
@@ -275,7 +278,7 @@ func (d *Dataset) adapt(size, channels int) error {
 	if h == d.h && w == d.w && channels == d.c {
 		return nil
 	}
-	if err := checkFits(d.Name, d.n, channels, max(h, w)); err != nil {
+	if err := checkFits(d.Name, d.n, channels, max(h, w), "choose a smaller image size"); err != nil {
 		return err
 	}
 	stride := channels * h * w

@@ -54,6 +54,12 @@ func openFolder(spec Spec) (*Dataset, error) {
 	}
 	scan, err := scanHeaders(paths, spec.ImageSize, spec.Sizes)
 	if err != nil {
+		if spec.TooLarge != "" && errors.Is(err, errSideTooLarge) {
+			return nil, fmt.Errorf("%s: %w; %s", root, err, spec.TooLarge)
+		}
+		if errors.Is(err, errSideTooLarge) {
+			return nil, fmt.Errorf("%w; give an image size of at most %d", err, maxImageSize)
+		}
 		return nil, err
 	}
 	images, size := scan.images, scan.side
@@ -62,13 +68,19 @@ func openFolder(spec Spec) (*Dataset, error) {
 	if planes == 0 {
 		planes = 3 // until every image turns out gray
 	}
-	if err := checkFits(root, len(images), planes, size); err != nil {
+	if spec.TooLarge != "" {
+		if err := checkFits(root, len(images), planes, size, spec.TooLarge); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkFits(root, len(images), planes, size, "choose a smaller image size"); err != nil {
 		// A pack is read from disk batch by batch, so it trains where the folder cannot.
 		return nil, fmt.Errorf("%w, or make the folder a pack once with gan data pack --image-size %d %s and train from the pack, which stays on disk", err, size, root)
 	}
 	ds := &Dataset{Name: "folder " + root, Source: root, c: planes, h: size, w: size}
 	color, bad := ds.decodeAll(images)
 	failed = append(failed, bad...)
+	scan.leaveOut(bad)
 	total := ds.n + len(failed)
 	if ds.n == 0 {
 		return nil, fmt.Errorf("no readable image in %s: %d of %d files unreadable: %s",
@@ -117,7 +129,7 @@ func describeFolder(spec Spec, ds *Dataset, scan folderScan, color int) string {
 	msg := fmt.Sprintf("%s: %s at %d×%d (%s)", spec.Folder, count(ds.n, "image"), ds.h, ds.w, from)
 	if scan.resized > 0 {
 		msg += fmt.Sprintf("; %d of %d resized on their shorter side (most were %d×%d) and centre-cropped",
-			scan.resized, len(scan.images), scan.commonDims.X, scan.commonDims.Y)
+			scan.resized, ds.n, scan.commonDims.X, scan.commonDims.Y)
 	}
 	switch {
 	case ds.c == 3 && mixed:
@@ -147,6 +159,17 @@ type folderScan struct {
 	commonDims  image.Point
 	resized     int
 	failed      []fileError
+	resizing    map[string]bool // the images whose header says they are resized
+}
+
+// leaveOut takes images that failed to decode out of the resized count: they are unreadable,
+// not resized.
+func (s *folderScan) leaveOut(bad []fileError) {
+	for _, f := range bad {
+		if s.resizing[f.path] {
+			s.resized--
+		}
+	}
 }
 
 // scanHeaders reads only the images' headers, so that memory is then set aside for images
@@ -179,13 +202,14 @@ func scanHeaders(paths []string, size int, sides []int) (folderScan, error) {
 		scan.commonSide = size
 		size = nearestSide(size, sides)
 		if size > maxImageSize {
-			return scan, fmt.Errorf("the images are mostly %d pixels on their shorter side; give an image size of at most %d",
-				size, maxImageSize)
+			return scan, fmt.Errorf("the images are mostly %d pixels on their shorter side, %w (%d)", size, errSideTooLarge, maxImageSize)
 		}
 	}
+	scan.resizing = map[string]bool{}
 	for i := range paths {
 		if errs[i] == nil && (sizes[i].X != size || sizes[i].Y != size) {
 			scan.resized++
+			scan.resizing[paths[i]] = true
 		}
 	}
 	scan.side = size
@@ -318,6 +342,9 @@ func listFilesWithin(root string, limit int, deadline time.Time) (paths []string
 // maxPixels bounds the images a folder may hold: a header is cheap to forge, and decoding
 // would allocate four bytes per pixel it claims.
 const maxPixels = 50_000_000
+
+// errSideTooLarge says that a folder's native size is above maxImageSize.
+var errSideTooLarge = errors.New("more than a dataset's images may have")
 
 // maxImageSize bounds the side of the square images a dataset is made of.
 const maxImageSize = 4096

@@ -20,7 +20,7 @@ func ReadSamples(path string) (*tensor.Dense, error) {
 		return nil, fmt.Errorf("read samples: %w", err)
 	}
 	if st.IsDir() {
-		ds, err := Open(Spec{Folder: path})
+		ds, err := Open(Spec{Folder: path, TooLarge: "score fewer or smaller images: they are resized for scoring anyway"})
 		if err != nil {
 			return nil, err
 		}

@@ -20,10 +20,13 @@ const GenerateChunk = 256
 
 // Options configure an Evaluator.
 type Options struct {
-	Dataset  string     // catalog name of the dataset the generator learnt, or its image folder
-	Dir      string     // folder of its files, as data.Spec.Dir; "" searches the usual places
-	Split    string     // the split it learnt from: "train" or "test"; "" is train, or test where train is absent
-	N        int        // images per set; 0 means DefaultN; fewer when the real splits hold fewer
+	Dataset string // catalog name of the dataset the generator learnt, or its image folder
+	Dir     string // folder of its files, as data.Spec.Dir; "" searches the usual places
+	Split   string // the split it learnt from: "train" or "test"; "" is train, or test where train is absent
+	N       int    // images per set; 0 means DefaultN; fewer when the real splits hold fewer
+	// ExactN refuses an N above what the real images hold, before any extractor is trained,
+	// instead of comparing fewer: a run records the N it was given.
+	ExactN   bool
 	Seed     uint64     // picks the real images
 	CacheDir string     // where extractors are kept; "" means CacheDir()
 	Retrain  bool       // train the extractor again even if it is cached
@@ -99,15 +102,26 @@ func NewEvaluator(o Options) (*Evaluator, error) {
 	if o.ExtractorSeed != 0 {
 		return nil, fmt.Errorf("%s is scored by its one cached classifier; another extractor seed is for image folders", o.Dataset)
 	}
-	ex, err := obtainCatalog(o.context(), o.Backend, o.Dataset, o.Dir, o.CacheDir, o.Retrain, o.Log)
-	if err != nil {
-		return nil, err
-	}
 	ref, base, err := RealParts(o.Dataset, o.Dir, o.Split, o.N, o.Seed)
 	if err != nil {
 		return nil, err
 	}
+	if err := o.checkN(ref.Len(), o.Dataset); err != nil {
+		return nil, err
+	}
+	ex, err := obtainCatalog(o.context(), o.Backend, o.Dataset, o.Dir, o.CacheDir, o.Retrain, o.Log)
+	if err != nil {
+		return nil, err
+	}
 	return newEvaluator(ex, o.Dataset, ref, base)
+}
+
+// checkN refuses, with ExactN, an N above the held images per set.
+func (o Options) checkN(held int, what string) error {
+	if o.ExactN && o.N > held {
+		return fmt.Errorf("eval-n %d is more than the %d images per set that %s holds; give at most %d", o.N, held, what, held)
+	}
+	return nil
 }
 
 func (o Options) context() context.Context {

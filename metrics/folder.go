@@ -84,14 +84,17 @@ func newFolderEvaluator(o Options) (*Evaluator, error) {
 	case task == TaskClasses && ds.Labels == nil:
 		return nil, fmt.Errorf("image folder %s has no class subfolders to train a classifier on; its extractor is %s", o.Dataset, TaskRotation)
 	}
-	ex, err := obtainFolder(o.context(), o.Backend, ds, fp, task, r, o.CacheDir, o.Retrain, o.Log)
-	if err != nil {
-		return nil, err
-	}
 	ref, base := halves(ds, o.Seed, 0.5, "reference half", "baseline half")
 	n := min(o.N, ref.Len(), base.Len())
 	if n <= Neighbours {
 		return nil, fmt.Errorf("%s: %d images per set; the metrics need at least %d", ds.Name, n, Neighbours+1)
+	}
+	if err := o.checkN(min(ref.Len(), base.Len()), ds.Name); err != nil {
+		return nil, err
+	}
+	ex, err := obtainFolder(o.context(), o.Backend, ds, fp, task, r, o.CacheDir, o.Retrain, o.Log)
+	if err != nil {
+		return nil, err
 	}
 	ref = ref.slice(0, n, fmt.Sprintf("%d images of %s (half of it, which the extractor mostly learnt from)", n, ds.Name))
 	base = base.slice(0, n, fmt.Sprintf("%d other images of %s (the other half)", n, ds.Name))

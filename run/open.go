@@ -86,7 +86,7 @@ func (r *run) openOutputs(stderr io.Writer) (err error) {
 // on first use and cached), the real images and the latents every evaluation draws.
 func (r *run) openEvaluator(ctx context.Context, log io.Writer) error {
 	ev, err := metrics.NewEvaluator(metrics.Options{Dataset: r.cfg.Dataset, Dir: r.cfg.Data, Split: r.cfg.Split,
-		N: r.cfg.EvalN, Seed: r.cfg.Seed, Log: log, Context: ctx})
+		N: r.cfg.EvalN, ExactN: true, Seed: r.cfg.Seed, Log: log, Context: ctx})
 	if err != nil {
 		return fmt.Errorf("--eval-every: %w", err)
 	}

@@ -102,6 +102,7 @@ func evaluate(o evalOptions, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
+		warnOutOfRange(stderr, o.samples, images)
 		opts.N = min(opts.N, images.Shape()[0])
 		ev, err := metrics.NewEvaluator(opts)
 		if err != nil {

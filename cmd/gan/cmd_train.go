@@ -61,10 +61,19 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
+		if base.Dataset, err = resumeDataset(set["dataset"], cfg, base); err != nil {
+			return err
+		}
 		cfg, resume = base, ck
 	}
 	if cfg.Out == "" {
 		cfg.Out = filepath.Join("runs", fmt.Sprintf("%s-%s", sanitize(cfg.Dataset), time.Now().Format("20060102-150405")))
+	}
+	if resume == nil {
+		var err error
+		if cfg.Dataset, err = absDataset(cfg.Dataset); err != nil {
+			return err
+		}
 	}
 	if err := cfg.Validate(); err != nil {
 		return err

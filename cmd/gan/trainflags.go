@@ -249,10 +249,17 @@ func copySetting(dst, src any) {
 	}
 }
 
-// sameDataset compares folders as paths and named datasets without case.
+// sameDataset compares folders as cleaned absolute paths and named datasets without case. A
+// folder recorded relative to a directory other than this one cannot be compared: the folder
+// given is taken.
 func sameDataset(given, ck run.Config) (string, bool) {
 	if data.IsFolder(given.Dataset) || data.IsFolder(ck.Dataset) {
-		return ck.Dataset, filepath.Clean(given.Dataset) == filepath.Clean(ck.Dataset)
+		if !filepath.IsAbs(ck.Dataset) && !foundHere(ck.Dataset) {
+			return ck.Dataset, data.IsFolder(given.Dataset)
+		}
+		g, err1 := absDataset(given.Dataset)
+		c, err2 := absDataset(ck.Dataset)
+		return ck.Dataset, err1 == nil && err2 == nil && g == c
 	}
 	return ck.Dataset, strings.EqualFold(given.Dataset, ck.Dataset)
 }
