@@ -35,18 +35,10 @@ func TestDownloadHonoursSIGTERM(t *testing.T) {
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	cmd := ganProcess(t, nil, &stdout, &stderr, "download", "mnist", "--mirror", srv.URL, "--dir", dir, "--split", first.Split)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if tmp, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*")); len(tmp) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("no temporary file within 30 s\nstderr: %s", stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitUntil(t, cmd, &stderr, 30*time.Second, "no temporary file", func() bool {
+		tmp, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+		return len(tmp) > 0
+	})
 	cmd.Process.Signal(syscall.SIGTERM)
 	if code := exitStatus(t, cmd); code != 143 {
 		t.Errorf("exit status %d after SIGTERM, want 143\nstderr: %s", code, stderr.String())

@@ -9,10 +9,12 @@ import (
 	"image"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/disintegration/imaging"
 
@@ -203,3 +205,18 @@ func copyTensors(t *testing.T, path string, keep func(name string) (string, bool
 
 // all keeps every tensor under its own name.
 func all(name string) (string, bool) { return name, true }
+
+// waitUntil polls ready every 10 ms until it holds; past limit it kills cmd and fails the
+// test, saying what it waited for and what cmd wrote to stderr.
+func waitUntil(t *testing.T, cmd *exec.Cmd, stderr *bytes.Buffer, limit time.Duration, what string, ready func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !ready() {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%s within %v\nstderr: %s", what, limit, stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -67,18 +67,10 @@ func TestInterruptWritesCheckpoint(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	cmd := ganProcess(t, nil, &stdout, &stderr, trainArgs(data, out, "--steps", "1000000", "--checkpoint-every", "0", "--sample-every", "0")...)
 	metrics := filepath.Join(out, "metrics.jsonl")
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		if b, err := os.ReadFile(metrics); err == nil && bytes.Count(b, []byte("\n")) >= 1 {
-			break
-		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("no step within a minute\nstderr: %s", stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitUntil(t, cmd, &stderr, time.Minute, "no step", func() bool {
+		b, err := os.ReadFile(metrics)
+		return err == nil && bytes.Count(b, []byte("\n")) >= 1
+	})
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
