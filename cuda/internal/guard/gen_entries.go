@@ -1,8 +1,9 @@
 //go:build ignore
 
-// gen_entries writes entries.inc, the driver entry points that gogan's trampolines forward to
+// gen_entries writes entries.h, the driver entry points that gogan's trampolines forward to
 // libcuda.so.1, from the emulator's list of the entry points the cuda binaries reference
-// (cuda/emulator/driver_api.txt): one list for both, in its order.
+// (cuda/emulator/driver_api.txt): one list for both, in its order. It is a .h so that the go
+// command hashes it into the package's build and rebuilds the trampolines when it changes.
 package main
 
 import (
@@ -32,7 +33,7 @@ func main() {
 	if err := s.Err(); err != nil {
 		log.Fatal(err)
 	}
-	if err := os.WriteFile("entries.inc", b.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile("entries.h", b.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }

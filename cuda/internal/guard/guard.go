@@ -4,7 +4,7 @@
 // CUDA driver can start, and lets the program start either way.
 //
 // The cuda binaries do not link libcuda.so.1: trampolines.S defines every driver entry point
-// they use (entries.inc, generated from cuda/emulator/driver_api.txt by
+// they use (entries.h, generated from cuda/emulator/driver_api.txt by
 // `go generate -tags cuda ./cuda/internal/guard`) as a jump through a table that loader.c
 // fills from libcuda.so.1 opened at run time. A machine without the NVIDIA driver can so run
 // the CPU commands of a cuda build, which a link-time dependency would stop before main. When

@@ -18,7 +18,7 @@
 
 #define ENTRY(name) #name,
 static const char *const gogan_cu_names[] = {
-#include "entries.inc"
+#include "entries.h"
 };
 #undef ENTRY
 

@@ -1,6 +1,6 @@
 //go:build cuda
 
-// One trampoline per driver entry point of entries.inc: each jumps through its slot of
+// One trampoline per driver entry point of entries.h: each jumps through its slot of
 // gogan_cu_table, which loader.c fills from libcuda.so.1 opened at run time. The binaries so
 // define every driver entry point they use and need no libcuda.so.1 to start (see guard.go).
 // The jump keeps the caller's arguments and return address as they are, so one stub serves
@@ -24,6 +24,6 @@ name: adrp x16, gogan_cu_table + 8 * gogan_cu_index; \
 #error "gogan's CUDA driver trampolines are written for x86-64 and arm64"
 #endif
 
-#include "entries.inc"
+#include "entries.h"
 
 	.section .note.GNU-stack, "", %progbits
