@@ -7,19 +7,16 @@ and tinted by class (a red t-shirt, a green trouser, ...), so that colour carrie
 It reads the IDX files from /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)
 or $FASHION_MNIST_DIR.
 """
-import gzip, os, struct, sys
+import os
+import sys
+
 from PIL import Image
+
+from class_folders import idx  # the IDX reader, beside this script
 
 NAMES = ['t-shirt', 'trouser', 'pullover', 'dress', 'coat', 'sandal', 'shirt', 'sneaker', 'bag', 'ankle-boot']
 TINTS = [(255, 80, 80), (80, 200, 80), (80, 120, 255), (230, 200, 60), (200, 80, 220),
          (60, 210, 210), (240, 140, 40), (150, 150, 150), (160, 90, 40), (255, 255, 255)]
-
-
-def idx(path):
-    with gzip.open(path) as f:
-        magic = struct.unpack('>I', f.read(4))[0]
-        dims = struct.unpack('>' + 'I' * (magic & 0xff), f.read(4 * (magic & 0xff)))
-        return dims, f.read()
 
 
 def main():
