@@ -36,14 +36,14 @@ type Config struct {
 	Beta1D *float32 `json:"beta1_d,omitempty"`
 	Beta2G *float32 `json:"beta2_g,omitempty"`
 	Beta2D *float32 `json:"beta2_d,omitempty"`
-	// OptimiserHistory says which optimiser settings held from which step, once a resume
-	// changed them (optimiser.go); empty while they never changed.
-	OptimiserHistory []OptimiserSpan `json:"optimiser_history,omitempty"`
-	Loss             string          `json:"loss"`
-	DSteps           int             `json:"d_steps"`
-	Clip             float32         `json:"clip,omitempty"`
-	Seed             uint64          `json:"seed"`
-	Device           string          `json:"device"`
+	// SettingsHistory says which optimiser and augmentation settings held from which step,
+	// once a resume changed them (settings_history.go); empty while they never changed.
+	SettingsHistory []SettingsSpan `json:"settings_history,omitempty"`
+	Loss            string         `json:"loss"`
+	DSteps          int            `json:"d_steps"`
+	Clip            float32        `json:"clip,omitempty"`
+	Seed            uint64         `json:"seed"`
+	Device          string         `json:"device"`
 	// TF32 lets the GPU's matrix products use TensorFloat-32 tensor cores.
 	TF32 bool   `json:"tf32,omitempty"`
 	Out  string `json:"out"`

@@ -25,7 +25,7 @@ func checkRun(cfg *Config, resume *Checkpoint, stderr io.Writer) (*data.Dataset,
 		return nil, err
 	}
 	if resume != nil {
-		cfg.recordOptimiserChange(resume.Config, resume.Progress.Step)
+		cfg.recordSettingsChange(resume.Config, resume.Progress.Step)
 	}
 	if cfg.EvalEvery > 0 {
 		if err := metrics.CheckDataset(cfg.Dataset); err != nil {

@@ -42,11 +42,11 @@ func TestResumeWithNewLearningRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []run.OptimiserSpan{
+	want := []run.SettingsSpan{
 		{FromStep: 0, LRG: 2e-4, LRD: 2e-4, Beta1G: 0.5, Beta1D: 0.5, Beta2G: 0.999, Beta2D: 0.999},
 		{FromStep: n, LRG: 5e-5, LRD: 2e-4, Beta1G: 0.5, Beta1D: 0.5, Beta2G: 0.999, Beta2D: 0.999},
 	}
-	if got := ck.Config.OptimiserHistory; fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := ck.Config.SettingsHistory; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("optimiser history %+v, want %+v", got, want)
 	}
 	gan, err := run.BuildGAN(ck.Config, cpu.New())

@@ -100,7 +100,7 @@ var trainFlagTable = []trainFlag{
 	{name: "seed", field: func(c *run.Config) any { return &c.Seed }, def: uint64(1), help: "random seed: the same seed gives the same run"},
 
 	// The optimisers. Resumable, for fine-tuning: a change is recorded in the configuration's
-	// optimiser_history and each step's record in metrics.jsonl has the rates in force; Adam's
+	// settings_history and each step's record in metrics.jsonl has the rates in force; Adam's
 	// moments carry over. --lr, --beta1 and --beta2 set both networks', unless a network's own
 	// flag is given too.
 	{name: "lr", field: func(c *run.Config) any { return &c.LR }, def: float32(2e-4), kind: resumable,
