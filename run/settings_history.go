@@ -62,12 +62,16 @@ func (c *Config) recordSettingsChange(was Config, step int) {
 	c.SettingsHistory = append(h, now)
 }
 
-// augmentName spells a policy as ParseAugmentPolicy's String does, "none" for none (an empty
-// policy in checkpoints from before the choice), so that spellings compare equal.
+// augmentName spells a policy as ParseAugmentPolicy's String does, and none (also spelt "",
+// as in checkpoints from before the choice) as "", which the history leaves out: spellings
+// of one policy compare equal.
 func augmentName(policy string) string {
 	p, err := nn.ParseAugmentPolicy(policy)
 	if err != nil {
 		return policy // Validate refuses it before a history is recorded
+	}
+	if !p.Enabled() {
+		return ""
 	}
 	return p.String()
 }

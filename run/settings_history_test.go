@@ -62,7 +62,7 @@ func TestRecordAugmentChange(t *testing.T) {
 	c.Augment, c.Mirror = "cutout,translation", false
 	c.recordSettingsChange(was, 5)
 	h := c.SettingsHistory
-	if len(h) != 2 || h[0].Augment != "none" || !h[0].Mirror || h[1].FromStep != 5 || h[1].Augment != "translation,cutout" || h[1].Mirror {
+	if len(h) != 2 || h[0].Augment != "" || !h[0].Mirror || h[1].FromStep != 5 || h[1].Augment != "translation,cutout" || h[1].Mirror {
 		t.Fatalf("history %+v after --augment cutout,translation and no mirror at step 5", h)
 	}
 	reordered := c
