@@ -31,6 +31,9 @@ type Record struct {
 	// LRG and LRD are the learning rates in force at the step, which a resume may change.
 	LRG float32 `json:"lr_g"`
 	LRD float32 `json:"lr_d"`
+	// Augment and Mirror are the augmentation in force at the step, left out when off.
+	Augment string `json:"augment,omitempty"`
+	Mirror  bool   `json:"mirror,omitempty"`
 	// Quality holds the metrics of gan eval at the steps where --eval-every measured them.
 	Quality *metrics.Scores `json:"quality,omitempty"`
 	// QualityEMA holds the same metrics of the averaged generator, when the run keeps one.

@@ -51,7 +51,7 @@ func (r *run) recordOldest(q *queue, s train.Stats) error {
 	step := q.waiting[0]
 	q.waiting = q.waiting[1:]
 	rec := Record{Step: step.step, Epoch: step.epoch, Seconds: time.Since(q.began).Seconds(), Stats: s,
-		LRG: r.gan.OptG.Adam.LR, LRD: r.gan.OptD.Adam.LR}
+		LRG: r.gan.OptG.Adam.LR, LRD: r.gan.OptD.Adam.LR, Augment: augmentName(r.cfg.Augment), Mirror: r.cfg.Mirror}
 	// A step due for evaluation is never left waiting (see flush), so G is still at it.
 	if r.evalDue(step.step) {
 		if err := r.evaluate(&rec); err != nil {

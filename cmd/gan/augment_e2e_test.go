@@ -44,6 +44,15 @@ func TestAugmentFlags(t *testing.T) {
 	mustGan(t, "train", "--resume", out, "--steps", "6")
 	if cfg := config(); cfg.Augment != "none" {
 		t.Errorf("a resume without --augment took %q, not the checkpoint's none", cfg.Augment)
+	} else if h := cfg.SettingsHistory; len(h) != 2 || h[1].FromStep != 3 || h[1].Augment != "" || h[0].Augment != "translation,cutout" {
+		t.Errorf("settings history %+v, want translation,cutout from 0 and none from step 3", h)
+	}
+	// Each step's line says what augmentation it trained with.
+	for _, line := range metricLines(t, filepath.Join(out, "metrics.jsonl")) {
+		step, aug := line["step"].(float64), line["augment"]
+		if want := step <= 3; (aug == "translation,cutout") != want || (line["mirror"] == true) != want {
+			t.Errorf("metrics.jsonl step %v: augment %v mirror %v", step, aug, line["mirror"])
+		}
 	}
 
 	// Each option changes what D sees from the first step on.
