@@ -29,11 +29,10 @@ type augmentation struct {
 	// gradient, D's input gradient brought back through the augmentation.
 	out, grad *nn.Tensor
 
-	capacity               int
-	n                      int // the batch size the views below were cut for
-	pReal, pFakeD, pFakeG  *nn.Tensor
-	outN, gradN            *nn.Tensor
-	hostReal, hostD, hostG []float32
+	capacity              int
+	n                     int // the batch size the views below were cut for
+	pReal, pFakeD, pFakeG *nn.Tensor
+	outN, gradN           *nn.Tensor
 }
 
 // augment slots: which block of parameters an augmentation uses.
@@ -72,39 +71,56 @@ func (a *augmentation) cut(n int) {
 	if n == a.n {
 		return
 	}
-	rows := n * nn.AugmentValues
 	block := a.capacity * nn.AugmentValues
 	a.pReal = a.params.View(0, n, nn.AugmentValues)
 	a.pFakeD = a.params.View(block, n, nn.AugmentValues)
 	a.pFakeG = a.params.View(2*block, n, nn.AugmentValues)
-	a.hostReal, a.hostD, a.hostG = a.host[:rows], a.host[block:block+rows], a.host[2*block:2*block+rows]
 	a.outN, a.gradN, a.n = a.out.Batch(n), a.grad.Batch(n), n
+}
+
+// paramsOf returns the device parameters of slot for the batch size last cut.
+func (a *augmentation) paramsOf(slot int) *nn.Tensor {
+	switch slot {
+	case augFakeD:
+		return a.pFakeD
+	case augFakeG:
+		return a.pFakeG
+	}
+	return a.pReal
 }
 
 // DrawDiscriminatorAugment draws and uploads the parameters of a discriminator update on
 // batches of n: the real batch's, then the fake batch's. Step calls it; so does a test
 // that calls DiscriminatorGrads itself.
-func (g *GAN) DrawDiscriminatorAugment(n int) {
-	a := g.aug
-	if a == nil {
-		return
-	}
-	a.cut(n)
-	nn.DrawAugment(a.hostReal, n, a.h, a.w, a.policy, a.rng)
-	nn.DrawAugment(a.hostD, n, a.h, a.w, a.policy, a.rng)
-	g.B.Upload(a.pReal, a.hostReal)
-	g.B.Upload(a.pFakeD, a.hostD)
-}
+func (g *GAN) DrawDiscriminatorAugment(n int) { g.drawAugment(n, nil, nil, augReal, augFakeD) }
 
 // DrawGeneratorAugment draws and uploads the parameters of a generator update on n fakes.
-func (g *GAN) DrawGeneratorAugment(n int) {
+func (g *GAN) DrawGeneratorAugment(n int) { g.drawAugment(n, nil, nil, augFakeG, augFakeG) }
+
+// drawAugment draws the parameters of slots first to last for batches of n, in that order,
+// into host, laid out as the device parameters are (a block of capacity rows per slot; the
+// augmentation's own host copy when nil), and copies each block to the device: with a plain
+// upload, or queued on async (the staged step), host being page-locked memory that must not
+// change until a fence recorded after the copy has passed.
+func (g *GAN) drawAugment(n int, host []float32, async nn.AsyncTransfers, first, last int) {
 	a := g.aug
 	if a == nil {
 		return
 	}
+	if host == nil {
+		host = a.host
+	}
 	a.cut(n)
-	nn.DrawAugment(a.hostG, n, a.h, a.w, a.policy, a.rng)
-	g.B.Upload(a.pFakeG, a.hostG)
+	block := a.capacity * nn.AugmentValues
+	for slot := first; slot <= last; slot++ {
+		h := host[slot*block : slot*block+n*nn.AugmentValues]
+		nn.DrawAugment(h, n, a.h, a.w, a.policy, a.rng)
+		if async != nil {
+			async.UploadAsync(a.paramsOf(slot), h)
+		} else {
+			g.B.Upload(a.paramsOf(slot), h)
+		}
+	}
 }
 
 // augmented returns D's input for x: x itself without augmentation, else x augmented with the
@@ -115,14 +131,7 @@ func (g *GAN) augmented(x *nn.Tensor, slot int) *nn.Tensor {
 		return x
 	}
 	a.cut(x.Shape[0])
-	params := a.pReal
-	switch slot {
-	case augFakeD:
-		params = a.pFakeD
-	case augFakeG:
-		params = a.pFakeG
-	}
-	g.B.AugmentForward(a.outN, x, params)
+	g.B.AugmentForward(a.outN, x, a.paramsOf(slot))
 	return a.outN
 }
 

@@ -42,8 +42,9 @@ type staging struct {
 // inputSlot holds one discriminator step's inputs on their way to the device.
 type inputSlot struct {
 	real, z, labels []float32
-	fence           nn.Fence // passed when the copies from this slot have run
-	seq             int      // the fence's number, 0 before it is first recorded
+	aug             []float32 // the augmentation's parameters, made when a step first augments
+	fence           nn.Fence  // passed when the copies from this slot have run
+	seq             int       // the fence's number, 0 before it is first recorded
 }
 
 // statSlot receives one step's statistics: 6 for each discriminator step but the last, then
@@ -148,6 +149,7 @@ func (s *staging) wait(f nn.Fence, seq int) error {
 func (g *GAN) queueStep(s *staging, next func() (Batch, error), latents func(dst []float32)) error {
 	slot := &s.stats[s.cur]
 	var fake *nn.Tensor
+	var last *inputSlot
 	for k := 0; k < s.dSteps; k++ {
 		batch, err := next()
 		if err != nil {
@@ -162,26 +164,47 @@ func (g *GAN) queueStep(s *staging, next func() (Batch, error), latents func(dst
 		if err != nil {
 			return err
 		}
+		if err := g.stageAugment(in, batch.N, augReal, augFakeD); err != nil {
+			return err
+		}
 		in.seq = s.record(in.fence)
-		// Augmentation's parameters go up with a plain upload, which waits for the device:
-		// the staged ring carries only the batch and the latents.
-		g.DrawDiscriminatorAugment(batch.N)
 		fake = g.discriminatorStep(real, z)
 		if k < s.dSteps-1 {
 			s.tr.DownloadAsync(slot.host[6*k:6*k+6], g.statD)
 		}
+		last = in
 	}
-	g.DrawGeneratorAugment(fake.Shape[0])
+	// G's parameters travel in the last discriminator step's slot, whose fence moves past them.
+	if err := g.stageAugment(last, fake.Shape[0], augFakeG, augFakeG); err != nil {
+		return err
+	}
+	last.seq = s.record(last.fence)
 	g.generatorStep(fake)
 	if g.EMA != nil {
 		g.EMA.Update(g.OptG.Steps())
 	}
-	last := 6 * (s.dSteps - 1)
-	s.tr.DownloadAsync(slot.host[last:last+9], g.stats)
+	tail := 6 * (s.dSteps - 1)
+	s.tr.DownloadAsync(slot.host[tail:tail+9], g.stats)
 	slot.seq = s.record(slot.fence)
 	slot.pending = true
 	s.cur ^= 1
 	return g.recordGraphs(fake)
+}
+
+// stageAugment draws the augmentation's parameters of slots first to last into in's
+// page-locked copy, made on the first augmented step, and queues their copies to the device.
+func (g *GAN) stageAugment(in *inputSlot, n, first, last int) error {
+	if g.aug == nil {
+		return nil
+	}
+	if in.aug == nil {
+		var err error
+		if in.aug, err = g.staged.tr.PinnedHost(len(g.aug.host)); err != nil {
+			return err
+		}
+	}
+	g.drawAugment(n, in.aug, g.staged.tr, first, last)
+	return nil
 }
 
 // stageInputs writes a batch and its latents into slot in and queues their copies to the
