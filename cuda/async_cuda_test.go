@@ -4,6 +4,7 @@ package cuda
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gogan/models"
@@ -70,10 +71,13 @@ func TestQueuedStepsDoNotWait(t *testing.T) {
 	}
 	c, mc := asyncCase()
 	const steps = 4
-	measure := func(be nn.Backend, queued bool) (driver, worker float64) {
+	measure := func(be nn.Backend, queued, augment bool) (driver, worker float64) {
 		gan := buildGAN(t, be, mc, c.batch, 5)
 		gan.Hyper.DSteps = 2
 		defer gan.Close()
+		if augment {
+			gan.SetAugment(nn.AugmentPolicy{Color: true, Translation: true, Cutout: true}, rand.New(rand.NewPCG(1, 2)))
+		}
 		if !gan.UseGraphs() {
 			t.Fatal("the CUDA backend cannot record graphs")
 		}
@@ -99,11 +103,15 @@ func TestQueuedStepsDoNotWait(t *testing.T) {
 		}
 		return float64(waits()-w0) / steps, float64(b.w.waits-c0) / steps
 	}
-	bd, bw := measure(blockingOnly{b, b}, false)
-	sd, sw := measure(b, false)
-	qd, qw := measure(b, true)
+	bd, bw := measure(blockingOnly{b, b}, false, false)
+	sd, sw := measure(b, false, false)
+	qd, qw := measure(b, true, false)
+	ad, aw := measure(b, true, true)
 	t.Logf("per step (d-steps 2, conditional): blocking copies: %g driver waits, %g waits for the backend's thread; "+
-		"staged, Step: %g and %g; staged, StepQueued: %g and %g", bd, bw, sd, sw, qd, qw)
+		"staged, Step: %g and %g; staged, StepQueued: %g and %g; augmented, StepQueued: %g and %g", bd, bw, sd, sw, qd, qw, ad, aw)
+	if ad != 0 || aw != 1 {
+		t.Errorf("StepQueued with augmentation: %g driver waits and %g waits for the backend's thread per step, want 0 and 1", ad, aw)
+	}
 	if qd != 0 || qw != 1 {
 		t.Errorf("StepQueued: %g driver waits and %g waits for the backend's thread per step, want 0 and 1", qd, qw)
 	}
