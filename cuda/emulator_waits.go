@@ -5,7 +5,13 @@ package cuda
 // #cgo LDFLAGS: -ldl
 // #include <dlfcn.h>
 // typedef unsigned long long (*waits_fn)(void);
-// static void* waits_symbol(void) { return dlsym(RTLD_DEFAULT, "gogan_emu_host_waits"); }
+// static void* waits_symbol(void) {
+// 	void* f = dlsym(RTLD_DEFAULT, "gogan_emu_host_waits");
+// 	if (f) return f;
+// 	/* The driver is loaded by cuda/internal/guard with dlopen, out of the global scope. */
+// 	void* h = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_NOLOAD);
+// 	return h ? dlsym(h, "gogan_emu_host_waits") : NULL;
+// }
 // static unsigned long long call_waits(void* f) { return ((waits_fn)f)(); }
 import "C"
 
